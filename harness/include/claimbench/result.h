@@ -1,0 +1,128 @@
+// The result data model: what one `claimbench run` measured, as plain structs.
+//
+// Design: the runner fills these structs and never formats output; the JSON writer (result_json.h), the
+// terminal summary and `compare` read them. The JSON shape follows Google Benchmark's `context` +
+// `benchmarks[]` so existing tools can read it; results/schema.json is its schema and
+// docs/result_format.md documents every field. Raw samples are kept in measurement order, invalid and
+// failed runs included, so that nothing measured is silently dropped.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace claimbench {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+// kOk: ran and its output was verified. kFailed: crashed, non-zero exit, timed out, or could not start.
+// kInvalid: ran but its output was wrong (never counted in statistics). kUnavailable: the implementation
+// cannot run on this machine (reason in `error`). kInterrupted: the user stopped the run.
+enum class RunStatus { kOk, kFailed, kInvalid, kUnavailable, kInterrupted };
+
+const char* ToString(RunStatus status);
+// Throws std::invalid_argument for an unknown name.
+RunStatus RunStatusFromString(const std::string& name);
+
+// One measured metric. Names carry their unit as a suffix (wall_ns, peak_rss_bytes, throughput_bytes_per_s).
+struct MetricDescriptor {
+  std::string name;
+  std::string unit;  // "ns", "bytes", "bytes_per_s", "items_per_s", "requests_per_s", "ratio", "count"
+  bool higher_is_better = false;
+};
+
+// One repetition of one implementation on one case, in the order it was run.
+struct Sample {
+  int64_t sequence = 0;  // position in the whole session, proves the interleaving (A B A B ...)
+  int repetition = 0;    // index within this implementation's runs, warm-up included
+  bool warmup = false;
+  RunStatus status = RunStatus::kOk;
+  std::string error;                       // one line, empty when ok
+  std::map<std::string, double> metrics;   // metric name -> value in the unit its name says
+};
+
+// Descriptive statistics of one metric over the non-warm-up, ok samples.
+struct MetricStatistics {
+  MetricDescriptor metric;
+  int64_t n = 0;
+  double median = 0, mean = 0, min = 0, max = 0, q1 = 0, q3 = 0, iqr = 0, stddev = 0, cv = 0;
+  double ci95_low = 0, ci95_high = 0;  // bootstrap 95% interval of the median
+  int64_t low_outliers = 0, high_outliers = 0;  // beyond Tukey's 1.5 IQR fences
+};
+
+struct RssPoint {
+  int64_t t_ns = 0;       // since the process was spawned
+  int64_t rss_bytes = 0;  // resident set of the whole process tree
+};
+
+// A latency distribution in the compact histogram form (Histogram::Buckets()).
+struct LatencyDistribution {
+  std::string name;  // "corrected" (from intended send time) or "uncorrected" (from actual send)
+  int64_t lowest_discernible_value = 1;
+  int64_t highest_trackable_value = 0;
+  int significant_digits = 3;
+  std::vector<std::pair<int64_t, int64_t>> buckets;  // (highest equivalent value ns, count)
+  std::map<std::string, double> percentiles_ns;       // "p50", "p90", "p99", "p99.9", "p99.99", "max"
+};
+
+// One point of a per-second (or per-interval) series, e.g. p99 latency over time in service mode.
+struct TimePoint {
+  int64_t t_ns = 0;
+  std::map<std::string, double> values;
+};
+
+// Everything measured for one implementation on one case: one entry of `benchmarks[]`.
+struct ImplementationResult {
+  std::string name;  // "<workload>/<case>/<implementation>"
+  std::string workload;
+  std::string case_name;
+  std::string implementation;
+  std::string language;
+  std::string role;  // "reference", "port", "peer"
+  RunStatus status = RunStatus::kOk;  // kOk when at least the required repetitions were ok
+  std::string error;
+  std::vector<std::string> command;            // argv of the last repetition
+  std::map<std::string, std::string> parameters;  // the case's parameters, after --param overrides
+  std::vector<MetricDescriptor> metrics;
+  std::vector<Sample> samples;
+  std::vector<MetricStatistics> statistics;
+  std::string stop_reason;                     // why repetitions stopped (CI tight, budget, maximum)
+  std::vector<RssPoint> rss_timeline;          // of the last ok repetition
+  std::vector<LatencyDistribution> latency;    // services only
+  std::vector<TimePoint> timeline;             // services only: per-interval series
+  std::map<std::string, double> extra;         // workload-specific scalars (e.g. achieved_rps)
+};
+
+// Ratio contender/baseline of a metric's medians, from paired interleaved repetitions.
+struct Comparison {
+  std::string workload;
+  std::string case_name;
+  std::string metric;
+  std::string baseline;    // implementation name
+  std::string contender;
+  double ratio = 0;        // median of per-pair ratios contender/baseline
+  double ci95_low = 0, ci95_high = 0;
+  int64_t pairs = 0;
+  double mann_whitney_p = 1;
+};
+
+struct RunResult {
+  int schema_version = kResultSchemaVersion;
+  std::string run_id;
+  std::string started_at;   // ISO 8601 UTC
+  std::string finished_at;
+  std::string profile;
+  std::string variant;
+  uint64_t seed = 0;
+  std::vector<std::string> command_line;
+  nlohmann::json context;   // the environment fingerprint (fingerprint.h)
+  std::vector<std::string> warnings;
+  std::vector<ImplementationResult> benchmarks;
+  std::vector<Comparison> comparisons;
+};
+
+}  // namespace claimbench

@@ -88,6 +88,7 @@ struct ImplementationResult {
   std::vector<std::string> command;            // argv of the last repetition
   std::map<std::string, std::string> parameters;  // the case's parameters, after --param overrides
   std::vector<MetricDescriptor> metrics;
+  std::string primary_metric;                  // the one stopping rules and regression gates look at
   std::vector<Sample> samples;
   std::vector<MetricStatistics> statistics;
   std::string stop_reason;                     // why repetitions stopped (CI tight, budget, maximum)

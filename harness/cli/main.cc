@@ -1,0 +1,279 @@
+// claimbench-harness: the measuring half of ./claimbench (the script installs and builds, then calls this).
+// main() is small: it parses the command line, runs one subcommand, and turns set-up errors into one
+// clear line and exit status 2.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "claimbench/build_info.h"
+#include "claimbench/compare.h"
+#include "claimbench/error.h"
+#include "claimbench/fingerprint.h"
+#include "claimbench/implementation.h"
+#include "claimbench/process.h"
+#include "claimbench/result_json.h"
+#include "claimbench/suite_runner.h"
+#include "claimbench/summary_table.h"
+#include "claimbench/workload.h"
+#include "timestamps.h"
+
+namespace claimbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+ProjectPaths FindPaths() {
+  ProjectPaths paths;
+  const char* root = std::getenv("CLAIMBENCH_ROOT");
+  paths.root = fs::absolute(root != nullptr && *root != '\0' ? fs::path(root) : fs::path(build_info::kSourceDir));
+  paths.build_dir = build_info::kBinaryDir;
+  paths.python = paths.root / ".venv" / "bin" / "python";
+  if (!fs::exists(paths.root / "workloads")) {
+    throw SetupError(fmt::format("{} is not a claimbench checkout (no workloads/); set CLAIMBENCH_ROOT or run ./claimbench",
+                                 paths.root.string()));
+  }
+  return paths;
+}
+
+const WorkloadEntry& FindWorkload(const std::string& name) {
+  std::vector<std::string> names;
+  for (const WorkloadEntry& entry : AllWorkloads()) {
+    if (entry.name == name) {
+      if (entry.make == nullptr) {
+        throw SetupError(fmt::format("workload '{}' is planned but has no implementation yet; see ./claimbench list",
+                                     name));
+      }
+      return entry;
+    }
+    names.push_back(entry.name);
+  }
+  throw SetupError(fmt::format("unknown workload '{}'; choose from: {}", name, fmt::join(names, ", ")));
+}
+
+nlohmann::json Fingerprint(const ProjectPaths& paths) {
+  FingerprintOptions options;
+  options.repo_root = paths.root;
+  options.variant = build_info::kVariant;
+  return CollectFingerprint(options);
+}
+
+struct RunArgs {
+  std::vector<std::string> workloads;
+  std::vector<std::string> impls;
+  std::string profile = "quick";
+  std::string variant = build_info::kVariant;
+  std::string out;
+  std::vector<std::string> params;
+  uint64_t seed = 20261121;
+  std::string result_path_file;
+};
+
+int CommandRun(const RunArgs& args, const std::vector<std::string>& command_line) {
+  ProjectPaths paths = FindPaths();
+  if (args.variant != build_info::kVariant) {
+    throw SetupError(fmt::format("this harness was built as the '{}' variant, not '{}'; use ./claimbench run --variant {}",
+                                 build_info::kVariant, args.variant, args.variant));
+  }
+  std::vector<std::unique_ptr<Workload>> workloads;
+  if (args.workloads.empty()) {
+    for (const WorkloadEntry& entry : AllWorkloads()) {
+      if (entry.make != nullptr) workloads.push_back(entry.make());
+    }
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& name : args.workloads) {
+      if (seen.insert(name).second) workloads.push_back(FindWorkload(name).make());
+    }
+  }
+  RunOptions options;
+  options.implementations = args.impls;
+  options.profile = args.profile;
+  options.variant = args.variant;
+  options.seed = args.seed;
+  options.command_line = command_line;
+  for (const std::string& param : args.params) {
+    size_t eq = param.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw SetupError(fmt::format("--param expects KEY=VALUE, got '{}'", param));
+    }
+    options.params[param.substr(0, eq)] = param.substr(eq + 1);
+  }
+  fs::path out = args.out.empty() ? paths.root : fs::absolute(args.out);
+  std::string run_id = NewRunId();
+  options.result_path = out / "results" / (run_id + ".json");
+  options.cache_dir = paths.root / ".cache";
+  options.scratch_dir = fs::temp_directory_path() / ("claimbench-" + run_id);
+  options.interactive_progress = ::isatty(STDERR_FILENO) != 0;
+  options.context = Fingerprint(paths);
+  options.warnings = FingerprintWarnings(options.context);
+  for (const std::string& warning : options.warnings) std::cerr << "claimbench: warning: " << warning << "\n";
+
+  InstallInterruptHandler();
+  RunResult run = RunSuite(workloads, paths, options);
+  WriteResultFile(options.result_path, run);
+  if (!args.result_path_file.empty()) std::ofstream(args.result_path_file) << options.result_path.string();
+  WriteSummaryTable(std::cout, run);
+  std::cout << "\nresult: " << options.result_path.string() << "\n";
+  if (Interrupted()) return kExitInterrupted;
+  for (const ImplementationResult& r : run.benchmarks) {
+    if (r.status == RunStatus::kFailed || r.status == RunStatus::kInvalid) return kExitFailure;
+  }
+  return kExitOk;
+}
+
+int CommandList() {
+  ProjectPaths paths = FindPaths();
+  for (const WorkloadEntry& entry : AllWorkloads()) {
+    std::cout << fmt::format("{:<15} {}\n", entry.name, entry.summary);
+    if (entry.make == nullptr) {
+      std::cout << fmt::format("{:<15}   (planned: no implementation yet)\n", "");
+      continue;
+    }
+    for (const Implementation& impl : LoadImplementations(paths, entry.name)) {
+      std::string reason = UnavailableReason(impl);
+      std::cout << fmt::format("{:<15}   {:<10} {:<8} {:<10} {}\n", "", impl.name, impl.language, impl.role,
+                               reason.empty() ? "available" : "unavailable: " + reason);
+    }
+  }
+  return kExitOk;
+}
+
+int CommandExec(const std::string& workload, const std::string& impl_name, const std::vector<std::string>& rest) {
+  ProjectPaths paths = FindPaths();
+  FindWorkload(workload);
+  std::vector<Implementation> impls = LoadImplementations(paths, workload);
+  const Implementation* chosen = nullptr;
+  std::vector<std::string> names;
+  for (const Implementation& impl : impls) {
+    names.push_back(impl.name);
+    if (impl_name.empty() ? impl.role == "reference" : impl.name == impl_name) chosen = &impl;
+  }
+  if (chosen == nullptr) {
+    throw SetupError(fmt::format("workload '{}' has no implementation '{}'; choose from: {}", workload, impl_name,
+                                 fmt::join(names, ", ")));
+  }
+  std::string reason = UnavailableReason(*chosen);
+  if (reason.empty()) reason = BuildImplementation(*chosen, fs::temp_directory_path() / "claimbench-exec-logs");
+  if (!reason.empty()) throw SetupError(fmt::format("{}/{} is unavailable: {}", workload, chosen->name, reason));
+  ProcessSpec spec;
+  spec.argv = chosen->command;
+  spec.argv.insert(spec.argv.end(), rest.begin(), rest.end());
+  spec.inherit_stdio = true;
+  spec.working_dir = fs::current_path();
+  spec.rss_sample_interval = std::chrono::nanoseconds(0);
+  InstallInterruptHandler();
+  ProcessResult result = RunToCompletion(spec);
+  if (result.outcome == ProcessResult::Outcome::kExited) return result.exit_code;
+  std::cerr << "claimbench: " << chosen->name << ": " << result.error << "\n";
+  return result.outcome == ProcessResult::Outcome::kInterrupted ? kExitInterrupted : kExitFailure;
+}
+
+int CommandCompare(const std::string& base, const std::string& next, const CompareOptions& options,
+                   const std::string& markdown_path) {
+  RunResult a = LoadRunOrDirectory(base);
+  RunResult b = LoadRunOrDirectory(next);
+  CompareReport report = CompareRuns(a, b, options);
+  WriteCompareText(std::cout, report, options);
+  if (!markdown_path.empty()) {
+    std::ofstream md(markdown_path);
+    if (!md) throw SetupError(fmt::format("cannot write {}", markdown_path));
+    WriteCompareMarkdown(md, report, options);
+  }
+  return report.regression ? kExitFailure : kExitOk;
+}
+
+int CommandEnv(bool json_only) {
+  ProjectPaths paths = FindPaths();
+  nlohmann::json fingerprint = Fingerprint(paths);
+  std::cout << fingerprint.dump(2) << "\n";
+  if (!json_only) {
+    for (const std::string& warning : FingerprintWarnings(fingerprint)) std::cerr << "warning: " << warning << "\n";
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"claimbench: measure language performance claims on this machine", "claimbench"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "help for every subcommand");
+
+  RunArgs run_args;
+  CLI::App* run = app.add_subcommand("run", "run workloads and write a result file");
+  run->add_option("--workload", run_args.workloads, "workload to run (repeatable; default: every available one)");
+  run->add_option("--impl", run_args.impls, "implementation to run (repeatable; default: all)");
+  run->add_option("--profile", run_args.profile, "input sizes and repetitions")
+      ->check(CLI::IsMember({"quick", "standard", "full"}));
+  run->add_option("--variant", run_args.variant, "build variant (the script builds it)")
+      ->check(CLI::IsMember({"release", "debug", "asan", "tsan", "hardened"}));
+  run->add_option("--out", run_args.out, "write results/ and reports/ under DIR (default: the checkout)");
+  run->add_option("--param", run_args.params, "override a case parameter, KEY=VALUE (repeatable)");
+  run->add_option("--seed", run_args.seed, "seed for schedules and generated inputs");
+  run->add_option("--result-path-file", run_args.result_path_file)->group("");
+
+  app.add_subcommand("list", "list workloads and implementations, and why any is unavailable");
+
+  std::string exec_workload, exec_impl, exec_variant;
+  std::vector<std::string> exec_rest;
+  CLI::App* exec = app.add_subcommand("exec", "run one implementation's own CLI: exec WORKLOAD [--impl NAME] -- ARGS");
+  exec->add_option("workload", exec_workload, "workload name")->required();
+  exec->add_option("--impl", exec_impl, "implementation (default: the reference)");
+  exec->add_option("--variant", exec_variant, "build variant (the script builds it)");
+  exec->add_option("args", exec_rest, "arguments for the implementation, after --");
+  exec->prefix_command(false);
+
+  std::string base, next, markdown;
+  double threshold_pct = 5;
+  CompareOptions compare_options;
+  CLI::App* compare = app.add_subcommand("compare", "compare two results; exit 1 on a significant regression");
+  compare->add_option("base", base, "baseline result file or directory")->required();
+  compare->add_option("new", next, "new result file or directory")->required();
+  compare->add_option("--threshold", threshold_pct, "regression threshold in percent")->check(CLI::Range(0.0, 1000.0));
+  compare->add_option("--alpha", compare_options.alpha, "significance level")->check(CLI::Range(0.0, 1.0));
+  compare->add_flag("--all-metrics", compare_options.all_metrics, "gate on every metric, not only primary ones");
+  compare->add_option("--markdown", markdown, "also write the comparison as a Markdown table to FILE");
+
+  bool env_json = false;
+  CLI::App* env = app.add_subcommand("env", "print this machine's fingerprint and its warnings");
+  env->add_flag("--json", env_json, "print only the JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "claimbench: error: " << e.what() << "; see --help\n";
+    return kExitSetupError;
+  }
+
+  std::vector<std::string> command_line(argv, argv + argc);
+  if (*run) return CommandRun(run_args, command_line);
+  if (app.got_subcommand("list")) return CommandList();
+  if (*exec) return CommandExec(exec_workload, exec_impl, exec_rest);
+  if (*compare) {
+    compare_options.threshold = threshold_pct / 100;
+    return CommandCompare(base, next, compare_options, markdown);
+  }
+  if (*env) return CommandEnv(env_json);
+  return kExitSetupError;
+}
+
+}  // namespace
+}  // namespace claimbench
+
+int main(int argc, char** argv) {
+  try {
+    return claimbench::Main(argc, argv);
+  } catch (const claimbench::SetupError& error) {
+    std::cerr << "claimbench: error: " << error.what() << "\n";
+    return claimbench::kExitSetupError;
+  }
+}

@@ -1,0 +1,17 @@
+// The table `claimbench run` prints at the end: per case and implementation, the primary metric's median
+// with its 95% interval, the ratio to the reference from paired repetitions, and peak memory; failed,
+// invalid and unavailable implementations are listed with their one-line reason.
+#pragma once
+
+#include <iosfwd>
+
+#include "claimbench/result.h"
+
+namespace claimbench {
+
+void WriteSummaryTable(std::ostream& out, const RunResult& run);
+
+// Formats a value in its unit for people: "1.23 ms", "45.6 MiB", "7.89e+06/s".
+std::string FormatQuantity(double value, const std::string& unit);
+
+}  // namespace claimbench

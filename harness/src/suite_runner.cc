@@ -1,0 +1,513 @@
+#include "claimbench/suite_runner.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "claimbench/atomic_file.h"
+#include "claimbench/error.h"
+#include "claimbench/process.h"
+#include "claimbench/result_json.h"
+#include "claimbench/service_measurement.h"
+#include "claimbench/statistics.h"
+#include "progress.h"
+#include "timestamps.h"
+
+namespace claimbench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::seconds kReadyTimeout{30};
+constexpr std::chrono::seconds kStopGrace{5};
+
+// The last non-empty line of a file, for error messages that show why a child failed.
+std::string LastLine(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  if (last.size() > 200) last = last.substr(0, 200) + "...";
+  return last;
+}
+
+std::string FailureMessage(const ProcessResult& result, const fs::path& stderr_path) {
+  std::string message = result.error;
+  std::string last = LastLine(stderr_path);
+  if (!last.empty()) message += "; stderr: " + last;
+  return message;
+}
+
+std::optional<int64_t> MarkNs(const ProcessResult& result, std::string_view name) {
+  for (const auto& [mark, t_ns] : result.marks) {
+    if (mark == name) return t_ns;
+  }
+  return std::nullopt;
+}
+
+void ResetDir(const fs::path& dir) {
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  fs::create_directories(dir);
+}
+
+// Applies --param overrides to the cases that take them; unknown keys are a set-up error.
+void ApplyParams(std::vector<CaseSpec>& cases, const std::map<std::string, std::string>& params,
+                 std::set<std::string>& used) {
+  for (CaseSpec& spec : cases) {
+    for (const auto& [key, value] : params) {
+      if (auto it = spec.parameters.find(key); it != spec.parameters.end()) {
+        it->second = value;
+        used.insert(key);
+      }
+    }
+  }
+}
+
+class CaseRun {
+ public:
+  CaseRun(const Workload& workload, const CaseSpec& spec, const std::vector<const Implementation*>& impls,
+          const ProjectPaths& paths, const RunOptions& options, int64_t& sequence, Progress& progress)
+      : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
+    for (const Implementation* impl : impls) {
+      ImplementationResult result;
+      result.workload = workload.Name();
+      result.case_name = spec.name;
+      result.implementation = impl->name;
+      result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
+      result.language = impl->language;
+      result.role = impl->role;
+      result.parameters = spec.parameters;
+      result.primary_metric = spec.primary_metric;
+      result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
+      for (const MetricDescriptor& extra : spec.extra_metrics) {
+        bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
+                                 [&](const MetricDescriptor& m) { return m.name == extra.name; });
+        if (!known) result.metrics.push_back(extra);
+      }
+      results_.push_back(std::move(result));
+      impls_.push_back(impl);
+      active_.push_back(true);
+    }
+  }
+
+  std::vector<ImplementationResult> Run() {
+    const fs::path case_dir = options_.cache_dir / workload_.Name() / spec_.name;
+    fs::create_directories(case_dir);
+    workload_.Prepare(spec_, case_dir);
+    case_dir_ = case_dir;
+    Clock::time_point start = Clock::now();
+
+    for (int w = 0; w < spec_.warmup_repetitions && AnyActive(); ++w) RunRound(w, /*warmup=*/true);
+    int round = 0;
+    while (AnyActive() && !Interrupted()) {
+      RunRound(round, /*warmup=*/false);
+      ++round;
+      double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+      bool all_stop = true;
+      for (size_t i = 0; i < results_.size(); ++i) {
+        if (!active_[i]) continue;
+        std::vector<double> values = PrimaryValues(results_[i]);
+        stats::StopDecision decision = stats::ShouldStop(spec_.stopping, values, elapsed_s);
+        results_[i].stop_reason = decision.reason;
+        all_stop = all_stop && decision.stop;
+      }
+      if (all_stop) break;
+    }
+    for (size_t i = 0; i < results_.size(); ++i) {
+      ImplementationResult& result = results_[i];
+      if (Interrupted() && result.status == RunStatus::kOk) {
+        result.status = RunStatus::kInterrupted;
+        result.error = "interrupted by the user";
+      }
+      result.statistics = ComputeStatistics(result.metrics, result.samples, options_.seed);
+    }
+    return std::move(results_);
+  }
+
+ private:
+  bool AnyActive() const { return std::find(active_.begin(), active_.end(), true) != active_.end(); }
+
+  std::vector<double> PrimaryValues(const ImplementationResult& result) const {
+    std::vector<double> values;
+    for (const Sample& sample : result.samples) {
+      if (sample.warmup || sample.status != RunStatus::kOk) continue;
+      if (auto it = sample.metrics.find(spec_.primary_metric); it != sample.metrics.end()) values.push_back(it->second);
+    }
+    return values;
+  }
+
+  // One repetition of every active implementation, starting with a different one each round.
+  void RunRound(int round, bool warmup) {
+    const size_t n = impls_.size();
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = (round % 2 == 0) ? k : n - 1 - k;
+      if (!active_[i] || Interrupted()) continue;
+      ImplementationResult& result = results_[i];
+      int repetition = static_cast<int>(result.samples.size());
+      progress_.Repetition(result.name, repetition + 1, warmup, spec_.warmup_repetitions + spec_.stopping.max_repetitions);
+      Sample sample = spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
+      sample.sequence = sequence_++;
+      sample.repetition = repetition;
+      sample.warmup = warmup;
+      if (sample.status != RunStatus::kOk) {
+        // A wrong or failed run is recorded and ends this implementation's case: timing it again
+        // would only measure a broken program.
+        active_[i] = false;
+        result.status = sample.status;
+        result.error = sample.error;
+        progress_.Problem(result.name, ToString(sample.status), sample.error);
+      }
+      result.samples.push_back(std::move(sample));
+    }
+  }
+
+  RunContext MakeContext(size_t i, int repetition) {
+    RunContext context;
+    context.implementation = impls_[i];
+    context.case_dir = case_dir_;
+    context.scratch_dir = options_.scratch_dir / workload_.Name() / spec_.name / impls_[i]->name;
+    ResetDir(context.scratch_dir);
+    context.stdout_path = context.scratch_dir / "stdout";
+    context.seed = options_.seed + static_cast<uint64_t>(repetition);
+    context.repetition = repetition;
+    return context;
+  }
+
+  ProcessSpec MakeProcessSpec(size_t i, const RunContext& context) {
+    ProcessSpec process;
+    process.argv = impls_[i]->command;
+    std::vector<std::string> args = workload_.Arguments(spec_, context);
+    process.argv.insert(process.argv.end(), args.begin(), args.end());
+    process.working_dir = context.scratch_dir;
+    process.stdout_path = context.stdout_path;
+    process.stderr_path = context.scratch_dir / "stderr";
+    process.timeout = spec_.timeout;
+    results_[i].command = process.argv;
+    return process;
+  }
+
+  static void AddProcessMetrics(const ProcessResult& process, Sample& sample) {
+    sample.metrics["wall_ns"] = static_cast<double>(process.wall_ns);
+    sample.metrics["user_cpu_ns"] = static_cast<double>(process.user_cpu_ns);
+    sample.metrics["sys_cpu_ns"] = static_cast<double>(process.sys_cpu_ns);
+    sample.metrics["cpu_ns"] = static_cast<double>(process.user_cpu_ns + process.sys_cpu_ns);
+    sample.metrics["peak_rss_bytes"] = static_cast<double>(process.peak_rss_bytes);
+  }
+
+  Sample RunBatch(size_t i, int repetition) {
+    RunContext context = MakeContext(i, repetition);
+    ProcessSpec process = MakeProcessSpec(i, context);
+    ProcessResult outcome = RunToCompletion(process);
+    Sample sample;
+    AddProcessMetrics(outcome, sample);
+    if (outcome.outcome == ProcessResult::Outcome::kInterrupted) {
+      sample.status = RunStatus::kInterrupted;
+      sample.error = "interrupted by the user";
+      return sample;
+    }
+    if (!outcome.ok()) {
+      sample.status = RunStatus::kFailed;
+      sample.error = FailureMessage(outcome, process.stderr_path);
+      return sample;
+    }
+    std::optional<int64_t> ready = MarkNs(outcome, "ready");
+    std::optional<int64_t> done = MarkNs(outcome, "done");
+    if (!ready || !done || *done < *ready) {
+      sample.status = RunStatus::kInvalid;
+      sample.error = "did not write the 'ready' and 'done' marks (docs/implementation_protocol.md)";
+      return sample;
+    }
+    sample.metrics["startup_ns"] = static_cast<double>(*ready);
+    sample.metrics["timed_ns"] = static_cast<double>(*done - *ready);
+    Verdict verdict = workload_.Verify(spec_, context, sample.metrics);
+    if (!verdict.ok) {
+      sample.status = RunStatus::kInvalid;
+      sample.error = "wrong answer: " + verdict.error;
+      return sample;
+    }
+    results_[i].rss_timeline = outcome.rss_timeline;
+    return sample;
+  }
+
+  Sample RunService(size_t i, int repetition) {
+    RunContext context = MakeContext(i, repetition);
+    context.port = FreeLoopbackPort();
+    ProcessSpec process = MakeProcessSpec(i, context);
+    Sample sample;
+    ChildProcess child = ChildProcess::Spawn(process);
+    std::optional<std::chrono::nanoseconds> ready = child.WaitForMark("ready", kReadyTimeout);
+    ServiceMeasurement measurement;
+    Verdict verdict = Verdict::Ok();
+    if (ready) {
+      sample.metrics["startup_ns"] = static_cast<double>(ready->count());
+      verdict = workload_.Drive(spec_, context, child, measurement);
+    }
+    bool exited_early = !child.Running();
+    child.Terminate(kStopGrace);
+    ProcessResult outcome = child.Wait();
+    AddProcessMetrics(outcome, sample);
+    for (const auto& [name, value] : measurement.metrics) sample.metrics[name] = value;
+    if (auto completed = measurement.metrics.find("completed_requests");
+        completed != measurement.metrics.end() && completed->second > 0) {
+      sample.metrics["cpu_ns_per_request"] = sample.metrics["cpu_ns"] / completed->second;
+    }
+    if (outcome.outcome == ProcessResult::Outcome::kInterrupted || Interrupted()) {
+      sample.status = RunStatus::kInterrupted;
+      sample.error = "interrupted by the user";
+    } else if (!ready) {
+      sample.status = RunStatus::kFailed;
+      sample.error = exited_early ? (outcome.ok() ? std::string("exited with status 0 before writing the 'ready' mark")
+                                                  : FailureMessage(outcome, process.stderr_path))
+                                  : fmt::format("did not write the 'ready' mark within {} s; stopped it",
+                                                kReadyTimeout.count());
+    } else if (!verdict.ok) {
+      sample.status = RunStatus::kInvalid;
+      sample.error = verdict.error;
+    } else if (!outcome.ok()) {
+      sample.status = RunStatus::kFailed;
+      sample.error = "after SIGTERM: " + FailureMessage(outcome, process.stderr_path);
+    } else {
+      ImplementationResult& result = results_[i];
+      result.rss_timeline = outcome.rss_timeline;
+      result.latency = std::move(measurement.latency);
+      result.timeline = std::move(measurement.timeline);
+    }
+    return sample;
+  }
+
+  const Workload& workload_;
+  const CaseSpec& spec_;
+  const RunOptions& options_;
+  int64_t& sequence_;
+  Progress& progress_;
+  fs::path case_dir_;
+  std::vector<ImplementationResult> results_;
+  std::vector<const Implementation*> impls_;
+  std::vector<bool> active_;
+};
+
+std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
+  std::vector<std::string> warnings;
+  for (const ImplementationResult& result : run.benchmarks) {
+    if (result.status != RunStatus::kOk) continue;
+    int64_t n = 0;
+    for (const Sample& s : result.samples) n += (!s.warmup && s.status == RunStatus::kOk) ? 1 : 0;
+    if (n < 5) {
+      warnings.push_back(fmt::format("{}: only {} repetitions; intervals are wide and comparisons weak", result.name, n));
+    }
+  }
+  return warnings;
+}
+
+}  // namespace
+
+std::vector<MetricDescriptor> BatchMetricDescriptors() {
+  return {{"timed_ns", "ns", false},       {"startup_ns", "ns", false},  {"wall_ns", "ns", false},
+          {"cpu_ns", "ns", false},         {"user_cpu_ns", "ns", false}, {"sys_cpu_ns", "ns", false},
+          {"peak_rss_bytes", "bytes", false}};
+}
+
+std::vector<MetricDescriptor> ServiceProcessMetricDescriptors() {
+  return {{"startup_ns", "ns", false},         {"wall_ns", "ns", false},
+          {"cpu_ns", "ns", false},             {"user_cpu_ns", "ns", false},
+          {"sys_cpu_ns", "ns", false},         {"peak_rss_bytes", "bytes", false},
+          {"cpu_ns_per_request", "ns", false}};
+}
+
+std::vector<MetricStatistics> ComputeStatistics(const std::vector<MetricDescriptor>& metrics,
+                                                const std::vector<Sample>& samples, uint64_t seed) {
+  std::vector<MetricStatistics> out;
+  for (const MetricDescriptor& metric : metrics) {
+    std::vector<double> values;
+    for (const Sample& sample : samples) {
+      if (sample.warmup || sample.status != RunStatus::kOk) continue;
+      if (auto it = sample.metrics.find(metric.name); it != sample.metrics.end() && std::isfinite(it->second)) {
+        values.push_back(it->second);
+      }
+    }
+    if (values.empty()) continue;
+    stats::Summary summary = stats::Summarize(values);
+    stats::Interval ci = stats::BootstrapMedianCi(values, 0.95, 10000, seed);
+    MetricStatistics s;
+    s.metric = metric;
+    s.n = static_cast<int64_t>(summary.n);
+    s.median = summary.median;
+    s.mean = summary.mean;
+    s.min = summary.min;
+    s.max = summary.max;
+    s.q1 = summary.q1;
+    s.q3 = summary.q3;
+    s.iqr = summary.iqr;
+    s.stddev = summary.stddev;
+    s.cv = summary.cv;
+    s.ci95_low = ci.low;
+    s.ci95_high = ci.high;
+    s.low_outliers = static_cast<int64_t>(summary.low_outliers);
+    s.high_outliers = static_cast<int64_t>(summary.high_outliers);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<Comparison> CompareWithReference(const std::vector<ImplementationResult>& case_results) {
+  std::vector<Comparison> out;
+  auto reference = std::find_if(case_results.begin(), case_results.end(),
+                                [](const ImplementationResult& r) { return r.role == "reference"; });
+  if (reference == case_results.end() || reference->status != RunStatus::kOk) return out;
+  // Pairs are the repetitions both ran in the same round (same repetition index).
+  std::map<int, const Sample*> reference_by_rep;
+  for (const Sample& s : reference->samples) {
+    if (!s.warmup && s.status == RunStatus::kOk) reference_by_rep[s.repetition] = &s;
+  }
+  for (const ImplementationResult& contender : case_results) {
+    if (&contender == &*reference || contender.status != RunStatus::kOk) continue;
+    for (const MetricDescriptor& metric : contender.metrics) {
+      std::vector<double> a, b;
+      for (const Sample& s : contender.samples) {
+        if (s.warmup || s.status != RunStatus::kOk) continue;
+        auto ref = reference_by_rep.find(s.repetition);
+        if (ref == reference_by_rep.end()) continue;
+        auto x = s.metrics.find(metric.name);
+        auto y = ref->second->metrics.find(metric.name);
+        if (x == s.metrics.end() || y == ref->second->metrics.end() || !(y->second > 0)) continue;
+        a.push_back(x->second);
+        b.push_back(y->second);
+      }
+      if (a.empty()) continue;
+      stats::Interval ratio = stats::PairedRatioCi(a, b, 0.95, 10000, 7);
+      Comparison c;
+      c.workload = contender.workload;
+      c.case_name = contender.case_name;
+      c.metric = metric.name;
+      c.baseline = reference->implementation;
+      c.contender = contender.implementation;
+      c.ratio = ratio.point;
+      c.ci95_low = ratio.low;
+      c.ci95_high = ratio.high;
+      c.pairs = static_cast<int64_t>(a.size());
+      c.mann_whitney_p = stats::MannWhitneyU(a, b).p_value;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, const ProjectPaths& paths,
+                   const RunOptions& options) {
+  RunResult run;
+  run.run_id = options.result_path.stem().string();
+  run.started_at = UtcNowIso8601();
+  run.profile = options.profile;
+  run.variant = options.variant;
+  run.seed = options.seed;
+  run.command_line = options.command_line;
+  run.context = options.context;
+  run.warnings = options.warnings;
+
+  // Everything that can be wrong with the request is found before anything is measured.
+  struct Plan {
+    const Workload* workload;
+    std::vector<Implementation> impls;
+    std::vector<CaseSpec> cases;
+  };
+  std::vector<Plan> plans;
+  std::set<std::string> params_used;
+  std::set<std::string> impls_seen;
+  for (const auto& workload : workloads) {
+    Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
+    ApplyParams(plan.cases, options.params, params_used);
+    for (const Implementation& impl : plan.impls) impls_seen.insert(impl.name);
+    if (!options.implementations.empty()) {
+      std::erase_if(plan.impls, [&](const Implementation& impl) {
+        return std::find(options.implementations.begin(), options.implementations.end(), impl.name) ==
+               options.implementations.end();
+      });
+    }
+    plans.push_back(std::move(plan));
+  }
+  for (const std::string& name : options.implementations) {
+    if (!impls_seen.contains(name)) {
+      throw SetupError(fmt::format("no selected workload has an implementation named '{}'; see ./claimbench list",
+                                   name));
+    }
+  }
+  for (const auto& [key, value] : options.params) {
+    if (!params_used.contains(key)) {
+      throw SetupError(fmt::format("--param {}={}: no case of the selected workloads takes '{}'", key, value, key));
+    }
+  }
+  for (Plan& plan : plans) {
+    for (const CaseSpec& spec : plan.cases) {
+      for (const Implementation& impl : plan.impls) {
+        RunContext probe;
+        probe.implementation = &impl;
+        (void)plan.workload->Arguments(spec, probe);  // validates parameter values now, not mid-run
+      }
+    }
+  }
+
+  Progress progress(options.interactive_progress);
+  int64_t sequence = 0;
+  for (Plan& plan : plans) {
+    std::vector<const Implementation*> runnable;
+    std::map<std::string, std::string> unavailable;
+    for (const Implementation& impl : plan.impls) {
+      std::string reason = UnavailableReason(impl);
+      if (reason.empty()) reason = BuildImplementation(impl, options.scratch_dir / "build-logs");
+      if (reason.empty()) {
+        runnable.push_back(&impl);
+      } else {
+        unavailable[impl.name] = reason;
+        progress.Problem(fmt::format("{}/{}", plan.workload->Name(), impl.name), "unavailable", reason);
+      }
+    }
+    for (const CaseSpec& spec : plan.cases) {
+      if (Interrupted()) break;
+      progress.Case(plan.workload->Name(), spec.name, runnable.size());
+      std::vector<ImplementationResult> case_results;
+      if (!runnable.empty()) {
+        CaseRun case_run(*plan.workload, spec, runnable, paths, options, sequence, progress);
+        case_results = case_run.Run();
+      }
+      for (const Implementation& impl : plan.impls) {
+        auto it = unavailable.find(impl.name);
+        if (it == unavailable.end()) continue;
+        ImplementationResult result;
+        result.workload = plan.workload->Name();
+        result.case_name = spec.name;
+        result.implementation = impl.name;
+        result.name = fmt::format("{}/{}/{}", result.workload, spec.name, impl.name);
+        result.language = impl.language;
+        result.role = impl.role;
+        result.parameters = spec.parameters;
+        result.status = RunStatus::kUnavailable;
+        result.error = it->second;
+        case_results.push_back(std::move(result));
+      }
+      std::vector<Comparison> comparisons = CompareWithReference(case_results);
+      run.comparisons.insert(run.comparisons.end(), comparisons.begin(), comparisons.end());
+      for (ImplementationResult& result : case_results) run.benchmarks.push_back(std::move(result));
+    }
+    run.finished_at = UtcNowIso8601();
+    WriteResultFile(options.result_path, run);
+  }
+  progress.Finish();
+  std::vector<std::string> few = TooFewRepetitionWarnings(run);
+  run.warnings.insert(run.warnings.end(), few.begin(), few.end());
+  run.finished_at = UtcNowIso8601();
+  std::error_code ignored;
+  fs::remove_all(options.scratch_dir, ignored);
+  return run;
+}
+
+}  // namespace claimbench

@@ -1,0 +1,49 @@
+"""./claimbench report RESULT [--out DIR]: writes report.md, report.html and the plots into DIR."""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .load import ResultError, load_result
+from .render import _html, _markdown, build_sections
+
+
+def write_atomically(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def write_report(result: dict, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sections = build_sections(result, out_dir)
+    write_atomically(out_dir / "report.md", _markdown(sections))
+    write_atomically(out_dir / "report.html", _html(sections))
+    return out_dir / "report.md"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="claimbench report", description=__doc__)
+    parser.add_argument("result", type=Path, help="a result file (results/run-*.json)")
+    parser.add_argument("--out", type=Path, help="output directory (default: reports/<run id>)")
+    args = parser.parse_args(argv)
+    try:
+        result = load_result(args.result)
+    except ResultError as error:
+        print(f"claimbench: error: {error}", file=sys.stderr)
+        return 2
+    out_dir = args.out or Path(__file__).resolve().parents[1] / result["claimbench"]["run_id"]
+    path = write_report(result, out_dir)
+    print(f"report: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

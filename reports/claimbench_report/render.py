@@ -1,0 +1,231 @@
+"""Markdown and HTML reports of one run: environment, warnings, per-case tables and plots, methodology.
+
+Both formats are rendered from the same intermediate sections, so they always say the same thing.
+"""
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .plots import plot_case
+from .units import format_quantity
+
+ENVIRONMENT_KEYS = [
+    ("cpu_model", "CPU"),
+    ("num_cpus", "logical CPUs"),
+    ("mhz_per_cpu", "MHz"),
+    ("memory_total_bytes", "memory"),
+    ("kernel", "kernel"),
+    ("cpu_governor", "frequency governor"),
+    ("compiler", "compiler"),
+    ("cxx_flags", "C++ flags"),
+    ("variant", "build variant"),
+    ("load_avg", "load average at start"),
+    ("git_commit", "git commit"),
+    ("git_dirty", "uncommitted changes"),
+]
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+
+
+def _statistic(bench: dict, metric: str) -> dict | None:
+    for stat in bench.get("statistics", []):
+        if stat["metric"]["name"] == metric:
+            return stat
+    return None
+
+
+def _comparison(result: dict, bench: dict) -> dict | None:
+    for comp in result.get("claimbench", {}).get("comparisons", []):
+        if (
+            comp["workload"] == bench["workload"]
+            and comp["case_name"] == bench["case_name"]
+            and comp["contender"] == bench["implementation"]
+            and comp["metric"] == bench.get("primary_metric")
+        ):
+            return comp
+    return None
+
+
+def _environment_rows(context: dict) -> list[list[str]]:
+    rows = []
+    for key, label in ENVIRONMENT_KEYS:
+        if key not in context:
+            continue
+        value = context[key]
+        if key == "memory_total_bytes":
+            value = format_quantity(value, "bytes")
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append([label, str(value)])
+    return rows
+
+
+def _cases(result: dict) -> dict[tuple[str, str], list[dict]]:
+    cases: dict[tuple[str, str], list[dict]] = {}
+    for bench in result.get("benchmarks", []):
+        cases.setdefault((bench["workload"], bench["case_name"]), []).append(bench)
+    return cases
+
+
+def _case_table(result: dict, benches: list[dict]) -> Table:
+    rows = []
+    for bench in benches:
+        primary = bench.get("primary_metric", "")
+        stat = _statistic(bench, primary)
+        rss = _statistic(bench, "peak_rss_bytes")
+        if stat is None:
+            median = "-"
+            n = "0"
+        else:
+            unit = stat["metric"]["unit"]
+            median = (
+                f"{format_quantity(stat['median'], unit)} "
+                f"[{format_quantity(stat['ci95_low'], unit)}, {format_quantity(stat['ci95_high'], unit)}]"
+            )
+            n = str(stat["n"])
+        comp = _comparison(result, bench)
+        if bench.get("role") == "reference":
+            ratio = "reference"
+        elif comp is not None:
+            ratio = f"{comp['ratio']:.2f}x [{comp['ci95_low']:.2f}, {comp['ci95_high']:.2f}]"
+        else:
+            ratio = "-"
+        status = bench["status"]
+        if status != "ok" and bench.get("error"):
+            status = f"{status}: {bench['error']}"
+        rows.append(
+            [
+                bench["implementation"],
+                bench.get("language", ""),
+                status,
+                n,
+                median,
+                ratio,
+                format_quantity(rss["median"], "bytes") if rss else "-",
+            ]
+        )
+    primary = benches[0].get("primary_metric", "primary metric")
+    return Table(
+        ["implementation", "language", "status", "n", f"{primary} median [95% CI]", "vs reference [95% CI]",
+         "peak RSS"],
+        rows,
+    )
+
+
+METHODOLOGY = [
+    "Every repetition's output is verified before its numbers count; failed and invalid repetitions are kept "
+    "in the result file and never enter a statistic.",
+    "Implementations of a case run interleaved in rotating order (A B, B A, ...), so ratios come from pairs "
+    "measured moments apart; a ratio is the median of per-pair ratios with a bootstrap 95% interval.",
+    "Medians carry bootstrap 95% intervals; repetitions stop when the interval is within the target width of "
+    "the median, or a time budget or maximum count is reached (the result says which).",
+    "Batch timings come from marks the implementation writes when its start-up is over and its work is done; "
+    "the harness timestamps them on a monotonic clock. Memory is the resident set of the whole process tree, "
+    "sampled every 10 ms, together with the kernel's own peak.",
+    "Service latency comes from an open-loop load generator with a schedule fixed before the run: corrected "
+    "latency counts from the intended send time, so a stalled server cannot hide its queue (no coordinated "
+    "omission); uncorrected latency, from the actual send, is shown beside it.",
+]
+
+
+def build_sections(result: dict, out_dir: Path | None) -> list[Section]:
+    meta = result.get("claimbench", {})
+    context = result.get("context", {})
+    title = Section(
+        f"claimbench report: {meta.get('run_id', '?')}",
+        1,
+        paragraphs=[
+            f"Profile **{meta.get('profile', '?')}**, variant **{meta.get('variant', '?')}**, "
+            f"started {meta.get('started_at', '?')}, finished {meta.get('finished_at', '?')}."
+        ],
+    )
+    sections = [title]
+    env = Section("Environment", 2, tables=[Table(["", ""], _environment_rows(context))])
+    warnings = meta.get("warnings", [])
+    if warnings:
+        env.bullets = [f"warning: {w}" for w in warnings]
+    sections.append(env)
+    for (workload, case), benches in _cases(result).items():
+        section = Section(f"{workload} / {case}", 2, tables=[_case_table(result, benches)])
+        if out_dir is not None:
+            image = plot_case(benches, out_dir / f"{workload}-{case}.png")
+            if image is not None:
+                section.images.append(image.name)
+        sections.append(section)
+    sections.append(Section("Methodology", 2, bullets=METHODOLOGY))
+    return sections
+
+
+def _markdown(sections: list[Section]) -> str:
+    lines: list[str] = []
+    for section in sections:
+        lines += ["#" * section.level + " " + section.title, ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        for table in section.tables:
+            lines.append("| " + " | ".join(table.header) + " |")
+            lines.append("|" + "---|" * len(table.header))
+            for row in table.rows:
+                lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+            lines.append("")
+        for bullet in section.bullets:
+            lines.append(f"- {bullet}")
+        if section.bullets:
+            lines.append("")
+        for image in section.images:
+            lines += [f"![{section.title}]({image})", ""]
+    return "\n".join(lines)
+
+
+def _html(sections: list[Section]) -> str:
+    body: list[str] = []
+    for section in sections:
+        body.append(f"<h{section.level}>{html.escape(section.title)}</h{section.level}>")
+        for paragraph in section.paragraphs:
+            text = html.escape(paragraph)
+            parts = text.split("**")
+            text = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+            body.append(f"<p>{text}</p>")
+        for table in section.tables:
+            body.append("<table>")
+            if any(table.header):
+                body.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in table.header) + "</tr>")
+            for row in table.rows:
+                body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
+            body.append("</table>")
+        if section.bullets:
+            body.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")
+        for image in section.images:
+            body.append(f'<img src="{html.escape(image)}" alt="{html.escape(section.title)}">')
+    style = (
+        "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}"
+        "img{max-width:100%}"
+    )
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>claimbench report</title>"
+        f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def render_markdown(result: dict, out_dir: Path | None = None) -> str:
+    return _markdown(build_sections(result, out_dir))
+
+
+def render_html(result: dict, out_dir: Path | None = None) -> str:
+    return _html(build_sections(result, out_dir))

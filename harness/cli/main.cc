@@ -64,9 +64,22 @@ nlohmann::json Fingerprint(const ProjectPaths& paths) {
   return CollectFingerprint(options);
 }
 
+// A runaway implementation must not take the machine down with it. Sanitizer builds reserve terabytes of
+// shadow address space, which a data-segment limit would refuse, so they run without one.
+int64_t DefaultMemoryLimitBytes() {
+  std::string_view variant = build_info::kVariant;
+  if (variant == "asan" || variant == "tsan") return 0;
+  int64_t pages = ::sysconf(_SC_PHYS_PAGES);
+  int64_t page_size = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? pages / 4 * 3 * page_size : 0;
+}
+
 struct RunArgs {
   std::vector<std::string> workloads;
   std::vector<std::string> impls;
+  std::vector<std::string> cases;
+  double timeout_s = 0;
+  int64_t memory_limit_mib = -1;
   std::string profile = "quick";
   std::string variant = build_info::kVariant;
   std::string out;
@@ -94,6 +107,9 @@ int CommandRun(const RunArgs& args, const std::vector<std::string>& command_line
   }
   RunOptions options;
   options.implementations = args.impls;
+  options.cases = args.cases;
+  options.timeout = std::chrono::nanoseconds(static_cast<int64_t>(args.timeout_s * 1e9));
+  options.memory_limit_bytes = args.memory_limit_mib >= 0 ? args.memory_limit_mib << 20 : DefaultMemoryLimitBytes();
   options.profile = args.profile;
   options.variant = args.variant;
   options.seed = args.seed;
@@ -208,6 +224,12 @@ int Main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "run workloads and write a result file");
   run->add_option("--workload", run_args.workloads, "workload to run (repeatable; default: every available one)");
   run->add_option("--impl", run_args.impls, "implementation to run (repeatable; default: all)");
+  run->add_option("--case", run_args.cases, "case to run (repeatable; default: every case of the profile)");
+  run->add_option("--timeout", run_args.timeout_s, "seconds each repetition may take (default: the case's own)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--memory-limit-mib", run_args.memory_limit_mib,
+                  "memory limit per implementation process (default: 3/4 of this machine's memory; 0: none)")
+      ->check(CLI::NonNegativeNumber);
   run->add_option("--profile", run_args.profile, "input sizes and repetitions")
       ->check(CLI::IsMember({"quick", "standard", "full"}));
   run->add_option("--variant", run_args.variant, "build variant (the script builds it)")

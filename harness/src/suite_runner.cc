@@ -40,10 +40,21 @@ std::string LastLine(const fs::path& path) {
   return last;
 }
 
-std::string FailureMessage(const ProcessResult& result, const fs::path& stderr_path) {
+// The child's own last words make most failures self-explanatory; a failure near the memory limit says so.
+std::string FailureMessage(const ProcessResult& result, const fs::path& stderr_path, int64_t memory_limit_bytes) {
   std::string message = result.error;
   std::string last = LastLine(stderr_path);
   if (!last.empty()) message += "; stderr: " + last;
+  if (memory_limit_bytes > 0) {
+    bool near_limit = result.peak_rss_bytes * 2 > memory_limit_bytes;
+    bool says_so = last.find("bad_alloc") != std::string::npos || last.find("MemoryError") != std::string::npos ||
+                   last.find("out of memory") != std::string::npos ||
+                   last.find("Cannot allocate memory") != std::string::npos;
+    if (near_limit || says_so) {
+      message += fmt::format("; it probably ran out of memory (limit {} MiB, --memory-limit-mib)",
+                             memory_limit_bytes >> 20);
+    }
+  }
   return message;
 }
 
@@ -191,7 +202,8 @@ class CaseRun {
     process.working_dir = context.scratch_dir;
     process.stdout_path = context.stdout_path;
     process.stderr_path = context.scratch_dir / "stderr";
-    process.timeout = spec_.timeout;
+    process.timeout = options_.timeout.count() > 0 ? options_.timeout : spec_.timeout;
+    process.memory_limit_bytes = options_.memory_limit_bytes;
     results_[i].command = process.argv;
     return process;
   }
@@ -217,7 +229,7 @@ class CaseRun {
     }
     if (!outcome.ok()) {
       sample.status = RunStatus::kFailed;
-      sample.error = FailureMessage(outcome, process.stderr_path);
+      sample.error = FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
       return sample;
     }
     std::optional<int64_t> ready = MarkNs(outcome, "ready");
@@ -267,7 +279,7 @@ class CaseRun {
     } else if (!ready) {
       sample.status = RunStatus::kFailed;
       sample.error = exited_early ? (outcome.ok() ? std::string("exited with status 0 before writing the 'ready' mark")
-                                                  : FailureMessage(outcome, process.stderr_path))
+                                                  : FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes))
                                   : fmt::format("did not write the 'ready' mark within {} s; stopped it",
                                                 kReadyTimeout.count());
     } else if (!verdict.ok) {
@@ -275,7 +287,7 @@ class CaseRun {
       sample.error = verdict.error;
     } else if (!outcome.ok()) {
       sample.status = RunStatus::kFailed;
-      sample.error = "after SIGTERM: " + FailureMessage(outcome, process.stderr_path);
+      sample.error = "after SIGTERM: " + FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
     } else {
       ImplementationResult& result = results_[i];
       result.rss_timeline = outcome.rss_timeline;
@@ -423,8 +435,15 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   std::vector<Plan> plans;
   std::set<std::string> params_used;
   std::set<std::string> impls_seen;
+  std::set<std::string> cases_seen;
   for (const auto& workload : workloads) {
     Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
+    for (const CaseSpec& spec : plan.cases) cases_seen.insert(spec.name);
+    if (!options.cases.empty()) {
+      std::erase_if(plan.cases, [&](const CaseSpec& spec) {
+        return std::find(options.cases.begin(), options.cases.end(), spec.name) == options.cases.end();
+      });
+    }
     ApplyParams(plan.cases, options.params, params_used);
     for (const Implementation& impl : plan.impls) impls_seen.insert(impl.name);
     if (!options.implementations.empty()) {
@@ -439,6 +458,12 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
     if (!impls_seen.contains(name)) {
       throw SetupError(fmt::format("no selected workload has an implementation named '{}'; see ./claimbench list",
                                    name));
+    }
+  }
+  for (const std::string& name : options.cases) {
+    if (!cases_seen.contains(name)) {
+      throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}", name,
+                                   fmt::join(cases_seen, ", ")));
     }
   }
   for (const auto& [key, value] : options.params) {

@@ -8,6 +8,7 @@
 // is rewritten atomically after every workload, so an interrupted run keeps what it finished.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,9 @@ namespace claimbench {
 
 struct RunOptions {
   std::vector<std::string> implementations;   // empty: all of each workload
+  std::vector<std::string> cases;             // empty: every case of the profile
+  std::chrono::nanoseconds timeout{0};        // overrides every case's per-repetition timeout when > 0
+  int64_t memory_limit_bytes = 0;             // per implementation process tree; 0 = none
   std::string profile = "quick";
   std::map<std::string, std::string> params;  // --param overrides, applied to every case that has the key
   std::filesystem::path result_path;          // where the result JSON is (re)written

@@ -1,0 +1,38 @@
+"""The small subcommands: list, exec, env, help, usage errors."""
+
+
+def test_list_shows_workloads_implementations_and_planned_ones(cb):
+    proc = cb("list")
+    assert proc.returncode == 0, proc.stderr
+    assert "null" in proc.stdout and "cpp" in proc.stdout and "python" in proc.stdout
+    assert "tokenizer" in proc.stdout and "planned" in proc.stdout
+
+
+def test_exec_runs_the_reference_and_passes_the_exit_status(cb):
+    proc = cb("exec", "null", "--", "batch", "--work-units", "3")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "checksum 52b7c1282f0cb818\n"
+    py = cb("exec", "null", "--impl", "python", "--", "batch", "--work-units", "3")
+    assert py.stdout == proc.stdout
+    usage = cb("exec", "null", "--", "batch", "--work-units", "minus-one")
+    assert usage.returncode == 2 and "non-negative integer" in usage.stderr
+    unknown = cb("exec", "null", "--impl", "fortran", "--", "batch")
+    assert unknown.returncode == 2 and "no implementation 'fortran'" in unknown.stderr
+
+
+def test_env_prints_a_fingerprint(cb):
+    import json
+
+    proc = cb("env", "--json")
+    assert proc.returncode == 0, proc.stderr
+    fingerprint = json.loads(proc.stdout)
+    assert fingerprint["num_cpus"] >= 1
+
+
+def test_help_and_usage_errors(cb):
+    assert cb("--help").returncode == 0
+    assert cb("run", "--help").returncode == 0
+    nothing = cb()
+    assert nothing.returncode == 2
+    bogus = cb("frobnicate")
+    assert bogus.returncode == 2 and bogus.stderr.startswith("claimbench: error:")

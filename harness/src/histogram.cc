@@ -36,8 +36,8 @@ void ValidateConfig(int64_t lowest_discernible_value, int64_t highest_trackable_
   // highest < 2 * lowest, written so that it cannot overflow.
   if (highest_trackable_value / 2 < lowest_discernible_value) {
     throw std::invalid_argument(
-        fmt::format("histogram: highest_trackable_value must be >= 2 * lowest_discernible_value, got {} and {}",
-                    highest_trackable_value, lowest_discernible_value));
+        fmt::format("histogram: highest_trackable_value must be >= 2 * lowest_discernible_value, "
+                    "got {} and {}", highest_trackable_value, lowest_discernible_value));
   }
   if (significant_digits < 1 || significant_digits > 5) {
     throw std::invalid_argument(
@@ -60,10 +60,10 @@ Histogram::Histogram(int64_t lowest_discernible_value, int64_t highest_trackable
   for (int i = 0; i < significant_digits; ++i) largest_value_with_single_unit_resolution *= 10;
   // ceil(log2(x)) for x >= 2.
   const int sub_bucket_count_magnitude =
-      std::bit_width(static_cast<uint64_t>(largest_value_with_single_unit_resolution - 1));
+      static_cast<int>(std::bit_width(static_cast<uint64_t>(largest_value_with_single_unit_resolution - 1)));
   sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
   // floor(log2(lowest)).
-  unit_magnitude_ = std::bit_width(static_cast<uint64_t>(lowest_discernible_value)) - 1;
+  unit_magnitude_ = static_cast<int>(std::bit_width(static_cast<uint64_t>(lowest_discernible_value))) - 1;
   if (unit_magnitude_ + sub_bucket_half_count_magnitude_ > kMaxShift) {
     throw std::invalid_argument(fmt::format(
         "histogram: lowest_discernible_value {} with {} significant digits exceeds 64-bit indexing",
@@ -92,7 +92,7 @@ Histogram Histogram::ForLatencyNs() { return Histogram(1, int64_t{3'600'000'000'
 int Histogram::BucketIndexOf(int64_t value) const noexcept {
   // The position of the highest set bit decides the power-of-two bucket; OR-ing in the mask makes every
   // value smaller than a full first bucket land in bucket 0.
-  const int pow2_ceiling = std::bit_width(static_cast<uint64_t>(value | sub_bucket_mask_));
+  const int pow2_ceiling = static_cast<int>(std::bit_width(static_cast<uint64_t>(value | sub_bucket_mask_)));
   return pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
 }
 
@@ -100,7 +100,8 @@ size_t Histogram::IndexOf(int64_t value) const noexcept {
   const int bucket_index = BucketIndexOf(value);
   const int64_t sub_bucket_index = value >> (bucket_index + unit_magnitude_);
   // Buckets after the first store only their upper half, hence the offset by half a bucket.
-  const int64_t bucket_base_index = static_cast<int64_t>(bucket_index + 1) << sub_bucket_half_count_magnitude_;
+  const int64_t bucket_base_index =
+      static_cast<int64_t>(bucket_index + 1) << sub_bucket_half_count_magnitude_;
   return static_cast<size_t>(bucket_base_index + (sub_bucket_index - sub_bucket_half_count_));
 }
 
@@ -267,8 +268,8 @@ Histogram Histogram::FromBuckets(int64_t lowest_discernible_value, int64_t highe
     // index rather than through RecordN(), which would clamp them and count them as overflow.
     const size_t index = histogram.IndexOf(value);
     if (index >= histogram.counts_.size()) {
-      throw std::invalid_argument(fmt::format(
-          "histogram: bucket value {} is beyond the highest trackable value {}", value, highest_trackable_value));
+      throw std::invalid_argument(fmt::format("histogram: bucket value {} is beyond the range ending at {}",
+                                              value, highest_trackable_value));
     }
     if (count == 0) continue;
     histogram.counts_[index] += count;
@@ -287,8 +288,8 @@ void Histogram::WritePercentileText(std::ostream& out, int ticks_per_half_distan
         fmt::format("histogram: ticks_per_half_distance must be >= 1, got {}", ticks_per_half_distance));
   }
   if (!(value_unit_scale > 0) || !std::isfinite(value_unit_scale)) {
-    throw std::invalid_argument(
-        fmt::format("histogram: value_unit_scale must be a positive finite number, got {}", value_unit_scale));
+    throw std::invalid_argument(fmt::format(
+        "histogram: value_unit_scale must be a positive finite number, got {}", value_unit_scale));
   }
   const int digits = significant_digits_;
   std::string text = fmt::format("{:>12} {:>14} {:>10} {:>14}\n\n", "Value", "Percentile", "TotalCount",
@@ -309,11 +310,13 @@ void Histogram::WritePercentileText(std::ostream& out, int ticks_per_half_distan
       value = std::min(HighestEquivalentValue(ValueAtIndex(i)), max_value_);
       while (100.0 * static_cast<double>(cumulative) / static_cast<double>(total_count_) >= level) {
         const double fraction = level / 100.0;
-        text += fmt::format("{:12.{}f} {:2.12f} {:10d} {:14.2f}\n", static_cast<double>(value) / value_unit_scale,
-                            digits, fraction, cumulative, 1.0 / (1.0 - fraction));
+        text += fmt::format("{:12.{}f} {:2.12f} {:10d} {:14.2f}\n",
+                            static_cast<double>(value) / value_unit_scale, digits, fraction, cumulative,
+                            1.0 / (1.0 - fraction));
         if (cumulative == total_count_) break;  // The 100% row below closes the table.
         const double halvings = std::floor(std::log2(100.0 / (100.0 - level)));
-        const double next_level = level + 100.0 / (ticks_per_half_distance * std::ldexp(1.0, static_cast<int>(halvings) + 1));
+        const double next_level =
+            level + 100.0 / (ticks_per_half_distance * std::ldexp(1.0, static_cast<int>(halvings) + 1));
         // With more than ~10^14 counts the step drops below one ulp; stop rather than loop forever.
         if (!(next_level > level) || next_level >= 100.0) {
           levels_exhausted = true;
@@ -326,8 +329,8 @@ void Histogram::WritePercentileText(std::ostream& out, int ticks_per_half_distan
                         1.0, total_count_);
   }
 
-  text += fmt::format("#[Mean    = {:12.{}f}, StdDeviation   = {:12.{}f}]\n", Mean() / value_unit_scale, digits,
-                      StdDev() / value_unit_scale, digits);
+  text += fmt::format("#[Mean    = {:12.{}f}, StdDeviation   = {:12.{}f}]\n", Mean() / value_unit_scale,
+                      digits, StdDev() / value_unit_scale, digits);
   text += fmt::format("#[Max     = {:12.{}f}, Total count    = {:12d}]\n",
                       static_cast<double>(Max()) / value_unit_scale, digits, total_count_);
   text += fmt::format("#[Buckets = {:12d}, SubBuckets     = {:12d}]\n", bucket_count_, sub_bucket_count_);

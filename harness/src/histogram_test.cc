@@ -270,7 +270,9 @@ TEST(HistogramTest, SingleValue) {
   const Histogram histogram = Record({123'456'789});
   EXPECT_EQ(histogram.Min(), 123'456'789);
   EXPECT_EQ(histogram.Max(), 123'456'789);
-  for (double p : {0.0, 1.0, 50.0, 99.999, 100.0}) EXPECT_EQ(histogram.ValueAtPercentile(p), 123'456'789) << p;
+  for (double p : {0.0, 1.0, 50.0, 99.999, 100.0}) {
+    EXPECT_EQ(histogram.ValueAtPercentile(p), 123'456'789) << p;
+  }
   EXPECT_NEAR(histogram.Mean(), 123'456'789, 123'456'789 * 1e-3);
   EXPECT_EQ(histogram.StdDev(), 0);
 }
@@ -577,7 +579,7 @@ TEST(HistogramTest, PercentileTextRowsAreMonotoneAndEndAtTheMaximum) {
     EXPECT_GE(value, previous_value) << lines[i];
     EXPECT_GE(percentile, previous_percentile) << lines[i];
     EXPECT_GE(count, previous_count) << lines[i];
-    EXPECT_LE(value, histogram.Max() / 1000.0 + 0.0005) << lines[i];
+    EXPECT_LE(value, static_cast<double>(histogram.Max()) / 1000.0 + 0.0005) << lines[i];
     const bool last = i + 1 == footer;
     if (!last) {
       ASSERT_TRUE(row >> inverse) << lines[i];
@@ -586,7 +588,7 @@ TEST(HistogramTest, PercentileTextRowsAreMonotoneAndEndAtTheMaximum) {
     } else {
       EXPECT_EQ(percentile, 1.0);
       EXPECT_EQ(count, histogram.TotalCount());
-      EXPECT_NEAR(value, histogram.Max() / 1000.0, 0.0005);
+      EXPECT_NEAR(value, static_cast<double>(histogram.Max()) / 1000.0, 0.0005);
     }
     previous_value = value;
     previous_percentile = percentile;
@@ -597,7 +599,7 @@ TEST(HistogramTest, PercentileTextRowsAreMonotoneAndEndAtTheMaximum) {
   EXPECT_NE(lines[footer].find(", StdDeviation   = "), std::string::npos);
   EXPECT_EQ(lines[footer + 1], "#[Max     = " + [&] {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%12.3f", histogram.Max() / 1000.0);
+    std::snprintf(buffer, sizeof buffer, "%12.3f", static_cast<double>(histogram.Max()) / 1000.0);
     return std::string(buffer);
   }() + ", Total count    =       100000]");
   EXPECT_EQ(lines[footer + 2], "#[Buckets =           32, SubBuckets     =         2048]");

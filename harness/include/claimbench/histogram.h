@@ -22,7 +22,7 @@ class Histogram {
   // Tracks values in [lowest_discernible_value, highest_trackable_value] with `significant_digits`
   // (1..5) decimal digits of precision. The resolution is the largest power of two <= lowest: values
   // below it are indistinguishable from 0, and ranges near the low end are that wide. Allocates
-  // (bucket count + 1) * sub-bucket count / 2 counters, about 270 KiB for ForLatencyNs().
+  // (bucket count + 1) * sub-bucket count / 2 counters: 33,792 (264 KiB) for ForLatencyNs().
   // Throws std::invalid_argument if lowest < 1, highest < 2 * lowest, digits outside 1..5, or the
   // combination of resolution and digits cannot be indexed with 64-bit values.
   Histogram(int64_t lowest_discernible_value, int64_t highest_trackable_value, int significant_digits);
@@ -51,7 +51,7 @@ class Histogram {
   int64_t OverflowCount() const noexcept { return overflow_count_; }
   // Min/Max are exact recorded extremes (0 when empty); after FromBuckets() they are the lowest/highest
   // equivalent values of the end buckets. Mean/StdDev (population, divisor N) are computed from bucket
-  // midpoints, so they carry the same relative error as the buckets; 0 when empty.
+  // midpoints, so they are only as precise as the buckets; 0 when empty.
   int64_t Min() const noexcept;
   int64_t Max() const noexcept;
   double Mean() const noexcept;
@@ -73,9 +73,10 @@ class Histogram {
   // Non-empty buckets in increasing order as (highest equivalent value, count): the compact form stored
   // in result JSON. FromBuckets() rebuilds a histogram of the same configuration from that form, adding
   // each count to the bucket holding its value (any order; repeated buckets add up). The rebuilt
-  // histogram has the same Buckets() and percentiles below the top bucket, but OverflowCount() 0 and
-  // bucket-precision Min()/Max(). FromBuckets throws std::invalid_argument for an invalid configuration
-  // (as the constructor), a negative value or count, or a value beyond the configured range.
+  // histogram has the same Buckets() and percentiles except within the maximum's bucket, but
+  // OverflowCount() 0 and bucket-precision Min()/Max(). FromBuckets throws std::invalid_argument for an
+  // invalid configuration (as the constructor), a negative value or count, or a value beyond the
+  // configured range.
   std::vector<std::pair<int64_t, int64_t>> Buckets() const;
   static Histogram FromBuckets(int64_t lowest_discernible_value, int64_t highest_trackable_value,
                                int significant_digits,

@@ -49,7 +49,7 @@ constexpr auto kNoPidfdTick = std::chrono::milliseconds(1);
 constexpr int kFirstFreeChildFd = kMarkFd + 1;
 
 // What went wrong in the child between fork and exec; sent over the CLOEXEC error pipe.
-enum class ChildStage : int32_t { kSetpgid, kDeathSignal, kChdir, kStdio, kMarkFd, kAffinity, kExec };
+enum class ChildStage : int32_t { kSetpgid, kDeathSignal, kChdir, kStdio, kMarkFd, kAffinity, kMemoryLimit, kExec };
 struct ChildFailure {
   int32_t stage;
   int32_t err;
@@ -175,6 +175,7 @@ struct ChildPlan {
   int error_write_fd;
   int go_read_fd;  // -1 = do not wait for the parent
   const cpu_set_t* affinity;  // nullptr = inherit
+  int64_t memory_limit_bytes;  // 0 = none
   pid_t parent_pid;
 };
 
@@ -213,6 +214,12 @@ struct ChildPlan {
   if (plan.affinity != nullptr && ::sched_setaffinity(0, sizeof(cpu_set_t), plan.affinity) != 0) {
     fail(ChildStage::kAffinity);
   }
+  if (plan.memory_limit_bytes > 0) {
+    // RLIMIT_DATA (heap, anonymous mappings) rather than RLIMIT_AS: runtimes that reserve large virtual
+    // ranges up front (Go, the JVM) still start, while memory actually allocated is bounded.
+    struct rlimit limit = {static_cast<rlim_t>(plan.memory_limit_bytes), static_cast<rlim_t>(plan.memory_limit_bytes)};
+    if (::setrlimit(RLIMIT_DATA, &limit) != 0) fail(ChildStage::kMemoryLimit);
+  }
   ::execve(plan.executable, plan.argv, plan.envp);
   fail(ChildStage::kExec);
   ::_exit(127);  // not reached
@@ -229,6 +236,7 @@ std::string DescribeChildFailure(const ChildFailure& failure, const ProcessSpec&
     case ChildStage::kMarkFd: return "cannot set up the mark fd: " + what;
     case ChildStage::kSetpgid: return "setpgid: " + what;
     case ChildStage::kDeathSignal: return "prctl(PR_SET_PDEATHSIG): " + what;
+    case ChildStage::kMemoryLimit: return "cannot set the memory limit (RLIMIT_DATA): " + what;
   }
   return what;
 }
@@ -604,6 +612,7 @@ ChildProcess ChildProcess::Spawn(const ProcessSpec& spec) {
   plan.error_write_fd = error_pipe.write_end.get();
   plan.go_read_fd = go_pipe.read_end.get();
   plan.affinity = spec.cpu_affinity.empty() ? nullptr : &affinity;
+  plan.memory_limit_bytes = spec.memory_limit_bytes;
   plan.parent_pid = ::getpid();
 
   state->spawn_time = Clock::now();

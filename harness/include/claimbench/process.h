@@ -50,6 +50,9 @@ struct ProcessSpec {
   std::chrono::nanoseconds rss_sample_interval{std::chrono::milliseconds(10)};  // 0 = no sampling
   bool use_cgroup = true;  // a fresh cgroup v2 when possible; ProcessResult::cgroup_note says why not
   std::vector<int> cpu_affinity;  // CPU numbers for sched_setaffinity; empty = inherit the harness's
+  // Limit on the data segment (heap and anonymous mappings) of the child and each descendant, in bytes;
+  // 0 = none. An implementation that exceeds it fails to allocate (and usually dies saying so).
+  int64_t memory_limit_bytes = 0;
 };
 
 // Everything measured about one child: a plain value. Times are ns since spawn (just before fork) on

@@ -46,12 +46,16 @@ void ValidateSpec(const LoadSpec& spec, LoopMode mode) {
   if (spec.threads < 1) fail(fmt::format("threads must be >= 1, got {}", spec.threads));
   if (spec.warmup_ns < 0) fail(fmt::format("warm-up must be >= 0 ns, got {}", spec.warmup_ns));
   if (spec.duration_ns <= 0) fail(fmt::format("duration must be > 0 ns, got {}", spec.duration_ns));
-  if (spec.request_timeout_ns <= 0) fail(fmt::format("request timeout must be > 0 ns, got {}", spec.request_timeout_ns));
-  if (spec.connect_timeout_ns <= 0) fail(fmt::format("connect timeout must be > 0 ns, got {}", spec.connect_timeout_ns));
+  if (spec.request_timeout_ns <= 0) {
+    fail(fmt::format("request timeout must be > 0 ns, got {}", spec.request_timeout_ns));
+  }
+  if (spec.connect_timeout_ns <= 0) {
+    fail(fmt::format("connect timeout must be > 0 ns, got {}", spec.connect_timeout_ns));
+  }
   if (spec.interval_ns <= 0) fail(fmt::format("interval must be > 0 ns, got {}", spec.interval_ns));
   if ((spec.duration_ns - 1) / spec.interval_ns + 1 > kMaxIntervals) {
-    fail(fmt::format("{} ns in intervals of {} ns is more than {} intervals", spec.duration_ns, spec.interval_ns,
-                     kMaxIntervals));
+    fail(fmt::format("{} ns in intervals of {} ns is more than {} intervals", spec.duration_ns,
+                     spec.interval_ns, kMaxIntervals));
   }
   if (spec.late_send_threshold_ns < 0) fail("late-send threshold must be >= 0 ns");
   if (!spec.make_protocol) fail("no protocol factory (make_protocol)");
@@ -101,7 +105,8 @@ OpenedConnections OpenConnections(const sockaddr_in& address, int count, int64_t
     const auto timeout_ms = static_cast<int>(std::min<int64_t>((left_ns + 999'999) / 1'000'000, 1 << 30));
     const int ready = ::poll(polled.data(), polled.size(), timeout_ms);
     if (ready < 0 && errno != EINTR) {
-      throw SetupError(fmt::format("waiting for connections to {}: {}", FormatAddress(address), std::strerror(errno)));
+      throw SetupError(
+          fmt::format("waiting for connections to {}: {}", FormatAddress(address), std::strerror(errno)));
     }
     std::vector<UniqueFd> still_pending;
     for (size_t i = 0; i < pending.size(); ++i) {
@@ -139,7 +144,8 @@ LoadResult Run(const LoadSpec& spec, LoopMode mode) {
   if (mode == LoopMode::kOpen) {
     // The warm-up gets its own stream derived from the seed, so the measured schedule is exactly
     // PoissonSchedule(rate, duration, seed) whatever the warm-up length.
-    plan.offsets_ns = MakeSchedule(spec, spec.warmup_ns, SplitMix64(spec.seed ^ 0x5741524d55505f31ULL).Next());
+    const uint64_t warmup_seed = SplitMix64(spec.seed ^ 0x5741524d55505f31ULL).Next();
+    plan.offsets_ns = MakeSchedule(spec, spec.warmup_ns, warmup_seed);
     const std::vector<int64_t> measured_offsets_ns = MakeSchedule(spec, spec.duration_ns, spec.seed);
     plan.warmup_count = static_cast<int64_t>(plan.offsets_ns.size());
     plan.offsets_ns.reserve(plan.offsets_ns.size() + measured_offsets_ns.size());
@@ -168,8 +174,8 @@ LoadResult Run(const LoadSpec& spec, LoopMode mode) {
   for (int64_t j = 0; j < plan.connection_count; ++j) {
     std::unique_ptr<Protocol> protocol = spec.make_protocol();
     if (!protocol) throw SetupError("load spec: make_protocol returned no protocol");
-    workers[static_cast<size_t>(j % thread_count)]->AddConnection(j, std::move(opened.fds[static_cast<size_t>(j)]),
-                                                                  std::move(protocol));
+    Worker& owner = *workers[static_cast<size_t>(j % thread_count)];
+    owner.AddConnection(j, std::move(opened.fds[static_cast<size_t>(j)]), std::move(protocol));
   }
 
   // Threads first, then the clock: the schedule starts only once every worker is waiting for it, and
@@ -249,7 +255,8 @@ LoadResult Run(const LoadSpec& spec, LoopMode mode) {
                                 h.ValueAtPercentile(99), h.ValueAtPercentile(99.9), h.Max()});
   }
   result.measured_ns = std::max(spec.duration_ns, last_completion_ns - plan.measured_start_ns);
-  result.achieved_rate_per_s = static_cast<double>(result.completed) * 1e9 / static_cast<double>(result.measured_ns);
+  result.achieved_rate_per_s =
+      static_cast<double>(result.completed) * 1e9 / static_cast<double>(result.measured_ns);
   return result;
 }
 
@@ -271,11 +278,10 @@ SweepResult RunSweep(const LoadSpec& spec, const std::vector<double>& fractions)
   sweep.closed_loop = RunClosedLoop(spec);
   sweep.max_rate_per_s = sweep.closed_loop.achieved_rate_per_s;
   if (sweep.closed_loop.completed == 0 || sweep.max_rate_per_s <= 0) {
-    throw SetupError(fmt::format("load sweep: the closed-loop probe of {}:{} completed no valid request{}", spec.host,
-                                 spec.port,
-                                 sweep.closed_loop.error_samples.empty()
-                                     ? std::string()
-                                     : " (first error: " + sweep.closed_loop.error_samples.front() + ")"));
+    const std::vector<std::string>& samples = sweep.closed_loop.error_samples;
+    throw SetupError(fmt::format("load sweep: the closed-loop probe of {}:{} completed no valid request{}",
+                                 spec.host, spec.port,
+                                 samples.empty() ? "" : " (first error: " + samples.front() + ")"));
   }
   sweep.fractions = fractions;
   for (double fraction : fractions) {

@@ -69,13 +69,16 @@ ParseOutcome LineEchoProtocol::ParseResponse(std::string_view buffered, uint64_t
   outcome.status = ParseOutcome::Status::kComplete;
   outcome.consumed = newline + 1;
   const std::string_view line = buffered.substr(0, outcome.consumed);
-  bool matches = line.size() == line_size && line.substr(0, digits.size) == std::string_view(digits.chars, digits.size) &&
+  bool matches = line.size() == line_size &&
+                 line.substr(0, digits.size) == std::string_view(digits.chars, digits.size) &&
                  line[digits.size] == ' ';
   for (size_t i = digits.size + 1; matches && i + 1 < line_size; ++i) {
     matches = line[i] == PaddingByte(request_index, i);
   }
   outcome.valid = matches;
-  if (!matches) outcome.error = fmt::format("response is not the echo of the request line: '{}'", Quote(line));
+  if (!matches) {
+    outcome.error = fmt::format("response is not the echo of the request line: '{}'", Quote(line));
+  }
   return outcome;
 }
 

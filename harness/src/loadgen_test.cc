@@ -63,13 +63,16 @@ double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 std::string Describe(const LoadResult& r) {
   return fmt::format(
       "target {} sent {} completed {} errors {} timeouts {} invalid {} unsent {} late {} connect_failures {} "
-      "reconnects {} target {:.1f}/s achieved {:.1f}/s corrected p50/p99/p99.9/max {:.3f}/{:.3f}/{:.3f}/{:.3f} ms "
+      "reconnects {} target {:.1f}/s achieved {:.1f}/s "
+      "corrected p50/p99/p99.9/max {:.3f}/{:.3f}/{:.3f}/{:.3f} ms "
       "uncorrected {:.3f}/{:.3f}/{:.3f}/{:.3f} ms send lag p50/p99 {:.3f}/{:.3f} ms",
-      r.target_requests, r.sent, r.completed, r.errors, r.timeouts, r.invalid_responses, r.unsent, r.late_sends,
+      r.target_requests, r.sent, r.completed, r.errors, r.timeouts, r.invalid_responses, r.unsent,
+      r.late_sends,
       r.connect_failures, r.reconnects, r.target_rate_per_s, r.achieved_rate_per_s,
       Ms(r.corrected.ValueAtPercentile(50)), Ms(r.corrected.ValueAtPercentile(99)),
       Ms(r.corrected.ValueAtPercentile(99.9)), Ms(r.corrected.Max()), Ms(r.uncorrected.ValueAtPercentile(50)),
-      Ms(r.uncorrected.ValueAtPercentile(99)), Ms(r.uncorrected.ValueAtPercentile(99.9)), Ms(r.uncorrected.Max()),
+      Ms(r.uncorrected.ValueAtPercentile(99)), Ms(r.uncorrected.ValueAtPercentile(99.9)),
+      Ms(r.uncorrected.Max()),
       Ms(r.send_lag.ValueAtPercentile(50)), Ms(r.send_lag.ValueAtPercentile(99)));
 }
 
@@ -260,7 +263,7 @@ TEST(LoadGenOpenLoop, StallShowsInCorrectedLatencyNotInUncorrected) {
   const int64_t corrected_p99 = r.corrected.ValueAtPercentile(99);
   const int64_t uncorrected_p999 = r.uncorrected.ValueAtPercentile(99.9);
   EXPECT_GE(corrected_p999, 900 * kMs);
-  EXPECT_GE(corrected_p99, 800 * kMs);                 // the top 1% were all meant to go out early in the stall
+  EXPECT_GE(corrected_p99, 800 * kMs);  // the top 1% were all meant to go out early in the stall
   EXPECT_GE(r.corrected.ValueAtPercentile(80), 50 * kMs);  // ~25% of requests were delayed
   EXPECT_LT(uncorrected_p999, 100 * kMs);
   EXPECT_LT(uncorrected_p999 * 10, corrected_p999);

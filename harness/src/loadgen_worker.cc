@@ -33,7 +33,9 @@ uint64_t Token(size_t connection, uint32_t generation) {
 
 std::string FormatMs(int64_t ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }
 
-[[noreturn]] void ThrowErrno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+[[noreturn]] void ThrowErrno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
 
 }  // namespace
 
@@ -143,7 +145,8 @@ void Worker::MakeReady(Connection& c, int64_t now_ns) {
 void Worker::DispatchDue(int64_t now_ns) {
   // At most one pass over what is queued now: a send that fails and reconnects at once re-queues its
   // connection, and that entry waits for the next loop iteration, so this can never go round forever.
-  for (size_t budget = ready_.size(); budget > 0 && !ready_.empty() && ready_.top().due_ns <= now_ns; --budget) {
+  // Each pass pops one entry and pushes at most one, so while budget > 0 the queue is not empty.
+  for (size_t budget = ready_.size(); budget > 0 && ready_.top().due_ns <= now_ns; --budget) {
     Connection& c = connections_[ready_.top().connection];
     ready_.pop();
     c.queued = false;
@@ -342,9 +345,9 @@ void Worker::Housekeeping(int64_t now_ns) {
     switch (c.state) {
       case State::kBusy:
         if (now_ns >= c.deadline_ns) {
-          FailInFlight(c, Failure::kTimeout,
-                       fmt::format("no complete response within {}", FormatMs(plan_.spec->request_timeout_ns)),
-                       now_ns);
+          const std::string message =
+              fmt::format("no complete response within {}", FormatMs(plan_.spec->request_timeout_ns));
+          FailInFlight(c, Failure::kTimeout, message, now_ns);
         } else {
           next_housekeeping_ns_ = std::min(next_housekeeping_ns_, c.deadline_ns);
         }
@@ -411,10 +414,8 @@ void Worker::CountUnsent() {
 
 void Worker::Sample(const std::string& message) {
   if (tally_.error_samples.size() >= kMaxErrorSamples) return;
-  if (std::find(tally_.error_samples.begin(), tally_.error_samples.end(), message) != tally_.error_samples.end()) {
-    return;
-  }
-  tally_.error_samples.push_back(message);
+  std::vector<std::string>& samples = tally_.error_samples;
+  if (std::find(samples.begin(), samples.end(), message) == samples.end()) samples.push_back(message);
 }
 
 size_t Worker::IntervalOf(int64_t intended_ns) const noexcept {

@@ -34,7 +34,8 @@ struct LoadSpec {
   std::string host = "127.0.0.1";  // numeric IPv4 or a name resolving to IPv4
   uint16_t port = 0;               // required
   int connections = 16;            // opened before the run; requests go round-robin across them
-  int threads = 1;                 // worker threads; each owns connections c with c % threads == its index
+  int threads = 1;                 // worker threads (at most one per open connection); thread t owns
+                                   // connections c with c % threads == t
   double rate_per_s = 0;           // open loop: target requests per second (required, > 0)
   enum class Arrival { kConstant, kPoisson };
   Arrival arrival = Arrival::kConstant;

@@ -34,7 +34,9 @@ void Watch(int epoll_fd, int fd, uint32_t events, int op) {
   epoll_event event{};
   event.events = events;
   event.data.fd = fd;
-  if (::epoll_ctl(epoll_fd, op, fd, &event) != 0) throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+  if (::epoll_ctl(epoll_fd, op, fd, &event) != 0) {
+    throw std::system_error(errno, std::generic_category(), "epoll_ctl");
+  }
 }
 
 // Writes what it can; false if the connection is broken.
@@ -66,7 +68,9 @@ EchoServer::EchoServer(Options options)
   port_ = LocalPort(listener_.get());
   epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
   stop_event_.Reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!epoll_.valid() || !stop_event_.valid()) throw std::system_error(errno, std::generic_category(), "echo server");
+  if (!epoll_.valid() || !stop_event_.valid()) {
+    throw std::system_error(errno, std::generic_category(), "echo server");
+  }
   Watch(epoll_.get(), listener_.get(), EPOLLIN, EPOLL_CTL_ADD);
   Watch(epoll_.get(), stop_event_.get(), EPOLLIN, EPOLL_CTL_ADD);
   thread_ = std::thread([this] { Serve(); });

@@ -129,7 +129,8 @@ double MedianCpuTimeNs(const ImplementationResult& r) {
 }
 
 json ImplementationJson(const ImplementationResult& r) {
-  const MetricStatistics* primary = FindStatistics(r, kPrimaryTimeMetric);
+  const MetricStatistics* primary = FindStatistics(r, r.primary_metric);
+  if (primary == nullptr || primary->metric.unit != "ns") primary = FindStatistics(r, kPrimaryTimeMetric);
   int64_t measured = 0;
   int64_t measured_ok = 0;
   for (const Sample& sample : r.samples) {
@@ -166,6 +167,7 @@ json ImplementationJson(const ImplementationResult& r) {
   out["error"] = r.error;
   out["command"] = r.command;
   out["parameters"] = r.parameters;
+  out["primary_metric"] = r.primary_metric;
   out["metrics"] = json::array();
   for (const MetricDescriptor& m : r.metrics) out["metrics"].push_back(MetricJson(m));
   out["samples"] = json::array();
@@ -392,6 +394,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.error = Get<ReadString>(j, "error", path);
   r.command = ReadStrings(j, "command", path);
   r.parameters = ReadStringMap(j, "parameters", path);
+  r.primary_metric = Get<ReadString>(j, "primary_metric", path);
   r.metrics = ReadVector<MetricDescriptor>(j, "metrics", path, ReadMetric);
   r.samples = ReadVector<Sample>(j, "samples", path, ReadSample);
   r.statistics = ReadVector<MetricStatistics>(j, "statistics", path, ReadStatistics);

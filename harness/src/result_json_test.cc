@@ -234,7 +234,7 @@ TEST(ResultJsonTest, BenchmarkEntriesCarryGoogleBenchmarkAggregateKeys) {
   EXPECT_EQ(ok["repetitions"], 6);  // 7 samples, one warm-up
   EXPECT_EQ(ok["iterations"], 5);   // of which one invalid
   EXPECT_EQ(ok["real_time"].get<double>(), 1.002e9);  // the wall_ns statistics' median
-  // Median of user_ns + sys_ns over the ok, non-warm-up repetitions 1, 2, 4, 5, 6.
+  // Median of user_cpu_ns + sys_cpu_ns over the ok, non-warm-up repetitions 1, 2, 4, 5, 6.
   EXPECT_DOUBLE_EQ(ok["cpu_time"].get<double>(), 7.0e8 + 4.0e5 + 1.0e8);
   EXPECT_FALSE(ok.contains("error_occurred"));
 

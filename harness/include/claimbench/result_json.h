@@ -24,13 +24,14 @@
 
 namespace claimbench {
 
-// The metric whose median becomes Google Benchmark's `real_time` (ns).
+// Google Benchmark's `real_time` (ns) is the median of the benchmark's primary metric when that is a time
+// (timed_ns for batch cases), else of kPrimaryTimeMetric.
 inline constexpr std::string_view kPrimaryTimeMetric = "wall_ns";
 // Google Benchmark's `cpu_time` (ns) is the median over ok, non-warm-up samples of kCpuTimeMetric, or, for
 // samples without it, of kUserTimeMetric + kSystemTimeMetric.
 inline constexpr std::string_view kCpuTimeMetric = "cpu_ns";
-inline constexpr std::string_view kUserTimeMetric = "user_ns";
-inline constexpr std::string_view kSystemTimeMetric = "sys_ns";
+inline constexpr std::string_view kUserTimeMetric = "user_cpu_ns";
+inline constexpr std::string_view kSystemTimeMetric = "sys_cpu_ns";
 
 // The whole result as JSON (shape above). A null `result.context` is written as an empty object.
 // Never throws for any RunResult content (except std::bad_alloc).

@@ -55,8 +55,8 @@ ImplementationResult OkResult() {
     s.status = i == 3 ? RunStatus::kInvalid : RunStatus::kOk;
     s.error = i == 3 ? "output mismatch at line 12: expected '42', got '41'" : "";
     s.metrics = {{"wall_ns", 1.0e9 + 1.0e6 * i},
-                 {"user_ns", 7.0e8 + 1.0e5 * i},
-                 {"sys_ns", 1.0e8},
+                 {"user_cpu_ns", 7.0e8 + 1.0e5 * i},
+                 {"sys_cpu_ns", 1.0e8},
                  {"peak_rss_bytes", 5.0e7 + i},
                  {"achieved_rps", 9999.5}};
     r.samples.push_back(std::move(s));
@@ -64,6 +64,7 @@ ImplementationResult OkResult() {
   r.statistics = {Statistics(wall, 1.002e9), Statistics(rss, 5.0e7), Statistics(rps, 9999.5)};
   r.statistics[2].cv = kNaN;  // e.g. an undefined coefficient of variation
   r.stop_reason = "ci95 of the median within 1%";
+  r.primary_metric = "wall_ns";
   r.rss_timeline = {{0, 1 << 20}, {10'000'000, 40 << 20}, {20'000'000, 50'000'006}};
 
   LatencyDistribution corrected;

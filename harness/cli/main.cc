@@ -61,6 +61,9 @@ nlohmann::json Fingerprint(const ProjectPaths& paths) {
   FingerprintOptions options;
   options.repo_root = paths.root;
   options.variant = build_info::kVariant;
+  options.library_versions = {{"oneTBB", build_info::kTbbVersion},
+                              {"jemalloc", build_info::kJemallocVersion},
+                              {"google-benchmark", build_info::kBenchmarkVersion}};
   return CollectFingerprint(options);
 }
 

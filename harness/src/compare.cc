@@ -52,15 +52,23 @@ MetricChange Judge(const ImplementationResult& base, const ImplementationResult&
   }
   change.base_median = stats::Summarize(a).median;
   change.new_median = stats::Summarize(b).median;
+  if (change.base_median == 0) {
+    // No ratio exists; equal zeros (e.g. no system time at all) are no change.
+    change.verdict = change.new_median == 0 ? "within noise" : "inconclusive";
+    change.ratio = change.new_median == 0 ? 1.0 : 0.0;
+    return change;
+  }
   stats::Interval ratio = stats::RatioOfMediansCi(b, a, 0.95, 10000, 11);
   change.ratio = ratio.point;
   change.ci95_low = ratio.low;
   change.ci95_high = ratio.high;
   change.p_value = stats::MannWhitneyU(b, a).p_value;
   bool significant = change.p_value < options.alpha && (ratio.low > 1.0 || ratio.high < 1.0);
-  bool up = ratio.point > 1.0;
-  bool worse = up != metric.higher_is_better;
-  if (significant) {
+  bool worse = (ratio.point > 1.0) != metric.higher_is_better;
+  if (ratio.low >= 1.0 - options.threshold && ratio.high <= 1.0 + options.threshold) {
+    // The whole interval is smaller than the threshold: whatever changed is too small to matter.
+    change.verdict = "within noise";
+  } else if (significant) {
     if (IsTimeLike(metric)) {
       change.verdict = worse ? "slower" : "faster";
     } else {
@@ -68,8 +76,6 @@ MetricChange Judge(const ImplementationResult& base, const ImplementationResult&
     }
     bool large = std::abs(ratio.point - 1.0) > options.threshold;
     change.regression = worse && large && (change.primary || options.all_metrics);
-  } else if (ratio.low >= 1.0 - options.threshold && ratio.high <= 1.0 + options.threshold) {
-    change.verdict = "within noise";
   } else {
     change.verdict = "inconclusive";
   }

@@ -27,7 +27,7 @@ ImplementationResult Bench(const std::string& name, double center, double noise,
   return r;
 }
 
-RunResult Run(std::vector<ImplementationResult> benches) {
+RunResult MakeRun(std::vector<ImplementationResult> benches) {
   RunResult run;
   run.benchmarks = std::move(benches);
   return run;
@@ -42,13 +42,13 @@ const MetricChange& Primary(const CompareReport& report) {
 }
 
 TEST(CompareTest, SameDistributionIsWithinNoise) {
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.005, 15, 1)}), Run({Bench("a", 1e6, 0.005, 15, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.005, 15, 1)}), MakeRun({Bench("a", 1e6, 0.005, 15, 2)}), {});
   EXPECT_EQ(Primary(report).verdict, "within noise");
   EXPECT_FALSE(report.regression);
 }
 
 TEST(CompareTest, TwiceAsSlowIsASlowerRegression) {
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.01, 10, 1)}), Run({Bench("a", 2e6, 0.01, 10, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.01, 10, 1)}), MakeRun({Bench("a", 2e6, 0.01, 10, 2)}), {});
   const MetricChange& c = Primary(report);
   EXPECT_EQ(c.verdict, "slower");
   EXPECT_TRUE(c.regression);
@@ -60,28 +60,31 @@ TEST(CompareTest, TwiceAsSlowIsASlowerRegression) {
 }
 
 TEST(CompareTest, FasterIsNotARegression) {
-  CompareReport report = CompareRuns(Run({Bench("a", 2e6, 0.01, 10, 1)}), Run({Bench("a", 1e6, 0.01, 10, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 2e6, 0.01, 10, 1)}), MakeRun({Bench("a", 1e6, 0.01, 10, 2)}), {});
   EXPECT_EQ(Primary(report).verdict, "faster");
   EXPECT_FALSE(report.regression);
 }
 
-TEST(CompareTest, SmallSignificantChangeBelowThresholdDoesNotGate) {
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.001, 20, 1)}), Run({Bench("a", 1.02e6, 0.001, 20, 2)}), {});
-  EXPECT_EQ(Primary(report).verdict, "slower");
+TEST(CompareTest, ChangeSmallerThanTheThresholdIsWithinNoiseUnlessTheThresholdIsLowered) {
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.001, 20, 1)}), MakeRun({Bench("a", 1.02e6, 0.001, 20, 2)}), {});
+  EXPECT_EQ(Primary(report).verdict, "within noise");
   EXPECT_FALSE(report.regression);
   CompareOptions strict;
   strict.threshold = 0.01;
-  EXPECT_TRUE(CompareRuns(Run({Bench("a", 1e6, 0.001, 20, 1)}), Run({Bench("a", 1.02e6, 0.001, 20, 2)}), strict).regression);
+  CompareReport strict_report =
+      CompareRuns(MakeRun({Bench("a", 1e6, 0.001, 20, 1)}), MakeRun({Bench("a", 1.02e6, 0.001, 20, 2)}), strict);
+  EXPECT_EQ(Primary(strict_report).verdict, "slower");
+  EXPECT_TRUE(strict_report.regression);
 }
 
 TEST(CompareTest, WideNoiseIsInconclusive) {
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.3, 5, 1)}), Run({Bench("a", 1.1e6, 0.3, 5, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.3, 5, 1)}), MakeRun({Bench("a", 1.1e6, 0.3, 5, 2)}), {});
   EXPECT_EQ(Primary(report).verdict, "inconclusive");
   EXPECT_FALSE(report.regression);
 }
 
 TEST(CompareTest, TooFewSamplesIsInconclusive) {
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.01, 2, 1)}), Run({Bench("a", 3e6, 0.01, 2, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.01, 2, 1)}), MakeRun({Bench("a", 3e6, 0.01, 2, 2)}), {});
   EXPECT_EQ(Primary(report).verdict, "inconclusive");
 }
 
@@ -89,8 +92,8 @@ TEST(CompareTest, OkThatNowFailsIsARegressionAndMissingBenchmarksAreNoted) {
   ImplementationResult failed = Bench("a", 1e6, 0.01, 5, 2);
   failed.status = RunStatus::kInvalid;
   failed.error = "wrong answer";
-  CompareReport report = CompareRuns(Run({Bench("a", 1e6, 0.01, 5, 1), Bench("gone", 1, 0, 5, 1)}),
-                                     Run({failed, Bench("new", 1, 0, 5, 1)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.01, 5, 1), Bench("gone", 1, 0, 5, 1)}),
+                                     MakeRun({failed, Bench("new", 1, 0, 5, 1)}), {});
   EXPECT_TRUE(report.regression);
   ASSERT_EQ(report.notes.size(), 3u);
   EXPECT_NE(report.notes[0].find("was ok, now invalid"), std::string::npos);
@@ -107,7 +110,19 @@ TEST(CompareTest, WarmupAndInvalidSamplesAreIgnored) {
   invalid.status = RunStatus::kInvalid;
   invalid.metrics["timed_ns"] = 1e9;
   next.samples.push_back(invalid);
-  EXPECT_EQ(Primary(CompareRuns(Run({base}), Run({next}), {})).new_n, 10);
+  EXPECT_EQ(Primary(CompareRuns(MakeRun({base}), MakeRun({next}), {})).new_n, 10);
+}
+
+}  // namespace
+}  // namespace claimbench
+
+namespace claimbench {
+namespace {
+
+TEST(CompareTest, ZeroBaselineMedianHasNoRatioButDoesNotCrash) {
+  ImplementationResult zero = Bench("a", 0, 0, 5, 1);
+  EXPECT_EQ(Primary(CompareRuns(MakeRun({zero}), MakeRun({zero}), {})).verdict, "within noise");
+  EXPECT_EQ(Primary(CompareRuns(MakeRun({zero}), MakeRun({Bench("a", 5, 0, 5, 1)}), {})).verdict, "inconclusive");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <mutex>
 #include <system_error>
@@ -36,7 +37,7 @@ using Clock = std::chrono::steady_clock;
 using process_internal::ChildCgroup;
 using process_internal::InterruptWakeFd;
 using process_internal::ProcessTreeRss;
-using process_internal::UniqueFd;
+
 
 namespace {
 
@@ -110,6 +111,29 @@ bool IsMarkName(std::string_view line) {
   return !line.empty() && std::all_of(line.begin(), line.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
+}
+
+// A mark line is "name" or "name <CLOCK_MONOTONIC ns>". The child's own reading of the shared monotonic
+// clock is exact where the arrival time includes pipe and wake-up latency (tens of microseconds, more on
+// a loaded machine, enough to merge two marks into one read); it is used only when it lies between the
+// spawn and the arrival, so a child cannot claim a time it could not have seen. Returns the name and the
+// ns since spawn, or nullopt for a malformed line.
+std::optional<std::pair<std::string, int64_t>> ParseMark(std::string_view line,
+                                                         std::chrono::steady_clock::time_point spawn_time,
+                                                         std::chrono::steady_clock::time_point arrival) {
+  size_t space = line.find(' ');
+  std::string_view name = line.substr(0, space);
+  if (!IsMarkName(name)) return std::nullopt;
+  int64_t at_ns = Ns(arrival - spawn_time);
+  if (space != std::string_view::npos) {
+    std::string_view digits = line.substr(space + 1);
+    int64_t stamp = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), stamp);
+    if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+    int64_t since_spawn = stamp - Ns(spawn_time.time_since_epoch());
+    if (since_spawn >= 0 && since_spawn <= at_ns) at_ns = since_spawn;
+  }
+  return std::make_pair(std::string(name), at_ns);
 }
 
 // Moves `fd` to kFirstFreeChildFd or above (keeping O_CLOEXEC). Throws SetupError on failure.
@@ -348,8 +372,10 @@ void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
     for (ssize_t i = 0; i < n; ++i) {
       char c = buffer[i];
       if (c == '\n') {
-        if (!mark_line_too_long && IsMarkName(mark_partial_line)) {
-          fresh.emplace_back(mark_partial_line, Ns(arrival - spawn_time));
+        std::optional<std::pair<std::string, int64_t>> mark =
+            mark_line_too_long ? std::nullopt : ParseMark(mark_partial_line, spawn_time, arrival);
+        if (mark) {
+          fresh.push_back(std::move(*mark));
         } else {
           ++ignored;
         }

@@ -263,6 +263,22 @@ TEST_F(ProcessTest, MarksArriveInOrderWithPlausibleTimes) {
   EXPECT_EQ(result.ignored_mark_lines, 0);
 }
 
+TEST_F(ProcessTest, AStampedMarkUsesTheChildsClockOnlyWhenItIsPlausible) {
+  // Stamped, then written 300 ms later: the mark keeps the stamp, not the arrival.
+  // A stamp from before the spawn or after the arrival is ignored in favour of the arrival.
+  ProcessResult result = RunToCompletion(Child({"sleep", "50", "stamped_mark", "exact", "0", "300",
+                                                "stamped_mark", "past", "-100000", "0",
+                                                "stamped_mark", "future", "100000", "0", "mark", "plain"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.marks.size(), 4u);
+  int64_t exact = result.marks[0].second, past = result.marks[1].second, future = result.marks[2].second,
+          plain = result.marks[3].second;
+  EXPECT_GE(exact, 40'000'000);
+  EXPECT_GE(past - exact, 250'000'000) << "the stamp was taken 300 ms before the arrival";
+  EXPECT_LE(past, future);
+  EXPECT_LE(future, plain);
+}
+
 TEST_F(ProcessTest, MalformedMarkLinesAreCountedNotRecorded) {
   ProcessResult result = RunToCompletion(Child({"raw", "Not A Mark\nfine_1\n\nunterminated"}));
   ASSERT_TRUE(result.ok()) << result.error;

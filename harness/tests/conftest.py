@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = Path(os.environ.get("CLAIMBENCH_BUILD_DIR", ROOT / "build" / "release"))
-HARNESS = BUILD_DIR / "harness" / "claimbench-harness"
+HARNESS = BUILD_DIR / "bin" / "claimbench-harness"
 
 
 @pytest.fixture(scope="session")

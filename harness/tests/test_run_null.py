@@ -35,7 +35,7 @@ def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
             entry = bench(result, f"null/{case}/{impl}")
             assert entry["status"] == "ok", entry.get("error")
             assert len(ok_samples(entry)) >= 5
-            stats = {s["metric"]["name"]: s for s in entry["statistics"]}
+            stats = {s["metric"]: s for s in entry["statistics"]}
             assert stats["timed_ns"]["ci95_low"] <= stats["timed_ns"]["median"] <= stats["timed_ns"]["ci95_high"]
             assert stats["peak_rss_bytes"]["median"] > 100_000
     # Interleaving: within a case the session order alternates between the two implementations.

@@ -25,11 +25,11 @@ def plot_case(benches: list[dict], path: Path) -> Path | None:
     bars = []
     for bench in benches:
         for stat in bench.get("statistics", []):
-            if stat["metric"]["name"] == bench.get("primary_metric"):
+            if stat["metric"] == bench.get("primary_metric"):
                 bars.append((bench["implementation"], stat))
     if not bars:
         return None
-    unit = bars[0][1]["metric"]["unit"]
+    unit = bars[0][1]["unit"]
     scale, suffix = _scale(unit, max(stat["median"] for _, stat in bars))
     names = [name for name, _ in bars]
     medians = [stat["median"] / scale for _, stat in bars]
@@ -41,7 +41,7 @@ def plot_case(benches: list[dict], path: Path) -> Path | None:
         axes.annotate(format_quantity(stat["median"], unit), (medians[i], i), xytext=(6, 6),
                       textcoords="offset points", fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlabel(f"{bars[0][1]['metric']['name']} ({suffix}); median with bootstrap 95% CI")
+    axes.set_xlabel(f"{bars[0][1]['metric']} ({suffix}); median with bootstrap 95% CI")
     axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,7 @@ class Section:
 
 def _statistic(bench: dict, metric: str) -> dict | None:
     for stat in bench.get("statistics", []):
-        if stat["metric"]["name"] == metric:
+        if stat["metric"] == metric:
             return stat
     return None
 
@@ -92,7 +92,7 @@ def _case_table(result: dict, benches: list[dict]) -> Table:
             median = "-"
             n = "0"
         else:
-            unit = stat["metric"]["unit"]
+            unit = stat["unit"]
             median = (
                 f"{format_quantity(stat['median'], unit)} "
                 f"[{format_quantity(stat['ci95_low'], unit)}, {format_quantity(stat['ci95_high'], unit)}]"

@@ -21,9 +21,6 @@ std::vector<MetricDescriptor> ServiceMetricDescriptors();
 // load generator cannot be set up (e.g. no connection at all).
 Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, ServiceMeasurement& measurement);
 
-// Converts a histogram into the result's compact form, with p50, p90, p99, p99.9, p99.99 and max.
-LatencyDistribution ToLatencyDistribution(const std::string& name, const Histogram& histogram);
-
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0). Throws SetupError if none.
 uint16_t FreeLoopbackPort();
 

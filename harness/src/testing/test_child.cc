@@ -35,6 +35,7 @@ int Usage() {
       "  spawn_alloc MIB MS   fork a grandchild that allocates MIB MiB, sleeps MS ms and exits\n"
       "  wait_children        wait for every grandchild\n"
       "  mark NAME            write NAME and a newline to $CLAIMBENCH_MARK_FD\n"
+      "  stamped_mark NAME OFFSET_MS SLEEP_MS  read the clock, shift it, sleep, write 'NAME <ns>'\n"
       "  raw TEXT             write TEXT as it is to $CLAIMBENCH_MARK_FD\n"
       "  stdout TEXT          print TEXT and a newline to stdout (stderr TEXT likewise)\n"
       "  env NAME             print NAME=value, or NAME unset, to stdout\n"
@@ -150,6 +151,14 @@ int main(int argc, char** argv) {
     } else if (action == "mark") {
       WriteMarkFd(std::string(arg(1)) + "\n");
       i += 1;
+    } else if (action == "stamped_mark") {
+      // Reads CLOCK_MONOTONIC, shifts it by OFFSET_MS, sleeps SLEEP_MS, then writes "NAME <ns>".
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      long long ns = now.tv_sec * 1000000000LL + now.tv_nsec + std::atoll(arg(2)) * 1000000LL;
+      SleepMs(std::atoi(arg(3)));
+      WriteMarkFd(std::string(arg(1)) + " " + std::to_string(ns) + "\n");
+      i += 3;
     } else if (action == "raw") {
       WriteMarkFd(arg(1));
       i += 1;

@@ -52,11 +52,13 @@ class NullWorkload final : public Workload {
     empty.parameters = {{"work_units", "0"}, {"delay_ms", "0"}, {"fault", ""}};
     empty.stopping = batch_rule;
     empty.timeout = seconds(30);
+    empty.primary_metric = "wall_ns";  // nothing happens between the marks: the process's life is the floor
 
     CaseSpec compute = empty;
     compute.name = "batch_compute";
     compute.description = "SplitMix64 work units, checksum verified";
     compute.parameters["work_units"] = std::to_string(sizes.work_units);
+    compute.primary_metric = "timed_ns";
     compute.extra_metrics = {{"work_units_per_s", "items_per_s", true}};
 
     CaseSpec echo;
@@ -121,8 +123,8 @@ class NullWorkload final : public Workload {
     load.duration_ns = params.Int("duration_s", 1, 86'400) * 1'000'000'000;
     load.warmup_ns = params.Int("warmup_s", 0, 3'600) * 1'000'000'000;
     load.connections = static_cast<int>(params.Int("connections", 1, 100'000));
-    load.arrival = params.Choice("arrival", {"poisson", "constant"}) == "poisson" ? loadgen::Arrival::kPoisson
-                                                                                  : loadgen::Arrival::kConstant;
+    load.arrival = params.Choice("arrival", {"poisson", "constant"}) == "poisson" ? loadgen::LoadSpec::Arrival::kPoisson
+                                                                                  : loadgen::LoadSpec::Arrival::kConstant;
     load.seed = context.seed;
     load.request_timeout_ns = 5'000'000'000;
     load.connect_timeout_ns = 5'000'000'000;

@@ -19,7 +19,7 @@ def mark(name: str) -> None:
     """Writes a mark line to the harness's pipe, if it gave one (docs/implementation_protocol.md)."""
     fd = os.environ.get("CLAIMBENCH_MARK_FD")
     if fd is not None:
-        os.write(int(fd), f"{name}\n".encode())
+        os.write(int(fd), f"{name} {time.monotonic_ns()}\n".encode())
 
 
 def checksum(work_units: int) -> int:

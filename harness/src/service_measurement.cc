@@ -1,0 +1,85 @@
+#include "claimbench/service_measurement.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "claimbench/error.h"
+#include "claimbench/process.h"
+#include "unique_fd.h"
+
+namespace claimbench {
+namespace {
+
+// Long enough for a runtime to finish lazy start-up work after it said ready, short next to any run.
+constexpr std::chrono::milliseconds kIdleSettle{300};
+constexpr double kMaxFailedFraction = 0.001;
+
+}  // namespace
+
+std::vector<MetricDescriptor> ServiceMetricDescriptors() {
+  return {{"latency_p50_ns", "ns", false},      {"latency_p99_ns", "ns", false},
+          {"latency_p999_ns", "ns", false},     {"latency_max_ns", "ns", false},
+          {"uncorrected_p50_ns", "ns", false},  {"uncorrected_p99_ns", "ns", false},
+          {"uncorrected_p999_ns", "ns", false}, {"achieved_rps", "requests_per_s", true},
+          {"idle_rss_bytes", "bytes", false},   {"completed_requests", "count", true},
+          {"failed_requests", "count", false},  {"send_lag_p99_ns", "ns", false}};
+}
+
+Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, ServiceMeasurement& measurement) {
+  std::this_thread::sleep_for(kIdleSettle);
+  measurement.metrics["idle_rss_bytes"] = static_cast<double>(process.CurrentRssBytes());
+
+  loadgen::LoadResult result = loadgen::RunOpenLoop(load);
+  auto& m = measurement.metrics;
+  m["latency_p50_ns"] = static_cast<double>(result.corrected.ValueAtPercentile(50));
+  m["latency_p99_ns"] = static_cast<double>(result.corrected.ValueAtPercentile(99));
+  m["latency_p999_ns"] = static_cast<double>(result.corrected.ValueAtPercentile(99.9));
+  m["latency_max_ns"] = static_cast<double>(result.corrected.Max());
+  m["uncorrected_p50_ns"] = static_cast<double>(result.uncorrected.ValueAtPercentile(50));
+  m["uncorrected_p99_ns"] = static_cast<double>(result.uncorrected.ValueAtPercentile(99));
+  m["uncorrected_p999_ns"] = static_cast<double>(result.uncorrected.ValueAtPercentile(99.9));
+  m["achieved_rps"] = result.achieved_rate_per_s;
+  m["completed_requests"] = static_cast<double>(result.completed);
+  int64_t failed = result.errors + result.timeouts + result.invalid_responses + result.unsent;
+  m["failed_requests"] = static_cast<double>(failed);
+  m["send_lag_p99_ns"] = static_cast<double>(result.send_lag.ValueAtPercentile(99));
+  measurement.latency.push_back(loadgen::ToLatencyDistribution(result.corrected, "corrected"));
+  measurement.latency.push_back(loadgen::ToLatencyDistribution(result.uncorrected, "uncorrected"));
+  measurement.timeline = loadgen::ToTimeline(result.intervals);
+
+  std::string first_error = result.error_samples.empty() ? "" : "; first error: " + result.error_samples.front();
+  if (result.invalid_responses > 0) {
+    return Verdict::Invalid(fmt::format("{} wrong responses of {} sent{}", result.invalid_responses, result.sent,
+                                        first_error));
+  }
+  if (static_cast<double>(failed) > kMaxFailedFraction * static_cast<double>(result.target_requests)) {
+    return Verdict::Invalid(fmt::format("{} of {} scheduled requests failed ({} errors, {} timeouts, {} unsent: the "
+                                        "service could not keep up with {:.0f} requests/s){}",
+                                        failed, result.target_requests, result.errors, result.timeouts, result.unsent,
+                                        load.rate_per_s, first_error));
+  }
+  return Verdict::Ok();
+}
+
+uint16_t FreeLoopbackPort() {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) throw SetupError(fmt::format("cannot create a socket: {}", std::strerror(errno)));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw SetupError(fmt::format("cannot find a free port on 127.0.0.1: {}", std::strerror(errno)));
+  }
+  return ntohs(address.sin_port);
+}
+
+}  // namespace claimbench

@@ -429,7 +429,7 @@ std::string FormatTime(std::time_t time, bool utc) {
   std::string out = text;
   // Google Benchmark writes the offset as +hh:mm; strftime's %z gives +hhmm.
   if (!utc && out.size() >= 5 && (out[out.size() - 5] == '+' || out[out.size() - 5] == '-')) {
-    out.insert(out.size() - 2, ":");
+    out = out.substr(0, out.size() - 2) + ":" + out.substr(out.size() - 2);  // not insert(): GCC 12 -Wrestrict false positive
   }
   return out;
 }

@@ -87,7 +87,7 @@ void ApplyParams(std::vector<CaseSpec>& cases, const std::map<std::string, std::
 class CaseRun {
  public:
   CaseRun(const Workload& workload, const CaseSpec& spec, const std::vector<const Implementation*>& impls,
-          const ProjectPaths& paths, const RunOptions& options, int64_t& sequence, Progress& progress)
+          const RunOptions& options, int64_t& sequence, Progress& progress)
       : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
     for (const Implementation* impl : impls) {
       ImplementationResult result;
@@ -501,7 +501,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       progress.Case(plan.workload->Name(), spec.name, runnable.size());
       std::vector<ImplementationResult> case_results;
       if (!runnable.empty()) {
-        CaseRun case_run(*plan.workload, spec, runnable, paths, options, sequence, progress);
+        CaseRun case_run(*plan.workload, spec, runnable, options, sequence, progress);
         case_results = case_run.Run();
       }
       for (const Implementation& impl : plan.impls) {

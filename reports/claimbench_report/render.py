@@ -11,18 +11,22 @@ from .plots import plot_case
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
-    ("cpu_model", "CPU"),
-    ("num_cpus", "logical CPUs"),
-    ("mhz_per_cpu", "MHz"),
-    ("memory_total_bytes", "memory"),
-    ("kernel", "kernel"),
-    ("cpu_governor", "frequency governor"),
-    ("compiler", "compiler"),
-    ("cxx_flags", "C++ flags"),
-    ("variant", "build variant"),
-    ("load_avg", "load average at start"),
-    ("git_commit", "git commit"),
-    ("git_dirty", "uncommitted changes"),
+    ("cpu.model", "CPU"),
+    ("cpu.logical_cores", "logical cores"),
+    ("cpu.physical_cores", "physical cores"),
+    ("cpu.mhz", "MHz"),
+    ("cpu.scaling_governors", "frequency governor"),
+    ("memory.total_bytes", "memory"),
+    ("kernel.release", "kernel"),
+    ("virtualization.container", "in a container"),
+    ("build.variant", "build variant"),
+    ("build.compiler_id", "compiler"),
+    ("build.compiler_version", "compiler version"),
+    ("build.cxx_flags", "C++ flags"),
+    ("load_avg", "load average at start (1, 5, 15 min)"),
+    ("clock.read_cost_ns", "clock read cost (ns)"),
+    ("git.commit", "git commit"),
+    ("git.dirty", "uncommitted changes"),
 ]
 
 
@@ -61,17 +65,28 @@ def _comparison(result: dict, bench: dict) -> dict | None:
     return None
 
 
+def _lookup(context: dict, dotted: str):
+    value = context
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 def _environment_rows(context: dict) -> list[list[str]]:
     rows = []
     for key, label in ENVIRONMENT_KEYS:
-        if key not in context:
+        value = _lookup(context, key)
+        if value is None:
             continue
-        value = context[key]
-        if key == "memory_total_bytes":
+        if key == "memory.total_bytes":
             value = format_quantity(value, "bytes")
+        elif isinstance(value, dict):  # one entry per CPU: show the distinct values
+            value = ", ".join(sorted({str(v) for v in value.values()}))
         elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        rows.append([label, str(value)])
+            value = ", ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in value)
+        rows.append([label, str(value) if value != "" else "(none)"])
     return rows
 
 

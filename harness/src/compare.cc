@@ -17,17 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<double> OkValues(const ImplementationResult& result, const std::string& metric) {
-  std::vector<double> values;
-  for (const Sample& sample : result.samples) {
-    if (sample.warmup || sample.status != RunStatus::kOk) continue;
-    if (auto it = sample.metrics.find(metric); it != sample.metrics.end() && std::isfinite(it->second)) {
-      values.push_back(it->second);
-    }
-  }
-  return values;
-}
-
 bool IsTimeLike(const MetricDescriptor& metric) {
   return metric.unit == "ns" || metric.unit.ends_with("_per_s");
 }
@@ -40,8 +29,8 @@ MetricChange Judge(const ImplementationResult& base, const ImplementationResult&
   change.unit = metric.unit;
   change.higher_is_better = metric.higher_is_better;
   change.primary = metric.name == next.primary_metric;
-  std::vector<double> a = OkValues(base, metric.name);
-  std::vector<double> b = OkValues(next, metric.name);
+  std::vector<double> a = CountedValues(base.samples, metric.name);
+  std::vector<double> b = CountedValues(next.samples, metric.name);
   change.base_n = static_cast<int64_t>(a.size());
   change.new_n = static_cast<int64_t>(b.size());
   if (a.size() < 3 || b.size() < 3) {
@@ -76,7 +65,11 @@ MetricChange Judge(const ImplementationResult& base, const ImplementationResult&
     }
     bool large = std::abs(ratio.point - 1.0) > options.threshold;
     change.regression = worse && large && (change.primary || options.all_metrics);
+  } else if (std::abs(ratio.point - 1.0) <= options.threshold) {
+    // Not significant and small: benchstat's "~".
+    change.verdict = "within noise";
   } else {
+    // A large apparent change that the noise can neither confirm nor rule out.
     change.verdict = "inconclusive";
   }
   return change;

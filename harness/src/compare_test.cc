@@ -78,9 +78,16 @@ TEST(CompareTest, ChangeSmallerThanTheThresholdIsWithinNoiseUnlessTheThresholdIs
 }
 
 TEST(CompareTest, WideNoiseIsInconclusive) {
-  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.3, 5, 1)}), MakeRun({Bench("a", 1.1e6, 0.3, 5, 2)}), {});
+  CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.3, 5, 1)}), MakeRun({Bench("a", 1.3e6, 0.3, 5, 2)}), {});
   EXPECT_EQ(Primary(report).verdict, "inconclusive");
   EXPECT_FALSE(report.regression);
+}
+
+TEST(CompareTest, IdenticalNoisyDataIsWithinNoise) {
+  ImplementationResult noisy = Bench("a", 1e6, 0.3, 6, 1);
+  CompareReport report = CompareRuns(MakeRun({noisy}), MakeRun({noisy}), {});
+  EXPECT_EQ(Primary(report).verdict, "within noise");
+  EXPECT_DOUBLE_EQ(Primary(report).ratio, 1.0);
 }
 
 TEST(CompareTest, TooFewSamplesIsInconclusive) {

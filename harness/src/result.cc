@@ -1,5 +1,6 @@
 #include "claimbench/result.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace claimbench {
@@ -21,6 +22,17 @@ RunStatus RunStatusFromString(const std::string& name) {
     if (name == ToString(s)) return s;
   }
   throw std::invalid_argument("unknown run status '" + name + "'");
+}
+
+std::vector<double> CountedValues(const std::vector<Sample>& samples, const std::string& metric) {
+  std::vector<double> values;
+  for (const Sample& sample : samples) {
+    if (!CountsInStatistics(sample)) continue;
+    if (auto it = sample.metrics.find(metric); it != sample.metrics.end() && std::isfinite(it->second)) {
+      values.push_back(it->second);
+    }
+  }
+  return values;
 }
 
 }  // namespace claimbench

@@ -87,7 +87,6 @@ json ComparisonJson(const Comparison& c) {
           {"pairs", c.pairs},         {"mann_whitney_p", Number(c.mann_whitney_p)}};
 }
 
-bool CountsInStatistics(const Sample& sample) { return !sample.warmup && sample.status == RunStatus::kOk; }
 
 // Median of `values` (average of the two middle ones for an even count); NaN when empty.
 double Median(std::vector<double> values) {

@@ -84,21 +84,27 @@ void ApplyParams(std::vector<CaseSpec>& cases, const std::map<std::string, std::
   }
 }
 
+// A result with the identity of one implementation on one case, before anything is measured.
+ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, const Implementation& impl) {
+  ImplementationResult result;
+  result.workload = workload.Name();
+  result.case_name = spec.name;
+  result.implementation = impl.name;
+  result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
+  result.language = impl.language;
+  result.role = impl.role;
+  result.parameters = spec.parameters;
+  result.primary_metric = spec.primary_metric;
+  return result;
+}
+
 class CaseRun {
  public:
   CaseRun(const Workload& workload, const CaseSpec& spec, const std::vector<const Implementation*>& impls,
           const RunOptions& options, int64_t& sequence, Progress& progress)
       : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
     for (const Implementation* impl : impls) {
-      ImplementationResult result;
-      result.workload = workload.Name();
-      result.case_name = spec.name;
-      result.implementation = impl->name;
-      result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
-      result.language = impl->language;
-      result.role = impl->role;
-      result.parameters = spec.parameters;
-      result.primary_metric = spec.primary_metric;
+      ImplementationResult result = NewResult(workload, spec, *impl);
       result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
       for (const MetricDescriptor& extra : spec.extra_metrics) {
         bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
@@ -127,7 +133,7 @@ class CaseRun {
       bool all_stop = true;
       for (size_t i = 0; i < results_.size(); ++i) {
         if (!active_[i]) continue;
-        std::vector<double> values = PrimaryValues(results_[i]);
+        std::vector<double> values = CountedValues(results_[i].samples, spec_.primary_metric);
         stats::StopDecision decision = stats::ShouldStop(spec_.stopping, values, elapsed_s);
         results_[i].stop_reason = decision.reason;
         all_stop = all_stop && decision.stop;
@@ -147,15 +153,6 @@ class CaseRun {
 
  private:
   bool AnyActive() const { return std::find(active_.begin(), active_.end(), true) != active_.end(); }
-
-  std::vector<double> PrimaryValues(const ImplementationResult& result) const {
-    std::vector<double> values;
-    for (const Sample& sample : result.samples) {
-      if (sample.warmup || sample.status != RunStatus::kOk) continue;
-      if (auto it = sample.metrics.find(spec_.primary_metric); it != sample.metrics.end()) values.push_back(it->second);
-    }
-    return values;
-  }
 
   // One repetition of every active implementation, starting with a different one each round.
   void RunRound(int round, bool warmup) {
@@ -214,6 +211,8 @@ class CaseRun {
     sample.metrics["sys_cpu_ns"] = static_cast<double>(process.sys_cpu_ns);
     sample.metrics["cpu_ns"] = static_cast<double>(process.user_cpu_ns + process.sys_cpu_ns);
     sample.metrics["peak_rss_bytes"] = static_cast<double>(process.peak_rss_bytes);
+    // The harness's own cost of watching the process: what the RSS sampler spent, in the harness thread.
+    sample.metrics["rss_sampler_ns"] = static_cast<double>(process.rss_sampling_ns);
   }
 
   Sample RunBatch(size_t i, int repetition) {
@@ -262,7 +261,12 @@ class CaseRun {
     Verdict verdict = Verdict::Ok();
     if (ready) {
       sample.metrics["startup_ns"] = static_cast<double>(ready->count());
-      verdict = workload_.Drive(spec_, context, child, measurement);
+      try {
+        verdict = workload_.Drive(spec_, context, child, measurement);
+      } catch (const SetupError& error) {
+        // The load generator could not reach the service it was told is ready: the service's failure.
+        verdict = Verdict::Invalid(std::string("could not be driven: ") + error.what());
+      }
     }
     bool exited_early = !child.Running();
     child.Terminate(kStopGrace);
@@ -313,7 +317,7 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
   for (const ImplementationResult& result : run.benchmarks) {
     if (result.status != RunStatus::kOk) continue;
     int64_t n = 0;
-    for (const Sample& s : result.samples) n += (!s.warmup && s.status == RunStatus::kOk) ? 1 : 0;
+    for (const Sample& s : result.samples) n += CountsInStatistics(s) ? 1 : 0;
     if (n < 5) {
       warnings.push_back(fmt::format("{}: only {} repetitions; intervals are wide and comparisons weak", result.name, n));
     }
@@ -326,27 +330,21 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
 std::vector<MetricDescriptor> BatchMetricDescriptors() {
   return {{"timed_ns", "ns", false},       {"startup_ns", "ns", false},  {"wall_ns", "ns", false},
           {"cpu_ns", "ns", false},         {"user_cpu_ns", "ns", false}, {"sys_cpu_ns", "ns", false},
-          {"peak_rss_bytes", "bytes", false}};
+          {"peak_rss_bytes", "bytes", false}, {"rss_sampler_ns", "ns", false}};
 }
 
 std::vector<MetricDescriptor> ServiceProcessMetricDescriptors() {
   return {{"startup_ns", "ns", false},         {"wall_ns", "ns", false},
           {"cpu_ns", "ns", false},             {"user_cpu_ns", "ns", false},
           {"sys_cpu_ns", "ns", false},         {"peak_rss_bytes", "bytes", false},
-          {"cpu_ns_per_request", "ns", false}};
+          {"cpu_ns_per_request", "ns", false}, {"rss_sampler_ns", "ns", false}};
 }
 
 std::vector<MetricStatistics> ComputeStatistics(const std::vector<MetricDescriptor>& metrics,
                                                 const std::vector<Sample>& samples, uint64_t seed) {
   std::vector<MetricStatistics> out;
   for (const MetricDescriptor& metric : metrics) {
-    std::vector<double> values;
-    for (const Sample& sample : samples) {
-      if (sample.warmup || sample.status != RunStatus::kOk) continue;
-      if (auto it = sample.metrics.find(metric.name); it != sample.metrics.end() && std::isfinite(it->second)) {
-        values.push_back(it->second);
-      }
-    }
+    std::vector<double> values = CountedValues(samples, metric.name);
     if (values.empty()) continue;
     stats::Summary summary = stats::Summarize(values);
     stats::Interval ci = stats::BootstrapMedianCi(values, 0.95, 10000, seed);
@@ -379,14 +377,14 @@ std::vector<Comparison> CompareWithReference(const std::vector<ImplementationRes
   // Pairs are the repetitions both ran in the same round (same repetition index).
   std::map<int, const Sample*> reference_by_rep;
   for (const Sample& s : reference->samples) {
-    if (!s.warmup && s.status == RunStatus::kOk) reference_by_rep[s.repetition] = &s;
+    if (CountsInStatistics(s)) reference_by_rep[s.repetition] = &s;
   }
   for (const ImplementationResult& contender : case_results) {
     if (&contender == &*reference || contender.status != RunStatus::kOk) continue;
     for (const MetricDescriptor& metric : contender.metrics) {
       std::vector<double> a, b;
       for (const Sample& s : contender.samples) {
-        if (s.warmup || s.status != RunStatus::kOk) continue;
+        if (!CountsInStatistics(s)) continue;
         auto ref = reference_by_rep.find(s.repetition);
         if (ref == reference_by_rep.end()) continue;
         auto x = s.metrics.find(metric.name);
@@ -507,14 +505,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       for (const Implementation& impl : plan.impls) {
         auto it = unavailable.find(impl.name);
         if (it == unavailable.end()) continue;
-        ImplementationResult result;
-        result.workload = plan.workload->Name();
-        result.case_name = spec.name;
-        result.implementation = impl.name;
-        result.name = fmt::format("{}/{}/{}", result.workload, spec.name, impl.name);
-        result.language = impl.language;
-        result.role = impl.role;
-        result.parameters = spec.parameters;
+        ImplementationResult result = NewResult(*plan.workload, spec, impl);
         result.status = RunStatus::kUnavailable;
         result.error = it->second;
         case_results.push_back(std::move(result));

@@ -111,6 +111,12 @@ struct Comparison {
   double mann_whitney_p = 1;
 };
 
+// True for the samples statistics and comparisons count: measured (not warm-up) and verified ok.
+inline bool CountsInStatistics(const Sample& sample) { return !sample.warmup && sample.status == RunStatus::kOk; }
+
+// The finite values of `metric` over the samples that count, in measurement order.
+std::vector<double> CountedValues(const std::vector<Sample>& samples, const std::string& metric);
+
 struct RunResult {
   int schema_version = kResultSchemaVersion;
   std::string run_id;

@@ -16,6 +16,7 @@
 #include "claimbench/compare.h"
 #include "claimbench/error.h"
 #include "claimbench/fingerprint.h"
+#include "claimbench/histogram.h"
 #include "claimbench/implementation.h"
 #include "claimbench/process.h"
 #include "claimbench/result_json.h"
@@ -208,6 +209,30 @@ int CommandCompare(const std::string& base, const std::string& next, const Compa
   return report.regression ? kExitFailure : kExitOk;
 }
 
+// Prints stored latency distributions in HdrHistogram's percentile text (docs/histogram_format.md), so
+// they can be re-plotted with HdrHistogram's own tools or any plotting program.
+int CommandLatency(const std::string& path, const std::string& benchmark, const std::string& which, double scale) {
+  RunResult run = ReadResultFile(path);
+  int printed = 0;
+  for (const ImplementationResult& result : run.benchmarks) {
+    if (!benchmark.empty() && result.name != benchmark) continue;
+    for (const LatencyDistribution& d : result.latency) {
+      if (!which.empty() && d.name != which) continue;
+      Histogram histogram =
+          Histogram::FromBuckets(d.lowest_discernible_value, d.highest_trackable_value, d.significant_digits, d.buckets);
+      std::cout << fmt::format("# {} {} latency, values in {}\n", result.name, d.name,
+                               scale == 1.0 ? "ns" : scale == 1e3 ? "us" : "ms");
+      histogram.WritePercentileText(std::cout, 5, scale);
+      ++printed;
+    }
+  }
+  if (printed == 0) {
+    throw SetupError(fmt::format("{} has no latency distribution{}; services record them (e.g. null/echo_service/cpp)",
+                                 path, benchmark.empty() ? "" : " for " + benchmark));
+  }
+  return kExitOk;
+}
+
 int CommandEnv(bool json_only) {
   ProjectPaths paths = FindPaths();
   nlohmann::json fingerprint = Fingerprint(paths);
@@ -264,6 +289,14 @@ int Main(int argc, char** argv) {
   compare->add_flag("--all-metrics", compare_options.all_metrics, "gate on every metric, not only primary ones");
   compare->add_option("--markdown", markdown, "also write the comparison as a Markdown table to FILE");
 
+  std::string latency_path, latency_benchmark, latency_which, latency_unit = "us";
+  CLI::App* latency = app.add_subcommand("latency", "print stored latency distributions as HdrHistogram percentile text");
+  latency->add_option("result", latency_path, "result file")->required();
+  latency->add_option("--benchmark", latency_benchmark, "only this benchmark, e.g. null/echo_service/cpp");
+  latency->add_option("--which", latency_which, "corrected or uncorrected (default: both)")
+      ->check(CLI::IsMember({"corrected", "uncorrected"}));
+  latency->add_option("--unit", latency_unit, "unit of the printed values")->check(CLI::IsMember({"ns", "us", "ms"}));
+
   bool env_json = false;
   CLI::App* env = app.add_subcommand("env", "print this machine's fingerprint and its warnings");
   env->add_flag("--json", env_json, "print only the JSON");
@@ -288,6 +321,10 @@ int Main(int argc, char** argv) {
     return CommandCompare(base, next, compare_options, markdown);
   }
   if (*env) return CommandEnv(env_json);
+  if (*latency) {
+    double scale = latency_unit == "ns" ? 1.0 : latency_unit == "us" ? 1e3 : 1e6;
+    return CommandLatency(latency_path, latency_benchmark, latency_which, scale);
+  }
   return kExitSetupError;
 }
 

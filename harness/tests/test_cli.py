@@ -36,3 +36,20 @@ def test_help_and_usage_errors(cb):
     assert nothing.returncode == 2
     bogus = cb("frobnicate")
     assert bogus.returncode == 2 and bogus.stderr.startswith("claimbench: error:")
+
+
+def test_latency_prints_hdrhistogram_percentile_text_from_a_result(cb):
+    from conftest import ROOT
+
+    fixture = str(ROOT / "reports" / "tests" / "fixtures" / "null_quick.json")
+    proc = cb("latency", fixture, "--benchmark", "null/echo_service/python", "--which", "uncorrected")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "# null/echo_service/python uncorrected latency, values in us"
+    assert lines[1].split() == ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"]
+    rows = [line.split() for line in lines[3:] if line and not line.startswith("#")]
+    values = [float(r[0]) for r in rows]
+    assert values == sorted(values) and len(values) > 10
+    assert any(line.startswith("#[Mean") for line in lines)
+    missing = cb("latency", fixture, "--benchmark", "null/batch_empty/cpp")
+    assert missing.returncode == 2 and "no latency distribution" in missing.stderr

@@ -369,44 +369,49 @@ std::vector<MetricStatistics> ComputeStatistics(const std::vector<MetricDescript
   return out;
 }
 
-std::vector<Comparison> CompareWithReference(const std::vector<ImplementationResult>& case_results) {
-  std::vector<Comparison> out;
-  auto reference = std::find_if(case_results.begin(), case_results.end(),
-                                [](const ImplementationResult& r) { return r.role == "reference"; });
-  if (reference == case_results.end() || reference->status != RunStatus::kOk) return out;
-  // Pairs are the repetitions both ran in the same round (same repetition index).
-  std::map<int, const Sample*> reference_by_rep;
-  for (const Sample& s : reference->samples) {
-    if (CountsInStatistics(s)) reference_by_rep[s.repetition] = &s;
+std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>& case_results) {
+  // Baselines in order, the reference first, so the summary finds "vs reference" before any other pair.
+  std::vector<const ImplementationResult*> ok;
+  for (const ImplementationResult& r : case_results) {
+    if (r.status == RunStatus::kOk) ok.push_back(&r);
   }
-  for (const ImplementationResult& contender : case_results) {
-    if (&contender == &*reference || contender.status != RunStatus::kOk) continue;
-    for (const MetricDescriptor& metric : contender.metrics) {
-      std::vector<double> a, b;
-      for (const Sample& s : contender.samples) {
-        if (!CountsInStatistics(s)) continue;
-        auto ref = reference_by_rep.find(s.repetition);
-        if (ref == reference_by_rep.end()) continue;
-        auto x = s.metrics.find(metric.name);
-        auto y = ref->second->metrics.find(metric.name);
-        if (x == s.metrics.end() || y == ref->second->metrics.end() || !(y->second > 0)) continue;
-        a.push_back(x->second);
-        b.push_back(y->second);
+  std::stable_partition(ok.begin(), ok.end(), [](const ImplementationResult* r) { return r->role == "reference"; });
+  std::vector<Comparison> out;
+  for (const ImplementationResult* baseline : ok) {
+    // Pairs are the repetitions both ran in the same round (same repetition index).
+    std::map<int, const Sample*> baseline_by_rep;
+    for (const Sample& s : baseline->samples) {
+      if (CountsInStatistics(s)) baseline_by_rep[s.repetition] = &s;
+    }
+    for (const ImplementationResult* contender : ok) {
+      if (contender == baseline) continue;
+      for (const MetricDescriptor& metric : contender->metrics) {
+        std::vector<double> a, b;
+        for (const Sample& s : contender->samples) {
+          if (!CountsInStatistics(s)) continue;
+          auto base = baseline_by_rep.find(s.repetition);
+          if (base == baseline_by_rep.end()) continue;
+          auto x = s.metrics.find(metric.name);
+          auto y = base->second->metrics.find(metric.name);
+          if (x == s.metrics.end() || y == base->second->metrics.end() || !(y->second > 0)) continue;
+          a.push_back(x->second);
+          b.push_back(y->second);
+        }
+        if (a.empty()) continue;
+        stats::Interval ratio = stats::PairedRatioCi(a, b, 0.95, 10000, 7);
+        Comparison c;
+        c.workload = contender->workload;
+        c.case_name = contender->case_name;
+        c.metric = metric.name;
+        c.baseline = baseline->implementation;
+        c.contender = contender->implementation;
+        c.ratio = ratio.point;
+        c.ci95_low = ratio.low;
+        c.ci95_high = ratio.high;
+        c.pairs = static_cast<int64_t>(a.size());
+        c.mann_whitney_p = stats::MannWhitneyU(a, b).p_value;
+        out.push_back(c);
       }
-      if (a.empty()) continue;
-      stats::Interval ratio = stats::PairedRatioCi(a, b, 0.95, 10000, 7);
-      Comparison c;
-      c.workload = contender.workload;
-      c.case_name = contender.case_name;
-      c.metric = metric.name;
-      c.baseline = reference->implementation;
-      c.contender = contender.implementation;
-      c.ratio = ratio.point;
-      c.ci95_low = ratio.low;
-      c.ci95_high = ratio.high;
-      c.pairs = static_cast<int64_t>(a.size());
-      c.mann_whitney_p = stats::MannWhitneyU(a, b).p_value;
-      out.push_back(c);
     }
   }
   return out;
@@ -510,7 +515,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         result.error = it->second;
         case_results.push_back(std::move(result));
       }
-      std::vector<Comparison> comparisons = CompareWithReference(case_results);
+      std::vector<Comparison> comparisons = CompareAllPairs(case_results);
       run.comparisons.insert(run.comparisons.end(), comparisons.begin(), comparisons.end());
       for (ImplementationResult& result : case_results) run.benchmarks.push_back(std::move(result));
     }

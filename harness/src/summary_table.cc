@@ -14,10 +14,17 @@ const MetricStatistics* Find(const ImplementationResult& result, const std::stri
   return nullptr;
 }
 
+// The comparison of `result` against its case's reference, on its primary metric.
 const Comparison* FindComparison(const RunResult& run, const ImplementationResult& result) {
+  std::string reference;
+  for (const ImplementationResult& r : run.benchmarks) {
+    if (r.workload == result.workload && r.case_name == result.case_name && r.role == "reference") {
+      reference = r.implementation;
+    }
+  }
   for (const Comparison& c : run.comparisons) {
     if (c.workload == result.workload && c.case_name == result.case_name && c.contender == result.implementation &&
-        c.metric == result.primary_metric) {
+        c.metric == result.primary_metric && c.baseline == reference) {
       return &c;
     }
   }

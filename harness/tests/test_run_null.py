@@ -48,6 +48,9 @@ def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
              if c["case_name"] == "batch_compute" and c["metric"] == "timed_ns"][0]
     assert ratio["contender"] == "python" and ratio["ci95_low"] <= ratio["ratio"] <= ratio["ci95_high"]
     assert ratio["ratio"] > 1, "plain Python doing 64-bit arithmetic should be slower than C++"
+    inverse = [c for c in result["claimbench"]["comparisons"]
+               if c["case_name"] == "batch_compute" and c["metric"] == "timed_ns" and c["baseline"] == "python"][0]
+    assert inverse["contender"] == "cpp" and inverse["ratio"] < 1, "every ordered pair is compared, for claims"
     assert "result:" in proc.stdout and "null/batch_compute/python" in proc.stdout
 
 

@@ -53,10 +53,21 @@ def _statistic(bench: dict, metric: str) -> dict | None:
     return None
 
 
+def _reference(result: dict, bench: dict) -> str | None:
+    for other in result.get("benchmarks", []):
+        if (other["workload"], other["case_name"], other.get("role")) == (bench["workload"], bench["case_name"],
+                                                                          "reference"):
+            return other["implementation"]
+    return None
+
+
 def _comparison(result: dict, bench: dict) -> dict | None:
+    """The ratio of `bench` to its case's reference on its primary metric, as the harness computed it."""
+    reference = _reference(result, bench)
     for comp in result.get("claimbench", {}).get("comparisons", []):
         if (
-            comp["workload"] == bench["workload"]
+            comp["baseline"] == reference
+            and comp["workload"] == bench["workload"]
             and comp["case_name"] == bench["case_name"]
             and comp["contender"] == bench["implementation"]
             and comp["metric"] == bench.get("primary_metric")

@@ -47,8 +47,10 @@ struct RunOptions {
 RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, const ProjectPaths& paths,
                    const RunOptions& options);
 
-// Ratios of every shared metric, each implementation against the reference, from paired repetitions.
-std::vector<Comparison> CompareWithReference(const std::vector<ImplementationResult>& case_results);
+// Ratios contender/baseline of every shared metric for every ordered pair of ok implementations of one
+// case, from paired repetitions (same round); pairs with the reference as baseline come first. Claims
+// such as "Rust is 10x faster than Python" need pairs that do not involve the reference.
+std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>& case_results);
 
 // Statistics of every metric over the ok, non-warm-up samples.
 std::vector<MetricStatistics> ComputeStatistics(const std::vector<MetricDescriptor>& metrics,

@@ -7,6 +7,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .claims import DEFAULT_REGISTRY, evaluate, load_registry
 from .plots import plot_case
 from .units import format_quantity
 
@@ -169,7 +170,26 @@ METHODOLOGY = [
 ]
 
 
-def build_sections(result: dict, out_dir: Path | None) -> list[Section]:
+def _claims_section(results: list[dict], registry_path: Path) -> Section:
+    verdicts = evaluate(load_registry(registry_path), results)
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    summary = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    rows = []
+    for v in verdicts:
+        detail = [e.describe() for e in v.evidence] + v.reasons
+        rows.append([v.id, v.title, v.verdict, "; ".join(v.rules) or "-", "; ".join(detail) or "-"])
+    return Section(
+        "Claims",
+        2,
+        paragraphs=[f"Every claim of the registry (claims/claims.toml), judged from this run's paired ratios: "
+                    f"{summary}."],
+        tables=[Table(["claim", "", "verdict", "rule", "evidence, or why there is none"], rows)],
+    )
+
+
+def build_sections(result: dict, out_dir: Path | None, registry_path: Path = DEFAULT_REGISTRY) -> list[Section]:
     meta = result.get("claimbench", {})
     context = result.get("context", {})
     title = Section(
@@ -186,6 +206,7 @@ def build_sections(result: dict, out_dir: Path | None) -> list[Section]:
     if warnings:
         env.bullets = [f"warning: {w}" for w in warnings]
     sections.append(env)
+    sections.append(_claims_section([result], registry_path))
     for (workload, case), benches in _cases(result).items():
         section = Section(f"{workload} / {case}", 2, tables=[_case_table(result, benches)])
         if out_dir is not None:

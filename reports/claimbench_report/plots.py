@@ -52,3 +52,62 @@ def plot_case(benches: list[dict], path: Path) -> Path | None:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def plot_latency_percentiles(benches: list[dict], path: Path) -> Path | None:
+    """HdrHistogram-style percentile plot (x: 1/(1-p) on a log axis), corrected solid, uncorrected dashed."""
+    curves = []
+    for bench in benches:
+        for dist in bench.get("latency", []):
+            total = sum(count for _, count in dist["buckets"])
+            if total == 0:
+                continue
+            xs, ys, seen = [], [], 0
+            for value, count in dist["buckets"]:
+                seen += count
+                fraction = seen / total
+                if fraction >= 1.0:
+                    fraction = 1 - 0.5 / total  # the maximum: plot it just past the last finite point
+                xs.append(1 / (1 - fraction))
+                ys.append(value / 1e3)
+            curves.append((bench["implementation"], dist["name"], xs, ys))
+    if not curves:
+        return None
+    figure, axes = plt.subplots(figsize=(7, 3.6))
+    colors = {}
+    for impl, name, xs, ys in curves:
+        color = colors.setdefault(impl, f"C{len(colors)}")
+        axes.step(xs, ys, where="post", color=color, linestyle="-" if name == "corrected" else "--",
+                  label=f"{impl} ({name})")
+    axes.set_xscale("log")
+    ticks = [1, 2, 10, 100, 1000, 10000, 100000]
+    axes.set_xticks(ticks, ["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"])
+    axes.set_xlim(1, max(max(xs) for _, _, xs, _ in curves) * 1.5)
+    axes.set_xlabel("percentile")
+    axes.set_ylabel("latency (us)")
+    axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}: latency by percentile")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def plot_rss_timeline(benches: list[dict], path: Path) -> Path | None:
+    """Resident memory of each implementation's last repetition over its life."""
+    lines = [(b["implementation"], b["rss_timeline"]) for b in benches if len(b.get("rss_timeline", [])) > 1]
+    if not lines:
+        return None
+    figure, axes = plt.subplots(figsize=(7, 3.2))
+    for impl, timeline in lines:
+        axes.plot([t / 1e9 for t, _ in timeline], [rss / 2**20 for _, rss in timeline], label=impl)
+    axes.set_xlabel("seconds since start")
+    axes.set_ylabel("RSS (MiB)")
+    axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}: resident memory over time")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

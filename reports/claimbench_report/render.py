@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .claims import DEFAULT_REGISTRY, evaluate, load_registry
-from .plots import plot_case
+from .plots import plot_case, plot_latency_percentiles, plot_rss_timeline
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -210,9 +210,12 @@ def build_sections(result: dict, out_dir: Path | None, registry_path: Path = DEF
     for (workload, case), benches in _cases(result).items():
         section = Section(f"{workload} / {case}", 2, tables=[_case_table(result, benches)])
         if out_dir is not None:
-            image = plot_case(benches, out_dir / f"{workload}-{case}.png")
-            if image is not None:
-                section.images.append(image.name)
+            stem = f"{workload}-{case}"
+            for image in (plot_case(benches, out_dir / f"{stem}.png"),
+                          plot_latency_percentiles(benches, out_dir / f"{stem}-latency.png"),
+                          plot_rss_timeline(benches, out_dir / f"{stem}-rss.png")):
+                if image is not None:
+                    section.images.append(image.name)
         sections.append(section)
     sections.append(Section("Methodology", 2, bullets=METHODOLOGY))
     return sections

@@ -22,18 +22,19 @@ void Progress::Line(const std::string& text, bool transient) {
   std::fflush(stderr);
 }
 
-void Progress::Case(std::string_view workload, std::string_view case_name, size_t implementations) {
-  Line(fmt::format("{}/{}: {} implementation{}", workload, case_name, implementations,
+void Progress::Case(std::string_view workload, std::string_view case_name, size_t implementations, size_t index,
+                    size_t count) {
+  Line(fmt::format("case {}/{}: {}/{}, {} implementation{}", index, count, workload, case_name, implementations,
                    implementations == 1 ? "" : "s"),
        false);
 }
 
-void Progress::Repetition(std::string_view name, int repetition, bool warmup, int of_at_most) {
-  std::string text = fmt::format("  {} {} {} (at most {})", name, warmup ? "warm-up" : "repetition", repetition,
-                                 of_at_most);
+void Progress::Repetition(std::string_view name, int repetition, bool warmup, int of_at_most, double case_left_s) {
+  std::string left = case_left_s < 0 ? "" : fmt::format(", case done in at most {:.1f} s", case_left_s);
+  std::string text = fmt::format("  {} {} {} (at most {}){}", name, warmup ? "warm-up" : "repetition", repetition,
+                                 of_at_most, left);
   // On a terminal every repetition updates the line; in a log only every fifth, to stay readable.
   Line(text, interactive_ || repetition % 5 != 1);
-  if (!interactive_ && repetition % 5 == 1) return;
 }
 
 void Progress::Problem(std::string_view name, std::string_view status, std::string_view error) {

@@ -13,9 +13,12 @@ class Progress {
   explicit Progress(bool interactive);
   ~Progress();
 
-  void Case(std::string_view workload, std::string_view case_name, size_t implementations);
-  // `of_at_most` is the largest number of repetitions the case may take (adaptive stopping ends sooner).
-  void Repetition(std::string_view name, int repetition, bool warmup, int of_at_most);
+  // Case `index` (1-based) of `count` in the whole run.
+  void Case(std::string_view workload, std::string_view case_name, size_t implementations, size_t index,
+            size_t count);
+  // `of_at_most` is the largest number of repetitions the case may take (adaptive stopping ends sooner);
+  // `case_left_s` the most the case can still take (negative: not known yet).
+  void Repetition(std::string_view name, int repetition, bool warmup, int of_at_most, double case_left_s);
   void Problem(std::string_view name, std::string_view status, std::string_view error);
   void Finish();
 

@@ -122,9 +122,11 @@ class CaseRun {
     fs::create_directories(case_dir);
     workload_.Prepare(spec_, case_dir);
     case_dir_ = case_dir;
-    Clock::time_point start = Clock::now();
+    start_ = Clock::now();
 
     for (int w = 0; w < spec_.warmup_repetitions && AnyActive(); ++w) RunRound(w, /*warmup=*/true);
+    Clock::time_point start = Clock::now();
+    warmup_s_ = std::chrono::duration<double>(start - start_).count();
     int round = 0;
     while (AnyActive() && !Interrupted()) {
       RunRound(round, /*warmup=*/false);
@@ -154,6 +156,17 @@ class CaseRun {
  private:
   bool AnyActive() const { return std::find(active_.begin(), active_.end(), true) != active_.end(); }
 
+  // The most this case can still take: rounds left at the average round's pace, capped by its time budget.
+  double CaseSecondsLeft(int round, bool warmup) const {
+    int rounds_done = warmup ? round : spec_.warmup_repetitions + round;
+    if (rounds_done == 0) return -1;
+    double elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
+    int rounds_left = spec_.warmup_repetitions + spec_.stopping.max_repetitions - rounds_done;
+    double by_pace = elapsed_s / rounds_done * rounds_left;
+    double by_budget = spec_.stopping.time_budget_s - (warmup ? 0.0 : elapsed_s - warmup_s_);
+    return std::max(0.0, std::min(by_pace, by_budget + elapsed_s / rounds_done));
+  }
+
   // One repetition of every active implementation, starting with a different one each round.
   void RunRound(int round, bool warmup) {
     const size_t n = impls_.size();
@@ -162,7 +175,8 @@ class CaseRun {
       if (!active_[i] || Interrupted()) continue;
       ImplementationResult& result = results_[i];
       int repetition = static_cast<int>(result.samples.size());
-      progress_.Repetition(result.name, repetition + 1, warmup, spec_.warmup_repetitions + spec_.stopping.max_repetitions);
+      progress_.Repetition(result.name, repetition + 1, warmup, spec_.warmup_repetitions + spec_.stopping.max_repetitions,
+                           CaseSecondsLeft(round, warmup));
       Sample sample = spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
       sample.sequence = sequence_++;
       sample.repetition = repetition;
@@ -307,6 +321,8 @@ class CaseRun {
   int64_t& sequence_;
   Progress& progress_;
   fs::path case_dir_;
+  Clock::time_point start_;  // the case's start, warm-up included
+  double warmup_s_ = 0;
   std::vector<ImplementationResult> results_;
   std::vector<const Implementation*> impls_;
   std::vector<bool> active_;
@@ -486,6 +502,8 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
 
   Progress progress(options.interactive_progress);
   int64_t sequence = 0;
+  size_t case_count = 0, case_index = 0;
+  for (const Plan& plan : plans) case_count += plan.cases.size();
   for (Plan& plan : plans) {
     std::vector<const Implementation*> runnable;
     std::map<std::string, std::string> unavailable;
@@ -501,7 +519,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
     }
     for (const CaseSpec& spec : plan.cases) {
       if (Interrupted()) break;
-      progress.Case(plan.workload->Name(), spec.name, runnable.size());
+      progress.Case(plan.workload->Name(), spec.name, runnable.size(), ++case_index, case_count);
       std::vector<ImplementationResult> case_results;
       if (!runnable.empty()) {
         CaseRun case_run(*plan.workload, spec, runnable, options, sequence, progress);

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from claimbench_report.claims import (DOES_NOT_HOLD, HOLDS, INCONCLUSIVE, NOT_MEASURABLE, RegistryError, evaluate,
-                                      load_registry)
 from claimbench_report import load_result, render_markdown
+from claimbench_report.claims import (
+    DOES_NOT_HOLD,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_MEASURABLE,
+    RegistryError,
+    evaluate,
+    load_registry,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "null_quick.json"
 CLAIM_IDS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "L1", "L2", "L3", "L4", "M1", "M2", "F1", "F2", "F3", "F4",

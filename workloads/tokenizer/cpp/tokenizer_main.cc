@@ -1,5 +1,6 @@
 // The tokenizer workload's C++ reference (../SPEC.md): encode documents to ids, or decode ids to text.
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -23,20 +24,22 @@ namespace tok = claimbench::tokenizer;
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::cerr << "tokenizer: " << message << "\n"
-            << "usage: tokenizer encode --tokenizer FILE --input FILE [--threads N]\n"
+            << "usage: tokenizer encode --tokenizer FILE --input FILE [--threads N] [--latency-out FILE]\n"
             << "       tokenizer decode --tokenizer FILE --input FILE\n";
   std::exit(2);
 }
 
-[[noreturn]] void RunError(const std::string& message) {
+// Bad input (an unusable tokenizer.json, invalid UTF-8, an unreadable file): exit 2, nothing was measured.
+[[noreturn]] void InputError(const std::string& message) {
   std::cerr << "tokenizer: " << message << "\n";
-  std::exit(1);
+  std::exit(2);
 }
 
 struct Options {
   std::string command;
   std::string tokenizer;
   std::string input;
+  std::string latency_out;
   int threads = 1;
 };
 
@@ -53,6 +56,8 @@ Options ParseOptions(int argc, char** argv) {
       options.tokenizer = value;
     } else if (flag == "--input") {
       options.input = value;
+    } else if (flag == "--latency-out" && options.command == "encode") {
+      options.latency_out = value;
     } else if (flag == "--threads" && options.command == "encode") {
       int threads = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), threads);
@@ -71,7 +76,7 @@ Options ParseOptions(int argc, char** argv) {
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) RunError("cannot read " + path + ": check the path given to --input");
+  if (!in) InputError("cannot read " + path + ": check the path given to --input");
   std::stringstream buffer;
   buffer << in.rdbuf();
   return std::move(buffer).str();
@@ -93,13 +98,25 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
 
 void WriteAll(const std::string& text) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-    RunError("cannot write the output to stdout");
+    std::cerr << "tokenizer: cannot write the output to stdout\n";
+    std::exit(1);
   }
 }
 
-int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>& docs, int threads) {
+int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>& docs, int threads,
+           const std::string& latency_out) {
   std::vector<std::vector<uint32_t>> ids(docs.size());
-  if (threads == 1) {
+  std::vector<int64_t> latency_ns;
+  if (!latency_out.empty()) {
+    // One document at a time on this thread, each timed on the monotonic clock.
+    latency_ns.resize(docs.size());
+    tok::WordCache cache;
+    for (size_t i = 0; i < docs.size(); ++i) {
+      auto start = std::chrono::steady_clock::now();
+      tokenizer.Encode(docs[i], cache, ids[i]);
+      latency_ns[i] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    }
+  } else if (threads == 1) {
     tok::WordCache cache;
     for (size_t i = 0; i < docs.size(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);
   } else {
@@ -112,6 +129,11 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
   }
   claimbench::impl::Mark("done");
 
+  if (!latency_out.empty()) {
+    std::ofstream latency(latency_out, std::ios::trunc);
+    for (int64_t ns : latency_ns) latency << ns << '\n';
+    if (!latency.flush()) InputError("cannot write " + latency_out + ": check the path given to --latency-out");
+  }
   std::string out;
   out.reserve(docs.size() * 64);
   char number[16];
@@ -142,7 +164,7 @@ int Decode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
       uint32_t id = 0;
       auto [end, error] = std::from_chars(line.data() + pos, line.data() + line.size(), id);
       if (error != std::errc() || (end != line.data() + line.size() && *end != ' ')) {
-        RunError("line " + std::to_string(i + 1) + " of the input: expected space-separated ids, found '" +
+        InputError("line " + std::to_string(i + 1) + " of the input: expected space-separated ids, found '" +
                  std::string(line.substr(pos, 20)) + "'");
       }
       ids.push_back(id);
@@ -168,14 +190,14 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < lines.size(); ++i) {
         size_t valid = tok::ValidUtf8Prefix(lines[i]);
         if (valid != lines[i].size()) {
-          RunError(options.input + " line " + std::to_string(i + 1) + ", byte " + std::to_string(valid + 1) +
+          InputError(options.input + " line " + std::to_string(i + 1) + ", byte " + std::to_string(valid + 1) +
                    ": invalid UTF-8; the input must be UTF-8 text");
         }
       }
     }
     claimbench::impl::Mark("ready");
-    return options.command == "encode" ? Encode(tokenizer, lines, options.threads) : Decode(tokenizer, lines);
+    return options.command == "encode" ? Encode(tokenizer, lines, options.threads, options.latency_out) : Decode(tokenizer, lines);
   } catch (const tok::TokenizerError& error) {
-    RunError(error.what());
+    InputError(error.what());
   }
 }

@@ -32,26 +32,37 @@ class TokenizerError : public std::runtime_error {
 };
 
 // Remembers the ids of words already encoded. One per thread; not thread-safe.
+//
+// An open-addressing table (linear probing, 64-bit hashes stored alongside) over two arenas, one for the
+// words' bytes and one for their ids: a lookup is one hash, usually one probe and one memcmp, with no
+// per-entry allocation. It only grows, up to kMaxEntries; after that new words are simply not cached.
 class WordCache {
  public:
-  // Returns the cached ids of `word`, or an empty span when it is not cached (no word has zero ids
-  // unless every byte is dropped, and those are cheap to recompute).
+  WordCache();
+
+  // The cached ids of `word`, or an empty span when it is not cached. The span is valid until the next
+  // Insert.
   std::span<const uint32_t> Find(std::string_view word) const;
+  // Caches `ids` for `word` unless the word is too long, the cache is full, or `ids` is empty.
   void Insert(std::string_view word, std::span<const uint32_t> ids);
 
   static constexpr size_t kMaxWordBytes = 128;       // longer words are rare and not worth the memory
   static constexpr size_t kMaxEntries = 1 << 20;     // bounds memory on adversarial input
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t key_offset = 0;
+    uint32_t ids_offset = 0;
+    uint16_t key_length = 0;
+    uint16_t ids_length = 0;  // 0: an empty slot
   };
-  struct Slice {
-    uint32_t offset;
-    uint32_t length;
-  };
-  std::unordered_map<std::string, Slice, Hash, std::equal_to<>> index_;
+  static uint64_t Hash(std::string_view word);
+  void Grow();
+
+  std::vector<Slot> slots_;  // size is a power of two, at most half full
+  size_t size_ = 0;
+  std::string keys_;
   std::vector<uint32_t> ids_;
 };
 

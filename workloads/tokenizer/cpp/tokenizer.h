@@ -82,6 +82,10 @@ class Tokenizer {
   // is not ByteLevel.
   std::string Decode(std::span<const uint32_t> ids) const;
 
+  // The pipeline's parts, for the micro-benchmarks and tests that measure or probe one stage.
+  const PreTokenizer& pre_tokenizer() const { return pre_tokenizer_; }
+  const BpeModel& model() const { return *model_; }
+
  private:
   Tokenizer() = default;
 

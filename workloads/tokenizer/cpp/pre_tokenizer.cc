@@ -93,7 +93,11 @@ void PreTokenizer::Split(std::string_view text, std::vector<std::string_view>& o
     for (std::string_view piece : out) {
       if (step.byte_level) {
         if (step.add_prefix_space && piece.front() != ' ') {
-          storage.push_back(" " + std::string(piece));
+          std::string prefixed;
+          prefixed.reserve(piece.size() + 1);
+          prefixed.push_back(' ');
+          prefixed.append(piece);
+          storage.push_back(std::move(prefixed));
           piece = storage.back();
         }
         if (!step.use_regex) {

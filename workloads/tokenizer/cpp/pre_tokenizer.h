@@ -9,13 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "pattern_scanner.h"
 #include "regex_splitter.h"
 
 namespace claimbench::tokenizer {
-
-// GPT-2's pre-tokenizer regex, the one HF's ByteLevel uses when use_regex is true.
-inline constexpr std::string_view kGpt2Pattern =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 enum class SplitBehavior { kRemoved, kIsolated, kMergedWithPrevious, kMergedWithNext, kContiguous };
 

@@ -3,6 +3,9 @@
 
 #include <pcre2.h>
 
+#include "pattern_scanner.h"
+
+#include <optional>
 #include <stdexcept>
 
 namespace claimbench::tokenizer {
@@ -108,12 +111,24 @@ class CompiledRegex {
   bool jit_ = false;
 };
 
-RegexSplitter::RegexSplitter(std::string_view oniguruma_pattern)
-    : regex_(std::make_unique<CompiledRegex>(oniguruma_pattern)) {}
+RegexSplitter::RegexSplitter(std::string_view oniguruma_pattern, Engine engine) {
+  std::optional<ScannerKind> scanner = engine == Engine::kAuto ? ScannerFor(oniguruma_pattern) : std::nullopt;
+  if (scanner) {
+    scanner_ = *scanner;
+  } else {
+    regex_ = std::make_unique<CompiledRegex>(oniguruma_pattern);
+  }
+}
 RegexSplitter::~RegexSplitter() = default;
 RegexSplitter::RegexSplitter(RegexSplitter&&) noexcept = default;
 RegexSplitter& RegexSplitter::operator=(RegexSplitter&&) noexcept = default;
 
-void RegexSplitter::FindAll(std::string_view text, std::vector<Span>& matches) const { regex_->FindAll(text, matches); }
+void RegexSplitter::FindAll(std::string_view text, std::vector<Span>& matches) const {
+  if (regex_ == nullptr) {
+    ScanAll(scanner_, text, matches);
+  } else {
+    regex_->FindAll(text, matches);
+  }
+}
 
 }  // namespace claimbench::tokenizer

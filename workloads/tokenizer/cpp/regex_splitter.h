@@ -28,13 +28,17 @@ std::string OnigurumaToPcre2(std::string_view pattern);
 std::string QuoteLiteral(std::string_view literal);
 
 class CompiledRegex;
+enum class ScannerKind;
 
-// A compiled pattern. Immutable after construction and safe to share between threads; matching needs a
-// per-thread RegexScratch.
+// A compiled pattern. Immutable after construction and safe to share between threads.
 class RegexSplitter {
  public:
+  // kAuto runs GPT-2's and Llama-3's patterns with the hand-written scanners (pattern_scanner.h), others
+  // with PCRE2; kPcre2 always uses PCRE2 (the tests compare the two).
+  enum class Engine { kAuto, kPcre2 };
+
   // Throws std::invalid_argument naming the pattern and PCRE2's reason when it does not compile.
-  explicit RegexSplitter(std::string_view oniguruma_pattern);
+  explicit RegexSplitter(std::string_view oniguruma_pattern, Engine engine = Engine::kAuto);
   ~RegexSplitter();
   RegexSplitter(RegexSplitter&&) noexcept;
   RegexSplitter& operator=(RegexSplitter&&) noexcept;
@@ -43,8 +47,11 @@ class RegexSplitter {
   // `matches`. After an empty match the search resumes one character later, as Oniguruma's iterator does.
   void FindAll(std::string_view text, std::vector<Span>& matches) const;
 
+  bool uses_scanner() const { return regex_ == nullptr; }
+
  private:
-  std::unique_ptr<CompiledRegex> regex_;
+  std::unique_ptr<CompiledRegex> regex_;  // null when a scanner runs the pattern
+  ScannerKind scanner_{};
 };
 
 }  // namespace claimbench::tokenizer

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "byte_level.h"
+#include "pattern_scanner.h"
+#include "regex_splitter.h"
 #include "tokenizer.h"
 
 namespace claimbench::tokenizer {
@@ -191,6 +193,56 @@ TEST(TokenizerLoadTest, RefusesWhatItCannotReproduce) {
   EXPECT_THROW(Tokenizer::FromJson("{\"model\": "), TokenizerError);
   EXPECT_THROW(Tokenizer::FromFile("/nonexistent/tokenizer.json"), TokenizerError);
 }
+
+// The hand-written scanners must give exactly PCRE2's matches for the same pattern.
+void ExpectScannerEqualsPcre2(std::string_view pattern, const std::vector<std::string>& texts) {
+  RegexSplitter scanner(pattern);
+  RegexSplitter pcre2(pattern, RegexSplitter::Engine::kPcre2);
+  ASSERT_TRUE(scanner.uses_scanner());
+  ASSERT_FALSE(pcre2.uses_scanner());
+  std::vector<Span> want, got;
+  for (const std::string& text : texts) {
+    want.clear();
+    got.clear();
+    pcre2.FindAll(text, want);
+    scanner.FindAll(text, got);
+    auto show = [&](const std::vector<Span>& spans) {
+      std::string shown;
+      for (const Span& span : spans) shown.append("[").append(text, span.begin, span.end - span.begin).append("]");
+      return shown;
+    };
+    std::string want_text = show(want), got_text = show(got);
+    ASSERT_EQ(got_text, want_text) << "text: '" << text << "'";
+  }
+}
+
+std::vector<std::string> ScannerTexts() {
+  std::vector<std::string> texts;
+  for (const char* corpus : {"adversarial", "sample"}) {
+    for (std::string& line : ReadLines(kTestData + "/corpora/" + corpus + ".txt")) texts.push_back(std::move(line));
+  }
+  // Random strings over the characters where the two patterns' alternatives meet, newlines included
+  // (a Split step can see them even though the CLI's documents cannot).
+  const std::vector<std::string> alphabet = {" ", " ", "\t", "\r", "\n", "a", "Z", "s", "S", "t", "r", "e", "v", "l",
+                                             "L", "m", "d", "D", "'", "'", "1", "23", "!", "?", "\xC2\xA0",
+                                             "\xC2\x85", "\xC5\xBF", "\xC3\xA9", "\xCC\x81", "\xD9\xA3",
+                                             "\xE4\xB8\xAD", "\xE2\x80\xA8", "\xE3\x80\x80", "\xF0\x9F\x98\x80"};
+  uint64_t state = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    int length = static_cast<int>((state >> 33) % 12);
+    for (int j = 0; j < length; ++j) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += alphabet[(state >> 33) % alphabet.size()];
+    }
+    texts.push_back(std::move(text));
+  }
+  return texts;
+}
+
+TEST(PatternScannerTest, Gpt2ScannerEqualsPcre2) { ExpectScannerEqualsPcre2(kGpt2Pattern, ScannerTexts()); }
+TEST(PatternScannerTest, Llama3ScannerEqualsPcre2) { ExpectScannerEqualsPcre2(kLlama3Pattern, ScannerTexts()); }
 
 TEST(ByteLevelTest, Utf8Validation) {
   EXPECT_EQ(ValidUtf8Prefix("abc\xC3\xA9"), 5u);

@@ -3,7 +3,7 @@
 // The first byte picks what the rest is. 0: a tokenizer.json, which must load or throw TokenizerError
 // (nothing else), and if it loads must encode and decode a fixed text. Otherwise: a document, encoded with
 // both committed test tokenizers; where it is valid UTF-8 and holds no whitespace-stripping added token,
-// decode(encode(x)) must give x back. Crashes, sanitizer reports and a failed round trip are findings.
+// decode(encode(x)) must give x back, and the hand-written pre-tokenizer scanners must agree with PCRE2. Crashes, sanitizer reports and a failed round trip are findings.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "byte_level.h"
+#include "pattern_scanner.h"
+#include "regex_splitter.h"
 #include "tokenizer.h"
 
 namespace {
@@ -56,6 +58,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Encode needs valid UTF-8 (the CLI checks); fuzz the longest valid prefix.
   std::string_view text = rest.substr(0, tok::ValidUtf8Prefix(rest));
   bool strips = text.find("<|im_") != std::string_view::npos || text.find("<|python_tag|>") != std::string_view::npos;
+  // The hand-written scanners must split exactly as PCRE2 does.
+  static const tok::RegexSplitter gpt2_scanner(tok::kGpt2Pattern), llama3_scanner(tok::kLlama3Pattern);
+  static const tok::RegexSplitter gpt2_pcre2(tok::kGpt2Pattern, tok::RegexSplitter::Engine::kPcre2);
+  static const tok::RegexSplitter llama3_pcre2(tok::kLlama3Pattern, tok::RegexSplitter::Engine::kPcre2);
+  for (auto [scanner, pcre2] : {std::pair{&gpt2_scanner, &gpt2_pcre2}, std::pair{&llama3_scanner, &llama3_pcre2}}) {
+    std::vector<tok::Span> a, b;
+    scanner->FindAll(text, a);
+    pcre2->FindAll(text, b);
+    if (a.size() != b.size()) std::abort();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].begin != b[i].begin || a[i].end != b[i].end) std::abort();
+    }
+  }
   static tok::WordCache gpt2_cache, llama3_cache;
   RoundTrip(gpt2, gpt2_cache, text, !strips);
   RoundTrip(llama3, llama3_cache, text, !strips);

@@ -2,13 +2,15 @@
 // `list` shows it and `run --workload` explains that it is not built yet.
 #include "claimbench/workload.h"
 #include "null_workload.h"
+#include "tokenizer_workload.h"
 
 namespace claimbench {
 
 const std::vector<WorkloadEntry>& AllWorkloads() {
   static const std::vector<WorkloadEntry> entries = {
       {"null", "does almost nothing: the harness's own floor and overhead", &null_workload::MakeNullWorkload},
-      {"tokenizer", "byte-level BPE compatible with Hugging Face tokenizer.json", nullptr},
+      {"tokenizer", "byte-level BPE compatible with Hugging Face tokenizer.json",
+       &tokenizer_workload::MakeTokenizerWorkload},
       {"columnar_scan", "TPC-H style scans over columnar data", nullptr},
       {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", nullptr},
       {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service", nullptr},

@@ -1,0 +1,256 @@
+// The C++ reference against HF's own ids: every committed corpus, both tokenizer styles, both merge forms;
+// and the loader's errors on files it must refuse.
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "byte_level.h"
+#include "pattern_scanner.h"
+#include "regex_splitter.h"
+#include "tokenizer.h"
+
+namespace claimbench::tokenizer {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kTestData = CLAIMBENCH_TOKENIZER_TESTDATA;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::string text = ReadText(path);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string Join(const std::vector<uint32_t>& ids) {
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += std::to_string(ids[i]);
+  }
+  return out;
+}
+
+std::vector<uint32_t> Split(const std::string& line) {
+  std::vector<uint32_t> ids;
+  std::istringstream in(line);
+  uint32_t id;
+  while (in >> id) ids.push_back(id);
+  return ids;
+}
+
+struct GoldenCase {
+  std::string style;
+  std::string corpus;
+};
+
+class GoldenTest : public ::testing::TestWithParam<GoldenCase> {};
+
+void ExpectGoldens(const Tokenizer& tokenizer, const GoldenCase& param) {
+  std::vector<std::string> docs = ReadLines(kTestData + "/corpora/" + param.corpus + ".txt");
+  std::vector<std::string> want_ids = ReadLines(kTestData + "/" + param.style + "/" + param.corpus + ".ids");
+  std::vector<std::string> want_text = ReadLines(kTestData + "/" + param.style + "/" + param.corpus + ".decoded");
+  ASSERT_EQ(docs.size(), want_ids.size());
+  ASSERT_EQ(docs.size(), want_text.size());
+  WordCache cache;
+  int failures = 0;
+  for (size_t i = 0; i < docs.size() && failures < 5; ++i) {
+    std::vector<uint32_t> ids;
+    tokenizer.Encode(docs[i], cache, ids);
+    if (Join(ids) != want_ids[i]) {
+      ADD_FAILURE() << param.style << "/" << param.corpus << " line " << i + 1 << ": '" << docs[i].substr(0, 60)
+                    << "'\n  want " << want_ids[i].substr(0, 200) << "\n  got  " << Join(ids).substr(0, 200);
+      ++failures;
+    }
+    std::string decoded = tokenizer.Decode(Split(want_ids[i]));
+    if (decoded != want_text[i]) {
+      ADD_FAILURE() << param.style << "/" << param.corpus << " line " << i + 1 << ": decode differs from HF";
+      ++failures;
+    }
+  }
+}
+
+TEST_P(GoldenTest, IdsAndDecodingEqualHuggingFace) {
+  Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + GetParam().style + "/tokenizer.json");
+  ExpectGoldens(tokenizer, GetParam());
+}
+
+TEST_P(GoldenTest, LegacyStringMergesGiveTheSameIds) {
+  nlohmann::json json = nlohmann::json::parse(ReadText(kTestData + "/" + GetParam().style + "/tokenizer.json"));
+  nlohmann::json merges = nlohmann::json::array();
+  for (const auto& pair : json["model"]["merges"]) {
+    merges.push_back(pair[0].get<std::string>() + " " + pair[1].get<std::string>());
+  }
+  json["model"]["merges"] = merges;
+  ExpectGoldens(Tokenizer::FromJson(json.dump()), GetParam());
+}
+
+TEST_P(GoldenTest, RoundTripReproducesTheDocument) {
+  // decode(encode(x)) == x, except where lstrip/rstrip tokens swallow whitespace (HF's behaviour too).
+  Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + GetParam().style + "/tokenizer.json");
+  WordCache cache;
+  for (const std::string& doc : ReadLines(kTestData + "/corpora/" + GetParam().corpus + ".txt")) {
+    if (doc.find("<|im_") != std::string::npos || doc.find("<|python_tag|>") != std::string::npos) continue;
+    std::vector<uint32_t> ids;
+    tokenizer.Encode(doc, cache, ids);
+    ASSERT_EQ(tokenizer.Decode(ids), doc);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCorpora, GoldenTest,
+                         ::testing::Values(GoldenCase{"gpt2", "adversarial"}, GoldenCase{"gpt2", "sample"},
+                                           GoldenCase{"llama3", "adversarial"}, GoldenCase{"llama3", "sample"}),
+                         [](const auto& info) { return info.param.style + "_" + info.param.corpus; });
+
+TEST(TokenizerTest, LongRunsOfOneCharacterEncode) {
+  // The merge loop is O(n log n): a megabyte of one letter must finish (and equal its halves' structure).
+  Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/gpt2/tokenizer.json");
+  WordCache cache;
+  std::vector<uint32_t> ids;
+  tokenizer.Encode(std::string(1 << 20, 'a'), cache, ids);
+  EXPECT_FALSE(ids.empty());
+  EXPECT_EQ(tokenizer.Decode(ids), std::string(1 << 20, 'a'));
+}
+
+nlohmann::json MinimalTokenizer() {
+  return nlohmann::json::parse(R"({
+    "version": "1.0", "added_tokens": [], "normalizer": null,
+    "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
+    "post_processor": null, "decoder": {"type": "ByteLevel"},
+    "model": {"type": "BPE", "dropout": null, "unk_token": null, "vocab": {"a": 0, "b": 1, "ab": 2},
+              "merges": [["a", "b"]]}})");
+}
+
+std::string LoadError(const nlohmann::json& json) {
+  try {
+    Tokenizer::FromJson(json.dump());
+  } catch (const TokenizerError& error) {
+    return error.what();
+  }
+  return "loaded without error";
+}
+
+TEST(TokenizerLoadTest, MinimalFileEncodes) {
+  Tokenizer tokenizer = Tokenizer::FromJson(MinimalTokenizer().dump());
+  WordCache cache;
+  std::vector<uint32_t> ids;
+  tokenizer.Encode("abab a", cache, ids);
+  EXPECT_EQ(Join(ids), "2 2 0");  // the space has no token and no unk: dropped, as HF does
+}
+
+TEST(TokenizerLoadTest, RefusesWhatItCannotReproduce) {
+  EXPECT_THAT(LoadError(nlohmann::json("not an object")), HasSubstr("top level"));
+  auto json = MinimalTokenizer();
+  json["model"]["type"] = "WordPiece";
+  EXPECT_THAT(LoadError(json), HasSubstr("model.type 'WordPiece' is not supported"));
+  json = MinimalTokenizer();
+  json["model"].erase("vocab");
+  EXPECT_THAT(LoadError(json), HasSubstr("'vocab'"));
+  json = MinimalTokenizer();
+  json["model"]["merges"] = nlohmann::json::array({"a c"});
+  EXPECT_THAT(LoadError(json), HasSubstr("not in model.vocab"));
+  json = MinimalTokenizer();
+  json["model"]["merges"] = nlohmann::json::array({"ab"});
+  EXPECT_THAT(LoadError(json), HasSubstr("two tokens"));
+  json = MinimalTokenizer();
+  json["model"]["dropout"] = 0.1;
+  EXPECT_THAT(LoadError(json), HasSubstr("dropout"));
+  json = MinimalTokenizer();
+  json["normalizer"] = {{"type", "NFC"}};
+  EXPECT_THAT(LoadError(json), HasSubstr("normalizer"));
+  json = MinimalTokenizer();
+  json["pre_tokenizer"] = {{"type", "Whitespace"}};
+  EXPECT_THAT(LoadError(json), HasSubstr("'Whitespace' is not supported"));
+  json = MinimalTokenizer();
+  json["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
+  EXPECT_THAT(LoadError(json), HasSubstr("does not compile"));
+  json = MinimalTokenizer();
+  json["model"]["vocab"]["a"] = -1;
+  EXPECT_THAT(LoadError(json), HasSubstr("must be an id"));
+  json = MinimalTokenizer();
+  json["added_tokens"] = nlohmann::json::array({{{"id", 3}}});
+  EXPECT_THAT(LoadError(json), HasSubstr("'content'"));
+  EXPECT_THROW(Tokenizer::FromJson("{\"model\": "), TokenizerError);
+  EXPECT_THROW(Tokenizer::FromFile("/nonexistent/tokenizer.json"), TokenizerError);
+}
+
+// The hand-written scanners must give exactly PCRE2's matches for the same pattern.
+void ExpectScannerEqualsPcre2(std::string_view pattern, const std::vector<std::string>& texts) {
+  RegexSplitter scanner(pattern);
+  RegexSplitter pcre2(pattern, RegexSplitter::Engine::kPcre2);
+  ASSERT_TRUE(scanner.uses_scanner());
+  ASSERT_FALSE(pcre2.uses_scanner());
+  std::vector<Span> want, got;
+  for (const std::string& text : texts) {
+    want.clear();
+    got.clear();
+    pcre2.FindAll(text, want);
+    scanner.FindAll(text, got);
+    auto show = [&](const std::vector<Span>& spans) {
+      std::string shown;
+      for (const Span& span : spans) shown.append("[").append(text, span.begin, span.end - span.begin).append("]");
+      return shown;
+    };
+    std::string want_text = show(want), got_text = show(got);
+    ASSERT_EQ(got_text, want_text) << "text: '" << text << "'";
+  }
+}
+
+std::vector<std::string> ScannerTexts() {
+  std::vector<std::string> texts;
+  for (const char* corpus : {"adversarial", "sample"}) {
+    for (std::string& line : ReadLines(kTestData + "/corpora/" + corpus + ".txt")) texts.push_back(std::move(line));
+  }
+  // Random strings over the characters where the two patterns' alternatives meet, newlines included
+  // (a Split step can see them even though the CLI's documents cannot).
+  const std::vector<std::string> alphabet = {" ", " ", "\t", "\r", "\n", "a", "Z", "s", "S", "t", "r", "e", "v", "l",
+                                             "L", "m", "d", "D", "'", "'", "1", "23", "!", "?", "\xC2\xA0",
+                                             "\xC2\x85", "\xC5\xBF", "\xC3\xA9", "\xCC\x81", "\xD9\xA3",
+                                             "\xE4\xB8\xAD", "\xE2\x80\xA8", "\xE3\x80\x80", "\xF0\x9F\x98\x80"};
+  uint64_t state = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    int length = static_cast<int>((state >> 33) % 12);
+    for (int j = 0; j < length; ++j) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      text += alphabet[(state >> 33) % alphabet.size()];
+    }
+    texts.push_back(std::move(text));
+  }
+  return texts;
+}
+
+TEST(PatternScannerTest, Gpt2ScannerEqualsPcre2) { ExpectScannerEqualsPcre2(kGpt2Pattern, ScannerTexts()); }
+TEST(PatternScannerTest, Llama3ScannerEqualsPcre2) { ExpectScannerEqualsPcre2(kLlama3Pattern, ScannerTexts()); }
+
+TEST(ByteLevelTest, Utf8Validation) {
+  EXPECT_EQ(ValidUtf8Prefix("abc\xC3\xA9"), 5u);
+  EXPECT_EQ(ValidUtf8Prefix("ab\xC3"), 2u);
+  EXPECT_EQ(ValidUtf8Prefix("ab\xED\xA0\x80"), 2u);   // a surrogate
+  EXPECT_EQ(ValidUtf8Prefix("\xC0\xAF"), 0u);         // overlong
+  EXPECT_EQ(Utf8Lossy("a\xF0\x9F\x98" "b"), "a\xEF\xBF\xBD" "b");
+}
+
+}  // namespace
+}  // namespace claimbench::tokenizer

@@ -1,0 +1,74 @@
+#include <cstring>
+
+#include "tokenizer.h"
+
+namespace claimbench::tokenizer {
+
+WordCache::WordCache() : slots_(1 << 12) {}
+
+uint64_t WordCache::Hash(std::string_view word) {
+  // A multiply-xorshift hash over 8-byte chunks: words are short, so speed matters more than strength.
+  constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
+  uint64_t hash = word.size() * kMultiplier;
+  size_t i = 0;
+  for (; i + 8 <= word.size(); i += 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, word.data() + i, 8);
+    hash = (hash ^ chunk) * kMultiplier;
+    hash ^= hash >> 29;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, word.data() + i, word.size() - i);
+  hash = (hash ^ tail) * kMultiplier;
+  hash ^= hash >> 32;
+  return hash;
+}
+
+std::span<const uint32_t> WordCache::Find(std::string_view word) const {
+  if (word.size() > kMaxWordBytes) return {};
+  uint64_t hash = Hash(word);
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.ids_length == 0) return {};
+    if (slot.hash == hash && slot.key_length == word.size() &&
+        std::memcmp(keys_.data() + slot.key_offset, word.data(), word.size()) == 0) {
+      return {ids_.data() + slot.ids_offset, slot.ids_length};
+    }
+  }
+}
+
+void WordCache::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.ids_length == 0) continue;
+    size_t i = slot.hash & mask;
+    while (slots_[i].ids_length != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
+  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF || size_ >= kMaxEntries) return;
+  if ((size_ + 1) * 2 > slots_.size()) Grow();
+  uint64_t hash = Hash(word);
+  size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].ids_length != 0) {
+    const Slot& slot = slots_[i];
+    if (slot.hash == hash && slot.key_length == word.size() &&
+        std::memcmp(keys_.data() + slot.key_offset, word.data(), word.size()) == 0) {
+      return;  // already cached
+    }
+    i = (i + 1) & mask;
+  }
+  slots_[i] = Slot{hash, static_cast<uint32_t>(keys_.size()), static_cast<uint32_t>(ids_.size()),
+                   static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
+  keys_.append(word);
+  ids_.insert(ids_.end(), ids.begin(), ids.end());
+  ++size_;
+}
+
+}  // namespace claimbench::tokenizer

@@ -1,0 +1,221 @@
+#include "tokenizer_workload.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "benchmark_corpus.h"
+#include "claimbench/case_parameters.h"
+#include "claimbench/error.h"
+#include "claimbench/process.h"
+
+namespace claimbench::tokenizer_workload {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+struct ProfileSizes {
+  int64_t corpus_bytes;
+  int64_t latency_corpus_bytes;
+  int max_repetitions;
+  double budget_s;
+  int timeout_s;
+};
+
+// Quick keeps every peer (plain Python included) to about two minutes on two cores.
+ProfileSizes SizesFor(std::string_view profile) {
+  if (profile == "quick") return {1 << 20, 256 << 10, 10, 15, 120};
+  if (profile == "standard") return {8 << 20, 1 << 20, 20, 60, 600};
+  if (profile == "full") return {64 << 20, 4 << 20, 30, 300, 3600};
+  throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
+}
+
+fs::path ProjectRoot() {
+  if (const char* root = std::getenv("CLAIMBENCH_ROOT"); root != nullptr && *root != '\0') return root;
+  return CLAIMBENCH_SOURCE_DIR;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return std::move(buffer).str();
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+size_t CountIds(std::string_view line) {
+  return line.empty() ? 0 : static_cast<size_t>(std::count(line.begin(), line.end(), ' ')) + 1;
+}
+
+// One line saying where `got` first differs from `want`.
+std::string FirstDifference(std::string_view want, std::string_view got) {
+  std::vector<std::string_view> want_lines = Lines(want), got_lines = Lines(got);
+  for (size_t i = 0; i < std::min(want_lines.size(), got_lines.size()); ++i) {
+    if (want_lines[i] == got_lines[i]) continue;
+    return fmt::format("document {}: expected {} ids, got {}; expected '{}', got '{}'", i + 1,
+                       CountIds(want_lines[i]), CountIds(got_lines[i]), want_lines[i].substr(0, 40),
+                       got_lines[i].substr(0, 40));
+  }
+  if (want_lines.size() != got_lines.size()) {
+    return fmt::format("expected {} lines (one per document), got {}", want_lines.size(), got_lines.size());
+  }
+  return "output differs from the expected ids (line endings?)";
+}
+
+class TokenizerWorkload final : public Workload {
+ public:
+  std::string Name() const override { return "tokenizer"; }
+  std::string Description() const override {
+    return "byte-level BPE encode of a seeded corpus with a Hugging Face tokenizer.json; ids checked against HF";
+  }
+
+  std::vector<CaseSpec> Cases(std::string_view profile) const override {
+    ProfileSizes sizes = SizesFor(profile);
+    CaseSpec base;
+    base.stopping.min_repetitions = 5;
+    base.stopping.max_repetitions = sizes.max_repetitions;
+    base.stopping.time_budget_s = sizes.budget_s;
+    base.timeout = seconds(sizes.timeout_s);
+    base.primary_metric = "timed_ns";
+    base.extra_metrics = {{"bytes_per_s", "bytes_per_s", true}, {"ns_per_byte", "ns", false}};
+
+    auto encode = [&](std::string name, std::string style, int threads, std::string description) {
+      CaseSpec spec = base;
+      spec.name = std::move(name);
+      spec.description = std::move(description);
+      spec.parameters = {{"style", std::move(style)},
+                         {"corpus_bytes", std::to_string(sizes.corpus_bytes)},
+                         {"threads", std::to_string(threads)},
+                         {"seed", "20261121"},
+                         {"latency", "0"}};
+      return spec;
+    };
+    CaseSpec gpt2 = encode("encode_gpt2", "gpt2", 1, "GPT-2 style tokenizer.json (ByteLevel regex), one thread");
+    CaseSpec llama3 = encode("encode_llama3", "llama3", 1,
+                             "Llama-3 style tokenizer.json (Split regex + ByteLevel, ignore_merges), one thread");
+    CaseSpec threads2 = encode("encode_gpt2_2threads", "gpt2", 2, "GPT-2 style, --threads 2");
+    CaseSpec latency = encode("doc_latency_gpt2", "gpt2", 1,
+                              "GPT-2 style, one document at a time: per-document latency p50 and p99");
+    latency.parameters["corpus_bytes"] = std::to_string(sizes.latency_corpus_bytes);
+    latency.parameters["latency"] = "1";
+    latency.primary_metric = "doc_latency_p50_ns";
+    latency.extra_metrics.push_back({"doc_latency_p50_ns", "ns", false});
+    latency.extra_metrics.push_back({"doc_latency_p99_ns", "ns", false});
+    return {gpt2, llama3, threads2, latency};
+  }
+
+  void Prepare(const CaseSpec& spec, const fs::path& case_dir) const override {
+    CaseParameters params(spec);
+    std::string style = params.Choice("style", {"gpt2", "llama3"});
+    int64_t corpus_bytes = params.Int("corpus_bytes", 1, int64_t{1} << 34);
+    uint64_t seed = static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX));
+    const fs::path root = ProjectRoot();
+    const fs::path testdata = root / "workloads" / "tokenizer" / "testdata";
+    std::string tokenizer_json = ReadFile(testdata / style / "tokenizer.json");
+    if (tokenizer_json.empty()) throw SetupError(fmt::format("cannot read {}", (testdata / style / "tokenizer.json").string()));
+
+    // Everything the inputs depend on; a matching stamp means the cached inputs are current.
+    std::string stamp = fmt::format("style={} corpus_bytes={} seed={} tokenizer_hash={:016x} corpus_sources={:016x}\n",
+                                    style, corpus_bytes, seed, std::hash<std::string>{}(tokenizer_json),
+                                    std::hash<std::string>{}(ReadFile(testdata / "train_text.txt") +
+                                                             ReadFile(testdata / "corpora" / "adversarial.txt")));
+    const fs::path stamp_path = case_dir / "prepared.txt";
+    if (ReadFile(stamp_path) == stamp && fs::exists(case_dir / "expected.ids")) return;
+    fs::remove(stamp_path);
+    {
+      std::ofstream out(case_dir / "tokenizer.json", std::ios::binary | std::ios::trunc);
+      out << tokenizer_json;
+    }
+    WriteBenchmarkCorpus(testdata, seed, corpus_bytes, case_dir / "corpus.txt");
+
+    // The truth is Hugging Face's own output for this corpus (the hf peer's program, run once, untimed).
+    const fs::path python = root / ".venv" / "bin" / "python";
+    ProcessSpec hf;
+    hf.argv = {python.string(), (root / "workloads" / "tokenizer" / "hf" / "hf_tokenizers.py").string(), "encode",
+               "--tokenizer", (case_dir / "tokenizer.json").string(), "--input", (case_dir / "corpus.txt").string(),
+               "--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))};
+    hf.stdout_path = case_dir / "expected.ids.tmp";
+    hf.stderr_path = case_dir / "expected.log";
+    hf.timeout = std::chrono::minutes(30);
+    hf.rss_sample_interval = std::chrono::nanoseconds(0);
+    ProcessResult result = ChildProcess::Spawn(hf).Wait();
+    if (!result.ok()) {
+      throw SetupError(fmt::format(
+          "the tokenizer workload takes its expected ids from Hugging Face tokenizers, which failed ({}; log: {}); "
+          "install it with ./claimbench setup",
+          result.error, hf.stderr_path.string()));
+    }
+    fs::rename(case_dir / "expected.ids.tmp", case_dir / "expected.ids");
+    std::ofstream(stamp_path, std::ios::binary | std::ios::trunc) << stamp;
+  }
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
+    CaseParameters params(spec);
+    std::vector<std::string> args = {"encode",
+                                     "--tokenizer",
+                                     (context.case_dir / "tokenizer.json").string(),
+                                     "--input",
+                                     (context.case_dir / "corpus.txt").string(),
+                                     "--threads",
+                                     std::to_string(params.Int("threads", 1, 1024))};
+    if (params.Int("latency", 0, 1) == 1) {
+      args.insert(args.end(), {"--latency-out", (context.scratch_dir / "latency.txt").string()});
+    }
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
+    CaseParameters params(spec);
+    std::string want = ReadFile(context.case_dir / "expected.ids");
+    std::string got = ReadFile(context.stdout_path);
+    if (got != want) return Verdict::Invalid("ids differ from Hugging Face's: " + FirstDifference(want, got));
+
+    double bytes = static_cast<double>(fs::file_size(context.case_dir / "corpus.txt"));
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      metrics["bytes_per_s"] = bytes * 1e9 / timed->second;
+      metrics["ns_per_byte"] = timed->second / bytes;
+    }
+    if (params.Int("latency", 0, 1) == 1) {
+      std::vector<double> latencies;
+      std::istringstream in(ReadFile(context.scratch_dir / "latency.txt"));
+      for (double ns; in >> ns;) latencies.push_back(ns);
+      size_t docs = Lines(want).size();
+      if (latencies.size() != docs) {
+        return Verdict::Invalid(fmt::format("--latency-out has {} values for {} documents", latencies.size(), docs));
+      }
+      std::sort(latencies.begin(), latencies.end());
+      // Nearest-rank percentiles.
+      auto percentile = [&](double p) {
+        size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies.size())));
+        return latencies[std::clamp<size_t>(rank, 1, latencies.size()) - 1];
+      };
+      metrics["doc_latency_p50_ns"] = percentile(50);
+      metrics["doc_latency_p99_ns"] = percentile(99);
+    }
+    return Verdict::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> MakeTokenizerWorkload() { return std::make_unique<TokenizerWorkload>(); }
+
+}  // namespace claimbench::tokenizer_workload

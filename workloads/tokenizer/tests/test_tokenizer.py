@@ -1,0 +1,140 @@
+"""The tokenizer workload end to end: the C++ CLI against HF's committed goldens, its errors on bad input,
+the peers against the same goldens, the goldens re-derived from HF itself, and one harness run."""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+BUILD_DIR = Path(os.environ.get("CLAIMBENCH_BUILD_DIR", ROOT / "build" / "release"))
+CPP = BUILD_DIR / "workloads" / "tokenizer" / "cpp" / "tokenizer_cpp"
+HARNESS = BUILD_DIR / "bin" / "claimbench-harness"
+TESTDATA = ROOT / "workloads" / "tokenizer" / "testdata"
+STYLES = ("gpt2", "llama3")
+CORPORA = ("adversarial", "sample")
+
+needs_hf = pytest.mark.skipif(importlib.util.find_spec("tokenizers") is None, reason="tokenizers is not installed")
+needs_regex = pytest.mark.skipif(importlib.util.find_spec("regex") is None, reason="regex is not installed")
+
+
+@pytest.fixture(scope="module")
+def cpp() -> Path:
+    if not CPP.exists():
+        pytest.skip(f"{CPP} is not built; run ./claimbench build")
+    return CPP
+
+
+def run(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], capture_output=True, timeout=120, **kwargs)
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_cpp_cli_gives_hf_ids_and_decodes_them(cpp, style, threads, tmp_path):
+    for corpus in CORPORA:
+        proc = run(cpp, "encode", "--tokenizer", TESTDATA / style / "tokenizer.json",
+                   "--input", TESTDATA / "corpora" / f"{corpus}.txt", "--threads", threads)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert proc.stdout == (TESTDATA / style / f"{corpus}.ids").read_bytes(), f"{style}/{corpus}"
+    decoded = run(cpp, "decode", "--tokenizer", TESTDATA / style / "tokenizer.json",
+                  "--input", TESTDATA / style / "adversarial.ids")
+    assert decoded.returncode == 0, decoded.stderr.decode()
+    assert decoded.stdout == (TESTDATA / style / "adversarial.decoded").read_bytes()
+
+
+def test_cpp_latency_out_has_one_time_per_document(cpp, tmp_path):
+    latency = tmp_path / "latency.txt"
+    proc = run(cpp, "encode", "--tokenizer", TESTDATA / "gpt2" / "tokenizer.json",
+               "--input", TESTDATA / "corpora" / "sample.txt", "--latency-out", latency)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == (TESTDATA / "gpt2" / "sample.ids").read_bytes()
+    times = [int(line) for line in latency.read_text().split()]
+    assert len(times) == len((TESTDATA / "corpora" / "sample.txt").read_text(encoding="utf-8").split("\n")) - 1
+    assert all(t >= 0 for t in times)
+
+
+def bad_tokenizer(tmp_path: Path, mutate) -> Path:
+    config = json.loads((TESTDATA / "gpt2" / "tokenizer.json").read_text(encoding="utf-8"))
+    mutate(config)
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda c: c["model"].update(type="WordPiece"), "model.type 'WordPiece' is not supported"),
+        (lambda c: c["model"].pop("merges"), "'merges'"),
+        (lambda c: c["model"].update(merges=["Ġ zzzz"]), "not in model.vocab"),
+        (lambda c: c.update(normalizer={"type": "NFC"}), "normalizer"),
+        (lambda c: c.update(pre_tokenizer={"type": "Metaspace"}), "'Metaspace' is not supported"),
+        (lambda c: c["model"].update(dropout=0.5), "dropout"),
+    ],
+)
+def test_cpp_refuses_unusable_tokenizer_files_with_a_clear_error(cpp, tmp_path, mutate, message):
+    proc = run(cpp, "encode", "--tokenizer", bad_tokenizer(tmp_path, mutate), "--input", TESTDATA / "corpora" / "sample.txt")
+    assert proc.returncode == 2
+    assert message in proc.stderr.decode()
+    assert proc.stdout == b""
+
+
+def test_cpp_reports_malformed_json_missing_files_and_invalid_utf8(cpp, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_bytes(b'{"model": {"vocab": ')
+    proc = run(cpp, "encode", "--tokenizer", broken, "--input", TESTDATA / "corpora" / "sample.txt")
+    assert proc.returncode == 2 and b"not valid JSON" in proc.stderr
+
+    proc = run(cpp, "encode", "--tokenizer", tmp_path / "missing.json", "--input", TESTDATA / "corpora" / "sample.txt")
+    assert proc.returncode == 2 and b"cannot read" in proc.stderr
+
+    invalid = tmp_path / "invalid.txt"
+    invalid.write_bytes(b"fine\nalso fine\nbad \xff byte\n")
+    proc = run(cpp, "encode", "--tokenizer", TESTDATA / "gpt2" / "tokenizer.json", "--input", invalid)
+    assert proc.returncode == 2 and b"line 3, byte 5: invalid UTF-8" in proc.stderr
+    assert proc.stdout == b""
+
+    proc = run(cpp, "encode", "--tokenizer", TESTDATA / "gpt2" / "tokenizer.json")
+    assert proc.returncode == 2 and b"usage:" in proc.stderr
+
+
+@needs_hf
+@pytest.mark.parametrize("peer", ["hf/hf_tokenizers.py", "python/bpe_tokenizer.py"])
+def test_peers_give_hf_ids(peer):
+    if peer.startswith("python") and importlib.util.find_spec("regex") is None:
+        pytest.skip("regex is not installed")
+    for style in STYLES:
+        proc = run(sys.executable, ROOT / "workloads" / "tokenizer" / peer, "encode",
+                   "--tokenizer", TESTDATA / style / "tokenizer.json",
+                   "--input", TESTDATA / "corpora" / "adversarial.txt", "--threads", "2")
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert proc.stdout == (TESTDATA / style / "adversarial.ids").read_bytes(), f"{peer} {style}"
+
+
+@needs_hf
+def test_goldens_rederived_from_hf_are_unchanged():
+    proc = run(sys.executable, TESTDATA / "make_testdata.py", "--check")
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+@needs_hf
+@needs_regex
+def test_harness_runs_and_verifies_every_implementation(tmp_path):
+    if not HARNESS.exists() or not CPP.exists():
+        pytest.skip("the harness or the C++ reference is not built")
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(ROOT))
+    proc = run(HARNESS, "run", "--out", tmp_path, "--workload", "tokenizer", "--case", "encode_llama3",
+               "--param", "corpus_bytes=30000", env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = json.loads(next(tmp_path.glob("results/run-*.json")).read_text())
+    names = {b["name"]: b for b in result["benchmarks"]}
+    for impl in ("cpp", "hf", "python"):
+        entry = names[f"tokenizer/encode_llama3/{impl}"]
+        assert entry["status"] == "ok", entry.get("error")
+        metrics = {s["metric"] for s in entry["statistics"]}
+        assert {"bytes_per_s", "ns_per_byte", "peak_rss_bytes", "timed_ns"} <= metrics

@@ -113,6 +113,16 @@ int Query(std::map<std::string, std::string> options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `--layout rows` may come before the subcommand (how cpp_rowstore/impl.toml runs this program): move
+  // it after the subcommand's other options.
+  std::vector<char*> args(argv, argv + argc);
+  if (args.size() >= 3 && std::string_view(args[1]) == "--layout") {
+    args.push_back(args[1]);
+    args.push_back(args[2]);
+    args.erase(args.begin() + 1, args.begin() + 3);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   try {
     if (argc < 2) throw UsageError("missing subcommand");
     const std::string_view command = argv[1];

@@ -24,9 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs argv to completion with stdout sent to `stdout_path` (or inherited when empty). Throws DataError
-// when it cannot start or does not exit 0.
-void RunProgram(const std::vector<std::string>& argv, const fs::path& stdout_path = {}) {
+}  // namespace
+
+void RunProgram(const std::vector<std::string>& argv, const fs::path& stdout_path) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
@@ -50,6 +50,8 @@ void RunProgram(const std::vector<std::string>& argv, const fs::path& stdout_pat
     throw DataError(fmt::format("{} failed (status {}); its messages are above", fmt::join(argv, " "), status));
   }
 }
+
+namespace {
 
 std::string TableList() {
   std::vector<std::string> names;

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace claimbench::columnar {
 
@@ -21,6 +22,10 @@ struct GenerateOptions {
 // Generates, imports and writes OUT/manifest.json last (a directory without it is incomplete). Throws
 // DataError when the generator cannot run or fails, or the import fails.
 void Generate(const GenerateOptions& options);
+
+// Runs argv (argv[0] looked up on PATH) to completion, stdout to `stdout_path` when not empty. Throws
+// DataError when it cannot start or does not exit 0.
+void RunProgram(const std::vector<std::string>& argv, const std::filesystem::path& stdout_path = {});
 
 // The generator's version line ("tpchgen-cli 4.0.0"), recorded in the manifest.
 std::string GeneratorVersion(const std::string& generator);

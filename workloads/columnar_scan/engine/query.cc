@@ -120,6 +120,15 @@ struct RowTables {
   }
 };
 
+// The array joins need keys bounded by a small multiple of the row count (TPC-H's orderkeys use 1 in 4
+// of their range); anything sparser is not TPC-H data and would make the arrays huge.
+void CheckDense(std::string_view column, int64_t max_key, int64_t rows) {
+  if (max_key > 8 * rows + (int64_t{1} << 20)) {
+    throw DataError(fmt::format("{} reaches {} with {} rows: keys this sparse are not TPC-H's; regenerate the data",
+                                column, max_key, rows));
+  }
+}
+
 template <typename Tables>
 class Prepared final : public PreparedQuery {
  public:
@@ -130,6 +139,8 @@ class Prepared final : public PreparedQuery {
       max_custkey_ = MaxKey(store.Fixed<int32_t>("customer", "c_custkey", T::kInt32));
       max_orderkey_ = std::max(MaxKey(store.Fixed<int64_t>("orders", "o_orderkey", T::kInt64)),
                                MaxKey(store.Fixed<int64_t>("lineitem", "l_orderkey", T::kInt64)));
+      CheckDense("c_custkey", max_custkey_, store.Rows("customer"));
+      CheckDense("o_orderkey", max_orderkey_, store.Rows("orders"));
     }
   }
 

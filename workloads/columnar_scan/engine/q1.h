@@ -35,7 +35,8 @@ inline constexpr std::array<uint8_t, 256> kQ1FlagSlot = [] {
 }();
 
 template <typename Lineitem>
-Q1State Q1Kernel(const Lineitem& lineitem, int64_t begin, int64_t end) {
+Q1State Q1Kernel(const Lineitem& table, int64_t begin, int64_t end) {
+  const Lineitem lineitem = table;  // a local copy keeps the spans in registers (see q6.h)
   constexpr int32_t kCutoff = DaysFromCivil(1998, 12, 1) - 90;
   // Per-morsel int64 products: a row's charge is below 2^37 (price < 2^24 cents, times 100 * 110), so a
   // morsel of 2^16 rows cannot overflow; the morsel's sums then go into the __int128 totals.

@@ -34,9 +34,11 @@ std::string RunQ18(const Customer& customer, const Orders& orders, const Lineite
   const std::vector<uint32_t> quantity = ScatterAdd<uint32_t>(
       lineitem.Rows(), static_cast<size_t>(max_orderkey) + 1, threads,
       [&](int64_t begin, int64_t end, std::vector<uint32_t>& sums) {
+        const Lineitem rows = lineitem;  // a local copy keeps the spans in registers (see q6.h)
+        uint32_t* const quantity_of = sums.data();
         for (int64_t i = begin; i < end; ++i) {
-          const int64_t orderkey = lineitem.Orderkey(i);
-          if (orderkey >= 0 && orderkey <= max_orderkey) sums[orderkey] += static_cast<uint32_t>(lineitem.Quantity(i));
+          const int64_t orderkey = rows.Orderkey(i);
+          if (orderkey >= 0 && orderkey <= max_orderkey) quantity_of[orderkey] += static_cast<uint32_t>(rows.Quantity(i));
         }
       });
   std::vector<int64_t> customer_row(static_cast<size_t>(max_custkey) + 1, -1);

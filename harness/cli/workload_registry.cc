@@ -1,6 +1,7 @@
 // The workloads of the suite, in the order `run` measures them. A planned workload has no factory yet;
 // `list` shows it and `run --workload` explains that it is not built yet.
 #include "claimbench/workload.h"
+#include "columnar_scan_workload.h"
 #include "null_workload.h"
 #include "tokenizer_workload.h"
 
@@ -11,7 +12,8 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
       {"null", "does almost nothing: the harness's own floor and overhead", &null_workload::MakeNullWorkload},
       {"tokenizer", "byte-level BPE compatible with Hugging Face tokenizer.json",
        &tokenizer_workload::MakeTokenizerWorkload},
-      {"columnar_scan", "TPC-H style scans over columnar data", nullptr},
+      {"columnar_scan", "TPC-H scans over columnar data: C++ against DuckDB, Polars, pandas",
+       &columnar_scan_workload::MakeColumnarScanWorkload},
       {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", nullptr},
       {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service", nullptr},
   };

@@ -1,5 +1,6 @@
 #include "http_parser.h"
 
+#include <algorithm>
 #include <array>
 
 namespace claimbench::http_proxy {
@@ -317,9 +318,13 @@ ParseStatus ParseRequestHead(std::string_view buffer, const ParseLimits& limits,
   switch (reader.Next(line)) {
     case LineReader::Result::kIncomplete:
     case LineReader::Result::kTooLong: {
-      // Say 414 as soon as the target alone is too long, not only once the line ends.
+      // Say 400 as soon as the method cannot be one (a TLS handshake, binary garbage) and 414 as soon as
+      // the target alone is too long, not only once the line ends.
       std::string_view partial = reader.rest();
       size_t first_space = partial.find(' ');
+      if (!IsToken(partial.substr(0, std::min(first_space, partial.size()))) && !partial.empty()) {
+        return Fail(error, 400, kSec9112RequestLine, "an invalid method");
+      }
       if (first_space != std::string_view::npos) {
         size_t second_space = partial.find(' ', first_space + 1);
         size_t target_bytes = (second_space == std::string_view::npos ? partial.size() : second_space) - first_space - 1;

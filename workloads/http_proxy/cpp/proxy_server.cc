@@ -49,6 +49,15 @@ std::string ErrorResponse(int status, std::string_view why) {
   return response + body;
 }
 
+// Every Connection field's options, joined: hop-by-hop removal must honour all of them.
+std::string ConnectionOptions(const MessageHead& head) {
+  std::string options;
+  for (const Field& field : head.fields) {
+    if (EqualsIgnoreCase(field.name, "connection")) options.append(field.value).append(",");
+  }
+  return options;
+}
+
 // Idle upstream connections per host, shared by every thread.
 class UpstreamPool {
  public:
@@ -190,7 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string head;
     head.reserve(request.head_bytes + 64);
     head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
-    std::string_view connection = request.Find("connection");
+    const std::string connection = ConnectionOptions(request);
     std::string forwarded_for;
     for (const Field& field : request.fields) {
       if (EqualsIgnoreCase(field.name, "x-forwarded-for")) {
@@ -224,7 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string head;
     head.reserve(response.head_bytes + 32);
     head.append("HTTP/1.1 ").append(std::to_string(response.status)).append(" ").append(response.reason).append("\r\n");
-    std::string_view connection = response.Find("connection");
+    const std::string connection = ConnectionOptions(response);
     for (const Field& field : response.fields) {
       if (IsHopByHop(field.name, connection)) continue;
       head.append(field.name).append(": ").append(field.value).append("\r\n");

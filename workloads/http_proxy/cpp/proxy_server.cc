@@ -1,5 +1,6 @@
 #include "proxy_server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -23,7 +24,14 @@ using boost::system::error_code;
 
 // Completion token: errors come back as values, so nothing throws on the hot path.
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kReadChunkBytes = 64 * 1024;  // one read; also the streaming buffer's size
+// Reads wait in a small per-connection buffer, so an idle connection holds little memory; whatever else is
+// ready is then drained synchronously into a per-thread buffer (safe: nothing else runs on this thread
+// between the two calls).
+constexpr size_t kWaitBufferBytes = 256;
+constexpr size_t kDrainBufferBytes = 64 * 1024;
+// Client bytes a connection keeps buffered between requests; the upstream-side buffers are given back
+// after every response (a malloc and a free per request, against kilobytes per idle connection).
+constexpr size_t kKeptBufferBytes = 1024;
 
 std::string_view StatusText(int status) {
   switch (status) {
@@ -98,13 +106,17 @@ class Session : public std::enable_shared_from_this<Session> {
       : client_(std::move(client)), options_(options), pool_(pool), watchdog_(client_.get_executor()) {
     error_code ec;
     client_.set_option(tcp::no_delay(true), ec);
+    client_.non_blocking(true, ec);
+    granularity_ = std::min({options_.header_timeout, options_.idle_timeout, options_.body_timeout,
+                             options_.upstream_connect_timeout, options_.upstream_read_timeout,
+                             std::chrono::milliseconds(1000)});
     auto remote = client_.remote_endpoint(ec);
     if (!ec) client_address_ = remote.address().to_string();
   }
 
   asio::awaitable<void> Run() {
-    auto self = shared_from_this();
-    asio::co_spawn(client_.get_executor(), Watchdog(self), asio::detached);
+    auto self = shared_from_this();  // alive until Serve() returns, whatever the watchdog does
+    ArmWatchdog();
     co_await Serve();
     closed_ = true;
     watchdog_.cancel();
@@ -114,38 +126,58 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  // Sleeps until the current deadline; when it has passed, cancels the sockets so the pending operation
-  // fails with operation_aborted and the session sees expired_ set.
-  // `self` keeps the session alive while the watchdog waits.
-  asio::awaitable<void> Watchdog(std::shared_ptr<Session> /*self*/) {
-    while (!closed_) {
-      watchdog_.expires_at(deadline_);
-      co_await watchdog_.async_wait(kAwait);
-      if (closed_) break;
-      if (deadline_ <= Clock::now()) {
-        expired_ = phase_;
-        deadline_ = Clock::time_point::max();
-        error_code ec;
-        client_.cancel(ec);
-        if (upstream_) upstream_->cancel(ec);
-      }
+  // The watchdog wakes at the current deadline or after `granularity_` (the shortest timeout), whichever
+  // is first; when the deadline has passed, it cancels the sockets so the pending operation fails with
+  // operation_aborted and the session sees expired_ set. Because a new deadline is never earlier than the
+  // next wake-up, moving it never re-arms the timer: no timer operation per request. A plain handler
+  // rather than a second coroutine keeps an idle connection small.
+  void ArmWatchdog() {
+    watchdog_.expires_at(std::min(deadline_, Clock::now() + granularity_));
+    watchdog_.async_wait([self = shared_from_this()](const error_code&) { self->OnWatchdog(); });
+  }
+
+  void OnWatchdog() {
+    if (closed_) return;
+    if (deadline_ <= Clock::now()) {
+      expired_ = phase_;
+      deadline_ = Clock::time_point::max();
+      error_code ec;
+      client_.cancel(ec);
+      if (upstream_) upstream_->cancel(ec);
     }
+    ArmWatchdog();
   }
 
   void SetDeadline(Phase phase, std::chrono::milliseconds after) {
-    Clock::time_point deadline = Clock::now() + after;
-    bool earlier = deadline < watchdog_.expiry();
     phase_ = phase;
-    deadline_ = deadline;
-    if (earlier) watchdog_.cancel();  // re-arm: the watchdog reads deadline_ again
+    deadline_ = Clock::now() + after;
+  }
+
+  // Appends what `socket` has to `into`: waits for the first bytes, then takes what else is ready.
+  // Returns the error (eof when the peer closed).
+  asio::awaitable<error_code> ReadInto(tcp::socket& socket, std::string& into) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(wait_buffer_), kAwait);
+    if (ec) co_return ec;
+    into.append(wait_buffer_.data(), n);
+    if (n < wait_buffer_.size()) co_return error_code();
+    thread_local std::array<char, kDrainBufferBytes> drain;
+    while (true) {
+      error_code drain_ec;
+      size_t more = socket.read_some(asio::buffer(drain), drain_ec);
+      into.append(drain.data(), more);
+      if (drain_ec || more < drain.size()) break;  // would_block, or eof that the next read reports
+    }
+    co_return error_code();
   }
 
   // Reads more client bytes into in_. False on EOF, error or timeout.
-  asio::awaitable<bool> ReadClient() {
-    auto [ec, n] = co_await client_.async_read_some(asio::buffer(chunk_), kAwait);
-    if (ec) co_return false;
-    in_.append(chunk_.data(), n);
-    co_return true;
+  asio::awaitable<bool> ReadClient() { co_return !co_await ReadInto(client_, in_); }
+
+  // Gives back buffer memory a large message left behind, so that idle connections stay small.
+  void TrimBuffers() {
+    if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
+    std::string().swap(up_in_);
+    std::string().swap(out_);
   }
 
   asio::awaitable<bool> WriteClient(std::string_view bytes) {
@@ -161,8 +193,8 @@ class Session : public std::enable_shared_from_this<Session> {
     error_code ec;
     client_.shutdown(tcp::socket::shutdown_send, ec);
     while (true) {
-      auto [read_ec, n] = co_await client_.async_read_some(asio::buffer(chunk_), kAwait);
-      if (read_ec) break;
+      in_.clear();
+      if (co_await ReadInto(client_, in_)) break;
     }
   }
 
@@ -170,6 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
     while (true) {
       // 1. A request head: idle until its first byte, then header_timeout for the whole head.
       expired_ = Phase::kNone;
+      TrimBuffers();
       if (in_.empty()) {
         SetDeadline(Phase::kIdle, options_.idle_timeout);
         if (!co_await ReadClient()) co_return;  // idle timeout or the client left: close quietly
@@ -275,6 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     error_code option_ec;
     upstream_->set_option(tcp::no_delay(true), option_ec);
+    upstream_->non_blocking(true, option_ec);
     co_return true;
   }
 
@@ -380,8 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
       SetDeadline(Phase::kUpstream, options_.upstream_read_timeout);
       ParseStatus status;
       while ((status = ParseResponseHead(up_in_, method, options_.limits, response, error)) == ParseStatus::kIncomplete) {
-        auto [ec, n] = co_await upstream_->async_read_some(asio::buffer(chunk_), kAwait);
-        if (ec) {
+        if (error_code ec = co_await ReadInto(*upstream_, up_in_)) {
           if (may_retry && up_in_.empty() && expired_ != Phase::kUpstream) co_return kRetry;
           bool timed_out = expired_ == Phase::kUpstream;
           DropUpstream();
@@ -389,7 +422,6 @@ class Session : public std::enable_shared_from_this<Session> {
                                                                     : "the upstream closed the connection without a response");
           co_return kClose;
         }
-        up_in_.append(chunk_.data(), n);
       }
       if (status == ParseStatus::kError) {
         DropUpstream();
@@ -470,11 +502,9 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       if (done) co_return true;
       SetDeadline(Phase::kUpstream, options_.upstream_read_timeout);
-      auto [ec, n] = co_await upstream_->async_read_some(asio::buffer(chunk_), kAwait);
-      if (ec) {
+      if (error_code ec = co_await ReadInto(*upstream_, up_in_)) {
         co_return framing == BodyFraming::kUntilClose && ec == asio::error::eof;
       }
-      up_in_.append(chunk_.data(), n);
     }
   }
 
@@ -493,12 +523,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string up_in_;   // upstream bytes not yet forwarded
   std::string out_;     // bytes for the client
   std::string body_error_;
-  std::array<char, kReadChunkBytes> chunk_{};
+  std::chrono::milliseconds granularity_{1000};
+  std::array<char, kWaitBufferBytes> wait_buffer_{};
 };
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& options, UpstreamPool& pool) {
   while (acceptor.is_open()) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kAwait);
+    // With one thread nothing runs concurrently, so a strand per connection would only cost.
+    asio::any_io_executor executor = options.threads > 1 ? asio::any_io_executor(asio::make_strand(acceptor.get_executor()))
+                                                         : acceptor.get_executor();
+    auto [ec, socket] = co_await acceptor.async_accept(executor, kAwait);
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: wait a little instead of spinning.

@@ -2,6 +2,7 @@
 // `list` shows it and `run --workload` explains that it is not built yet.
 #include "claimbench/workload.h"
 #include "columnar_scan_workload.h"
+#include "http_proxy_workload.h"
 #include "null_workload.h"
 #include "tokenizer_workload.h"
 
@@ -14,7 +15,7 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
        &tokenizer_workload::MakeTokenizerWorkload},
       {"columnar_scan", "TPC-H scans over columnar data: C++ against DuckDB, Polars, pandas",
        &columnar_scan_workload::MakeColumnarScanWorkload},
-      {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", nullptr},
+      {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", &http_proxy_workload::MakeHttpProxyWorkload},
       {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service", nullptr},
   };
   return entries;

@@ -50,14 +50,18 @@ class WordCache {
   static constexpr size_t kMaxEntries = 1 << 20;     // bounds memory on adversarial input
 
  private:
+  // 32 bytes: words of up to kInlineKeyBytes live in the slot itself (most words), so a hit costs one
+  // cache line for the slot and one for the ids; longer words keep their bytes in keys_.
+  static constexpr size_t kInlineKeyBytes = 16;
   struct Slot {
     uint64_t hash = 0;
-    uint32_t key_offset = 0;
     uint32_t ids_offset = 0;
     uint16_t key_length = 0;
     uint16_t ids_length = 0;  // 0: an empty slot
+    char key[kInlineKeyBytes] = {};  // the word, or (when longer) its offset in keys_
   };
   static uint64_t Hash(std::string_view word);
+  bool SameKey(const Slot& slot, std::string_view word) const;
   void Grow();
 
   std::vector<Slot> slots_;  // size is a power of two, at most half full

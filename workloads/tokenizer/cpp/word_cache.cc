@@ -24,6 +24,14 @@ uint64_t WordCache::Hash(std::string_view word) {
   return hash;
 }
 
+bool WordCache::SameKey(const Slot& slot, std::string_view word) const {
+  if (slot.key_length != word.size()) return false;
+  if (word.size() <= kInlineKeyBytes) return std::memcmp(slot.key, word.data(), word.size()) == 0;
+  uint32_t offset;
+  std::memcpy(&offset, slot.key, sizeof offset);
+  return std::memcmp(keys_.data() + offset, word.data(), word.size()) == 0;
+}
+
 std::span<const uint32_t> WordCache::Find(std::string_view word) const {
   if (word.size() > kMaxWordBytes) return {};
   uint64_t hash = Hash(word);
@@ -31,10 +39,7 @@ std::span<const uint32_t> WordCache::Find(std::string_view word) const {
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.ids_length == 0) return {};
-    if (slot.hash == hash && slot.key_length == word.size() &&
-        std::memcmp(keys_.data() + slot.key_offset, word.data(), word.size()) == 0) {
-      return {ids_.data() + slot.ids_offset, slot.ids_length};
-    }
+    if (slot.hash == hash && SameKey(slot, word)) return {ids_.data() + slot.ids_offset, slot.ids_length};
   }
 }
 
@@ -57,16 +62,21 @@ void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
   size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
   while (slots_[i].ids_length != 0) {
-    const Slot& slot = slots_[i];
-    if (slot.hash == hash && slot.key_length == word.size() &&
-        std::memcmp(keys_.data() + slot.key_offset, word.data(), word.size()) == 0) {
-      return;  // already cached
-    }
+    if (slots_[i].hash == hash && SameKey(slots_[i], word)) return;  // already cached
     i = (i + 1) & mask;
   }
-  slots_[i] = Slot{hash, static_cast<uint32_t>(keys_.size()), static_cast<uint32_t>(ids_.size()),
-                   static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
-  keys_.append(word);
+  Slot& slot = slots_[i];
+  slot.hash = hash;
+  slot.ids_offset = static_cast<uint32_t>(ids_.size());
+  slot.key_length = static_cast<uint16_t>(word.size());
+  slot.ids_length = static_cast<uint16_t>(ids.size());
+  if (word.size() <= kInlineKeyBytes) {
+    std::memcpy(slot.key, word.data(), word.size());
+  } else {
+    uint32_t offset = static_cast<uint32_t>(keys_.size());
+    std::memcpy(slot.key, &offset, sizeof offset);
+    keys_.append(word);
+  }
   ids_.insert(ids_.end(), ids.begin(), ids.end());
   ++size_;
 }

@@ -29,6 +29,9 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // between the two calls).
 constexpr size_t kWaitBufferBytes = 256;
 constexpr size_t kDrainBufferBytes = 64 * 1024;
+// While a request is being forwarded, reads use a buffer this large, so that a typical response arrives
+// in one read; it is given back when the request is done.
+constexpr size_t kForwardBufferBytes = 16 * 1024;
 // Client bytes a connection keeps buffered between requests; the upstream-side buffers are given back
 // after every response (a malloc and a free per request, against kilobytes per idle connection).
 constexpr size_t kKeptBufferBytes = 1024;
@@ -156,10 +159,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Appends what `socket` has to `into`: waits for the first bytes, then takes what else is ready.
   // Returns the error (eof when the peer closed).
   asio::awaitable<error_code> ReadInto(tcp::socket& socket, std::string& into) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(wait_buffer_), kAwait);
+    asio::mutable_buffer buffer = forward_buffer_ ? asio::buffer(forward_buffer_.get(), kForwardBufferBytes)
+                                                  : asio::buffer(wait_buffer_);
+    auto [ec, n] = co_await socket.async_read_some(buffer, kAwait);
     if (ec) co_return ec;
-    into.append(wait_buffer_.data(), n);
-    if (n < wait_buffer_.size()) co_return error_code();
+    into.append(static_cast<const char*>(buffer.data()), n);
+    if (n < buffer.size()) co_return error_code();
     thread_local std::array<char, kDrainBufferBytes> drain;
     while (true) {
       error_code drain_ec;
@@ -178,6 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
     std::string().swap(up_in_);
     std::string().swap(out_);
+    forward_buffer_.reset();
   }
 
   asio::awaitable<bool> WriteClient(std::string_view bytes) {
@@ -323,6 +329,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> Forward(const RequestHead& request) {
     const size_t host = pool_.NextHost();
     current_host_ = host;
+    if (!forward_buffer_) forward_buffer_ = std::make_unique_for_overwrite<char[]>(kForwardBufferBytes);
     const bool client_close = request.connection_close;
     const bool has_body = request.framing != BodyFraming::kNone &&
                           !(request.framing == BodyFraming::kContentLength && request.content_length == 0);
@@ -525,6 +532,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string body_error_;
   std::chrono::milliseconds granularity_{1000};
   std::array<char, kWaitBufferBytes> wait_buffer_{};
+  std::unique_ptr<char[]> forward_buffer_;  // only while a request is forwarded
 };
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& options, UpstreamPool& pool) {

@@ -147,14 +147,17 @@ class HttpProxyWorkload final : public Workload {
       throw SetupError(fmt::format("origin_latency '{}': use none or pareto:MIN_US:ALPHA:MAX_US", latency));
     }
     config.cpus = PlanCpus().load;
-    std::vector<uint16_t> ports;
-    {
+    const int64_t threads = params.Int("threads", 1, 1024);
+    std::vector<uint16_t> ports(static_cast<size_t>(config.hosts), 0);
+    // The runner first calls Arguments() with an empty context only to validate the parameters: start
+    // the origins for real runs only.
+    if (!context.case_dir.empty()) {
       std::lock_guard lock(mutex_);
       ports = origins_.Ensure(config, context.case_dir);
     }
     std::vector<std::string> args = {"serve", "--listen", fmt::format("127.0.0.1:{}", context.port)};
     for (uint16_t port : ports) args.insert(args.end(), {"--upstream", fmt::format("127.0.0.1:{}", port)});
-    args.insert(args.end(), {"--threads", std::to_string(params.Int("threads", 1, 1024))});
+    args.insert(args.end(), {"--threads", std::to_string(threads)});
     return args;
   }
 

@@ -117,10 +117,40 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ec) client_address_ = remote.address().to_string();
   }
 
-  asio::awaitable<void> Run() {
-    auto self = shared_from_this();  // alive until Serve() returns, whatever the watchdog does
+  // Starts serving; the session keeps itself alive (its handlers hold it) until the connection closes.
+  void Start() {
     ArmWatchdog();
-    co_await Serve();
+    WaitForRequest();
+  }
+
+ private:
+  // Between requests a connection has no coroutine at all, only this read into the small wait buffer, so
+  // an idle keep-alive connection costs the session object and one pending operation. Its first bytes
+  // start a coroutine that serves requests until the connection is idle again.
+  void WaitForRequest() {
+    expired_ = Phase::kNone;
+    TrimBuffers();
+    SetDeadline(Phase::kIdle, options_.idle_timeout);
+    client_.async_read_some(asio::buffer(wait_buffer_), [self = shared_from_this()](const error_code& ec, size_t n) {
+      if (ec) {
+        self->Close();  // idle timeout or the client left: close quietly
+        return;
+      }
+      self->in_.append(self->wait_buffer_.data(), n);
+      asio::co_spawn(self->client_.get_executor(), self->ServeUntilIdle(), asio::detached);
+    });
+  }
+
+  asio::awaitable<void> ServeUntilIdle() {
+    auto self = shared_from_this();  // alive until Serve() returns, whatever the watchdog does
+    if (co_await Serve()) {
+      WaitForRequest();
+    } else {
+      Close();
+    }
+  }
+
+  void Close() {
     closed_ = true;
     watchdog_.cancel();
     error_code ec;
@@ -128,7 +158,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (upstream_) upstream_->close(ec);
   }
 
- private:
   // The watchdog wakes at the current deadline or after `granularity_` (the shortest timeout), whichever
   // is first; when the deadline has passed, it cancels the sockets so the pending operation fails with
   // operation_aborted and the session sees expired_ set. Because a new deadline is never earlier than the
@@ -204,15 +233,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  asio::awaitable<void> Serve() {
+  // Serves requests, pipelined ones included, until none is buffered. True when the connection is then
+  // idle and stays open; false when it must close.
+  asio::awaitable<bool> Serve() {
     while (true) {
-      // 1. A request head: idle until its first byte, then header_timeout for the whole head.
+      // A request head: header_timeout for the whole head from its first byte (which WaitForRequest read).
       expired_ = Phase::kNone;
       TrimBuffers();
-      if (in_.empty()) {
-        SetDeadline(Phase::kIdle, options_.idle_timeout);
-        if (!co_await ReadClient()) co_return;  // idle timeout or the client left: close quietly
-      }
+      if (in_.empty()) co_return true;
       SetDeadline(Phase::kHeader, options_.header_timeout);
       RequestHead request;
       ParseError error;
@@ -220,15 +248,15 @@ class Session : public std::enable_shared_from_this<Session> {
       while ((status = ParseRequestHead(in_, options_.limits, request, error)) == ParseStatus::kIncomplete) {
         if (!co_await ReadClient()) {
           if (expired_ == Phase::kHeader) co_await RespondAndClose(408, "the request head took too long (RFC 9110 section 15.5.9)");
-          co_return;
+          co_return false;
         }
       }
       if (status == ParseStatus::kError) {
         co_await RespondAndClose(error.status, std::string(error.reason) + " (" + std::string(error.rfc_section) + ")");
-        co_return;
+        co_return false;
       }
       bool keep_going = co_await Forward(request);
-      if (!keep_going) co_return;
+      if (!keep_going) co_return false;
     }
   }
 
@@ -548,9 +576,9 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& option
       co_await pause.async_wait(kAwait);
       continue;
     }
-    auto strand = socket.get_executor();
+    asio::any_io_executor session_executor = socket.get_executor();
     auto session = std::make_shared<Session>(std::move(socket), options, pool);
-    asio::co_spawn(strand, session->Run(), asio::detached);
+    asio::dispatch(session_executor, [session] { session->Start(); });  // on its strand, if it has one
   }
 }
 

@@ -29,6 +29,9 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 // between the two calls).
 constexpr size_t kWaitBufferBytes = 256;
 constexpr size_t kDrainBufferBytes = 64 * 1024;
+// While a request is being forwarded, reads use a buffer this large, so that a typical response arrives
+// in one read; it is given back when the request is done.
+constexpr size_t kForwardBufferBytes = 16 * 1024;
 // Client bytes a connection keeps buffered between requests; the upstream-side buffers are given back
 // after every response (a malloc and a free per request, against kilobytes per idle connection).
 constexpr size_t kKeptBufferBytes = 1024;
@@ -114,10 +117,40 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ec) client_address_ = remote.address().to_string();
   }
 
-  asio::awaitable<void> Run() {
-    auto self = shared_from_this();  // alive until Serve() returns, whatever the watchdog does
+  // Starts serving; the session keeps itself alive (its handlers hold it) until the connection closes.
+  void Start() {
     ArmWatchdog();
-    co_await Serve();
+    WaitForRequest();
+  }
+
+ private:
+  // Between requests a connection has no coroutine at all, only this read into the small wait buffer, so
+  // an idle keep-alive connection costs the session object and one pending operation. Its first bytes
+  // start a coroutine that serves requests until the connection is idle again.
+  void WaitForRequest() {
+    expired_ = Phase::kNone;
+    TrimBuffers();
+    SetDeadline(Phase::kIdle, options_.idle_timeout);
+    client_.async_read_some(asio::buffer(wait_buffer_), [self = shared_from_this()](const error_code& ec, size_t n) {
+      if (ec) {
+        self->Close();  // idle timeout or the client left: close quietly
+        return;
+      }
+      self->in_.append(self->wait_buffer_.data(), n);
+      asio::co_spawn(self->client_.get_executor(), self->ServeUntilIdle(), asio::detached);
+    });
+  }
+
+  asio::awaitable<void> ServeUntilIdle() {
+    auto self = shared_from_this();  // alive until Serve() returns, whatever the watchdog does
+    if (co_await Serve()) {
+      WaitForRequest();
+    } else {
+      Close();
+    }
+  }
+
+  void Close() {
     closed_ = true;
     watchdog_.cancel();
     error_code ec;
@@ -125,7 +158,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (upstream_) upstream_->close(ec);
   }
 
- private:
   // The watchdog wakes at the current deadline or after `granularity_` (the shortest timeout), whichever
   // is first; when the deadline has passed, it cancels the sockets so the pending operation fails with
   // operation_aborted and the session sees expired_ set. Because a new deadline is never earlier than the
@@ -156,10 +188,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Appends what `socket` has to `into`: waits for the first bytes, then takes what else is ready.
   // Returns the error (eof when the peer closed).
   asio::awaitable<error_code> ReadInto(tcp::socket& socket, std::string& into) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(wait_buffer_), kAwait);
+    asio::mutable_buffer buffer = forward_buffer_ ? asio::buffer(forward_buffer_.get(), kForwardBufferBytes)
+                                                  : asio::buffer(wait_buffer_);
+    auto [ec, n] = co_await socket.async_read_some(buffer, kAwait);
     if (ec) co_return ec;
-    into.append(wait_buffer_.data(), n);
-    if (n < wait_buffer_.size()) co_return error_code();
+    into.append(static_cast<const char*>(buffer.data()), n);
+    if (n < buffer.size()) co_return error_code();
     thread_local std::array<char, kDrainBufferBytes> drain;
     while (true) {
       error_code drain_ec;
@@ -178,6 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (in_.empty() && in_.capacity() > kKeptBufferBytes) std::string().swap(in_);
     std::string().swap(up_in_);
     std::string().swap(out_);
+    forward_buffer_.reset();
   }
 
   asio::awaitable<bool> WriteClient(std::string_view bytes) {
@@ -198,15 +233,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  asio::awaitable<void> Serve() {
+  // Serves requests, pipelined ones included, until none is buffered. True when the connection is then
+  // idle and stays open; false when it must close.
+  asio::awaitable<bool> Serve() {
     while (true) {
-      // 1. A request head: idle until its first byte, then header_timeout for the whole head.
+      // A request head: header_timeout for the whole head from its first byte (which WaitForRequest read).
       expired_ = Phase::kNone;
       TrimBuffers();
-      if (in_.empty()) {
-        SetDeadline(Phase::kIdle, options_.idle_timeout);
-        if (!co_await ReadClient()) co_return;  // idle timeout or the client left: close quietly
-      }
+      if (in_.empty()) co_return true;
       SetDeadline(Phase::kHeader, options_.header_timeout);
       RequestHead request;
       ParseError error;
@@ -214,15 +248,15 @@ class Session : public std::enable_shared_from_this<Session> {
       while ((status = ParseRequestHead(in_, options_.limits, request, error)) == ParseStatus::kIncomplete) {
         if (!co_await ReadClient()) {
           if (expired_ == Phase::kHeader) co_await RespondAndClose(408, "the request head took too long (RFC 9110 section 15.5.9)");
-          co_return;
+          co_return false;
         }
       }
       if (status == ParseStatus::kError) {
         co_await RespondAndClose(error.status, std::string(error.reason) + " (" + std::string(error.rfc_section) + ")");
-        co_return;
+        co_return false;
       }
       bool keep_going = co_await Forward(request);
-      if (!keep_going) co_return;
+      if (!keep_going) co_return false;
     }
   }
 
@@ -323,6 +357,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> Forward(const RequestHead& request) {
     const size_t host = pool_.NextHost();
     current_host_ = host;
+    if (!forward_buffer_) forward_buffer_ = std::make_unique_for_overwrite<char[]>(kForwardBufferBytes);
     const bool client_close = request.connection_close;
     const bool has_body = request.framing != BodyFraming::kNone &&
                           !(request.framing == BodyFraming::kContentLength && request.content_length == 0);
@@ -525,6 +560,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string body_error_;
   std::chrono::milliseconds granularity_{1000};
   std::array<char, kWaitBufferBytes> wait_buffer_{};
+  std::unique_ptr<char[]> forward_buffer_;  // only while a request is forwarded
 };
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& options, UpstreamPool& pool) {
@@ -540,9 +576,9 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& option
       co_await pause.async_wait(kAwait);
       continue;
     }
-    auto strand = socket.get_executor();
+    asio::any_io_executor session_executor = socket.get_executor();
     auto session = std::make_shared<Session>(std::move(socket), options, pool);
-    asio::co_spawn(strand, session->Run(), asio::detached);
+    asio::dispatch(session_executor, [session] { session->Start(); });  // on its strand, if it has one
   }
 }
 

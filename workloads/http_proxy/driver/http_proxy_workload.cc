@@ -32,12 +32,15 @@ struct ProfileSizes {
   int64_t warmup_ms;
   int repetitions;
   int64_t idle_connections;
+  const char* latency_rate;  // latency_1k's rate: a fraction of nginx's maximum
 };
 
+// quick runs latency_1k at half of nginx's maximum: on a shared 2-core machine (load generator and
+// origin on one core) no proxy sustained 80% reliably, and the quick profile must pass there.
 ProfileSizes SizesFor(std::string_view profile) {
-  if (profile == "quick") return {2'000, 500, 3, 1'000};
-  if (profile == "standard") return {5'000, 1'000, 5, 5'000};
-  if (profile == "full") return {15'000, 2'000, 5, 10'000};
+  if (profile == "quick") return {2'000, 500, 3, 1'000, "nginx:0.5"};
+  if (profile == "standard") return {5'000, 1'000, 5, 5'000, "nginx:0.8"};
+  if (profile == "full") return {15'000, 2'000, 5, 10'000, "nginx:0.8"};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
@@ -83,9 +86,9 @@ class HttpProxyWorkload final : public Workload {
 
     CaseSpec latency = sweep;
     latency.name = "latency_1k";
-    latency.description = "1 KiB responses, open loop (Poisson) at 80% of nginx's maximum from proxy_1k";
+    latency.description = "1 KiB responses, open loop (Poisson) at a fraction of nginx's maximum from proxy_1k";
     latency.parameters["mode"] = "rate";
-    latency.parameters["rate_per_s"] = "nginx80";
+    latency.parameters["rate_per_s"] = sizes.latency_rate;
     latency.parameters["fallback_rate_per_s"] = "5000";
     latency.parameters["connections"] = "64";
     latency.timeout = seconds(2 * (sizes.step_ms + sizes.warmup_ms) / 1000 + 60);
@@ -144,14 +147,17 @@ class HttpProxyWorkload final : public Workload {
       throw SetupError(fmt::format("origin_latency '{}': use none or pareto:MIN_US:ALPHA:MAX_US", latency));
     }
     config.cpus = PlanCpus().load;
-    std::vector<uint16_t> ports;
-    {
+    const int64_t threads = params.Int("threads", 1, 1024);
+    std::vector<uint16_t> ports(static_cast<size_t>(config.hosts), 0);
+    // The runner first calls Arguments() with an empty context only to validate the parameters: start
+    // the origins for real runs only.
+    if (!context.case_dir.empty()) {
       std::lock_guard lock(mutex_);
       ports = origins_.Ensure(config, context.case_dir);
     }
     std::vector<std::string> args = {"serve", "--listen", fmt::format("127.0.0.1:{}", context.port)};
     for (uint16_t port : ports) args.insert(args.end(), {"--upstream", fmt::format("127.0.0.1:{}", port)});
-    args.insert(args.end(), {"--threads", std::to_string(params.Int("threads", 1, 1024))});
+    args.insert(args.end(), {"--threads", std::to_string(threads)});
     return args;
   }
 
@@ -193,13 +199,19 @@ class HttpProxyWorkload final : public Workload {
   }
 
  private:
-  // "nginx80": 80% of nginx's maximum for this response size from this run's sweep, when it was measured.
+  // "nginx:F": F times nginx's maximum for this response size from this run's sweep (the last
+  // repetition's), when it was measured; else fallback_rate_per_s. A number: that rate.
   double RateFor(const CaseParameters& params, size_t response_bytes) const {
     std::string rate = params.String("rate_per_s");
-    if (rate != "nginx80") return params.Double("rate_per_s", 1, 10'000'000);
+    if (rate.rfind("nginx:", 0) != 0) return params.Double("rate_per_s", 1, 10'000'000);
+    char* end = nullptr;
+    double fraction = std::strtod(rate.c_str() + 6, &end);
+    if (*end != '\0' || !(fraction > 0 && fraction <= 1)) {
+      throw SetupError(fmt::format("rate_per_s '{}': use a number or nginx:F with 0 < F <= 1", rate));
+    }
     std::lock_guard lock(mutex_);
     auto found = nginx_max_rps_.find(response_bytes);
-    if (found != nginx_max_rps_.end()) return 0.8 * found->second;
+    if (found != nginx_max_rps_.end()) return fraction * found->second;
     return params.Double("fallback_rate_per_s", 1, 10'000'000);
   }
 

@@ -244,10 +244,10 @@ TEST_F(ProcessTest, CpuAffinityIsApplied) {
 
 TEST_F(ProcessTest, MarksArriveInOrderWithPlausibleTimes) {
   ChildProcess child = ChildProcess::Spawn(
-      Child({"sleep", "100", "mark", "ready", "sleep", "100", "mark", "done", "sleep", "50"}));
+      Child({"sleep", "100", "mark", "ready", "sleep", "600", "mark", "done", "sleep", "50"}));
   std::optional<nanoseconds> ready = child.WaitForMark("ready", seconds(10));
   ASSERT_TRUE(ready.has_value());
-  EXPECT_TRUE(child.Running());
+  EXPECT_TRUE(child.Running());  // 600 ms of slack for a loaded machine to schedule this thread
   ProcessResult result = child.Wait();
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 2u);
@@ -255,7 +255,7 @@ TEST_F(ProcessTest, MarksArriveInOrderWithPlausibleTimes) {
   EXPECT_EQ(result.marks[1].first, "done");
   EXPECT_EQ(result.marks[0].second, ready->count());
   EXPECT_GE(result.marks[0].second, 100 * kMs);
-  EXPECT_GE(result.marks[1].second - result.marks[0].second, 100 * kMs);
+  EXPECT_GE(result.marks[1].second - result.marks[0].second, 600 * kMs);
   EXPECT_LT(result.marks[1].second, result.wall_ns);
   EXPECT_LT(result.wall_ns, 5000 * kMs);
   // A mark that arrived earlier is returned at once.

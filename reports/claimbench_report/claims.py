@@ -95,10 +95,16 @@ def _outcome(rule: str, factor: float, low: float, high: float) -> str:
     return HOLDS if low >= factor else DOES_NOT_HOLD if high < factor else INCONCLUSIVE
 
 
+def _names(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _why_missing(test: dict, results: list[dict], repo_root: Path) -> list[str]:
     reasons = []
     for workload in test["workloads"]:
-        for impl in (test["contender"], test["baseline"]):
+        for names in (_names(test["contender"]), _names(test["baseline"])):
+            present = [n for n in names if (repo_root / "workloads" / workload / n / "impl.toml").exists()]
+            impl = present[0] if present else names[0]
             benches = [b for r in results for b in r.get("benchmarks", [])
                        if b["workload"] == workload and b["implementation"] == impl]
             if any(b["status"] == "ok" for b in benches):
@@ -121,7 +127,7 @@ def _evidence(test: dict, results: list[dict]) -> list[Evidence]:
         for comp in result.get("claimbench", {}).get("comparisons", []):
             if comp["workload"] not in test["workloads"]:
                 continue
-            if (comp["contender"], comp["baseline"]) != (test["contender"], test["baseline"]):
+            if comp["contender"] not in _names(test["contender"]) or comp["baseline"] not in _names(test["baseline"]):
                 continue
             wanted = test["metric"]
             if wanted == "primary":
@@ -148,7 +154,8 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
                 verdict.reasons.append(f"not measured yet: {test['planned']}")
                 continue
             sign = "<=" if test["rule"] == "at_most" else ">="
-            verdict.rules.append(f"{test['contender']}/{test['baseline']} {test['metric']} {sign} "
+            verdict.rules.append(f"{'|'.join(_names(test['contender']))}/{'|'.join(_names(test['baseline']))} "
+                                 f"{test['metric']} {sign} "
                                  f"{test['factor']:g} ({test.get('explain', '')})")
             evidence = _evidence(test, results)
             verdict.evidence += evidence

@@ -1,5 +1,6 @@
 """matplotlib figures, one per case, written as PNG files. Pure: data in, file out."""
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -105,6 +106,48 @@ def plot_rss_timeline(benches: list[dict], path: Path) -> Path | None:
     axes.set_xlabel("seconds since start")
     axes.set_ylabel("RSS (MiB)")
     axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}: resident memory over time")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+_AT_LOAD = re.compile(r"^(uncorrected_)?(p50|p99|p999)_at_(\w+)_ns$")
+
+
+def plot_latency_vs_load(benches: list[dict], path: Path) -> Path | None:
+    """Latency against achieved load for sweeps: metrics `p99_at_<step>_ns` with `achieved_rps_at_<step>`
+    (medians over repetitions); corrected solid, uncorrected dashed, one colour per implementation."""
+    curves = []
+    for bench in benches:
+        stats = {s["metric"]: s["median"] for s in bench.get("statistics", [])}
+        lines: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for metric, value in stats.items():
+            match = _AT_LOAD.match(metric)
+            if not match or f"achieved_rps_at_{match.group(3)}" not in stats:
+                continue
+            kind = "uncorrected" if match.group(1) else "corrected"
+            rate = stats[f"achieved_rps_at_{match.group(3)}"]
+            lines.setdefault((match.group(2), kind), []).append((rate, value / 1e3))
+        for (percentile, kind), points in lines.items():
+            if len(points) > 1:
+                curves.append((bench["implementation"], percentile, kind, sorted(points)))
+    if not curves:
+        return None
+    figure, axes = plt.subplots(figsize=(7, 3.6))
+    colors: dict[str, str] = {}
+    for impl, percentile, kind, points in curves:
+        if percentile != "p99":
+            continue
+        color = colors.setdefault(impl, f"C{len(colors)}")
+        axes.plot([x for x, _ in points], [y for _, y in points], marker="o", color=color,
+                  linestyle="-" if kind == "corrected" else "--", label=f"{impl} p99 ({kind})")
+    axes.set_yscale("log")
+    axes.set_xlabel("achieved requests per second")
+    axes.set_ylabel("p99 latency (us)")
+    axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}: latency against offered load")
     axes.legend(fontsize=7)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .claims import DEFAULT_REGISTRY, evaluate, load_registry
-from .plots import plot_case, plot_latency_percentiles, plot_rss_timeline
+from .plots import plot_case, plot_latency_percentiles, plot_latency_vs_load, plot_rss_timeline
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -213,6 +213,7 @@ def build_sections(result: dict, out_dir: Path | None, registry_path: Path = DEF
             stem = f"{workload}-{case}"
             for image in (plot_case(benches, out_dir / f"{stem}.png"),
                           plot_latency_percentiles(benches, out_dir / f"{stem}-latency.png"),
+                          plot_latency_vs_load(benches, out_dir / f"{stem}-load.png"),
                           plot_rss_timeline(benches, out_dir / f"{stem}-rss.png")):
                 if image is not None:
                     section.images.append(image.name)

@@ -86,3 +86,17 @@ def test_command_line_writes_into_out(tmp_path):
 )
 def test_units(value, unit, text):
     assert format_quantity(value, unit) == text
+
+
+def test_sweeps_get_a_latency_against_load_plot(result, tmp_path):
+    from claimbench_report.plots import plot_latency_vs_load
+
+    bench = dict(result["benchmarks"][4], implementation="cpp")
+    stats = []
+    for step, rate, p99 in (("50", 1000.0, 1e5), ("80", 1600.0, 2e5), ("95", 1900.0, 9e5)):
+        stats += [{"metric": f"achieved_rps_at_{step}", "median": rate, "unit": "requests_per_s"},
+                  {"metric": f"p99_at_{step}_ns", "median": p99, "unit": "ns"},
+                  {"metric": f"uncorrected_p99_at_{step}_ns", "median": p99 / 2, "unit": "ns"}]
+    bench["statistics"] = stats
+    assert plot_latency_vs_load([bench], tmp_path / "load.png").read_bytes()[:4] == b"\x89PNG"
+    assert plot_latency_vs_load(result["benchmarks"][:2], tmp_path / "none.png") is None

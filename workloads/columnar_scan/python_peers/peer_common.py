@@ -3,7 +3,6 @@ the mark protocol and the output format (SPEC.md, "Output"). Each peer's query c
 written the way that library's users write it."""
 
 import argparse
-import datetime
 import decimal
 import os
 import sys

@@ -106,7 +106,8 @@ class Tokenizer:
             token = by_content[match.group()]
             start, stop = match.span()
             if token.get("single_word"):
-                if (start > 0 and WORD_CHAR.match(text[start - 1])) or (stop < len(text) and WORD_CHAR.match(text[stop])):
+                joined_before = start > 0 and WORD_CHAR.match(text[start - 1])
+                if joined_before or (stop < len(text) and WORD_CHAR.match(text[stop])):
                     continue
             if token.get("lstrip"):
                 new_start = start
@@ -155,7 +156,8 @@ class Tokenizer:
         if self.ignore_merges and "".join(symbols) in self.vocab:
             return [self.vocab["".join(symbols)]]
         while len(symbols) > 1:
-            pairs = [(self.ranks[pair], i) for i, pair in enumerate(zip(symbols, symbols[1:])) if pair in self.ranks]
+            adjacent = zip(symbols, symbols[1:], strict=False)
+            pairs = [(self.ranks[pair], i) for i, pair in enumerate(adjacent) if pair in self.ranks]
             if not pairs:
                 break
             first, second = symbols[min(pairs)[1]], symbols[min(pairs)[1] + 1]

@@ -211,7 +211,8 @@ def check(write=False):
                     continue
                 want = read_lines(path)
                 if got != want:
-                    bad = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+                    pairs = enumerate(zip(got, want, strict=False))
+                    bad = next((i for i, (a, b) in pairs if a != b), min(len(got), len(want)))
                     print(f"{path}: HF differs from the golden at line {bad + 1}", file=sys.stderr)
                     failures += 1
     return 1 if failures else 0

@@ -78,7 +78,8 @@ def bad_tokenizer(tmp_path: Path, mutate) -> Path:
     ],
 )
 def test_cpp_refuses_unusable_tokenizer_files_with_a_clear_error(cpp, tmp_path, mutate, message):
-    proc = run(cpp, "encode", "--tokenizer", bad_tokenizer(tmp_path, mutate), "--input", TESTDATA / "corpora" / "sample.txt")
+    sample = TESTDATA / "corpora" / "sample.txt"
+    proc = run(cpp, "encode", "--tokenizer", bad_tokenizer(tmp_path, mutate), "--input", sample)
     assert proc.returncode == 2
     assert message in proc.stderr.decode()
     assert proc.stdout == b""

@@ -59,15 +59,16 @@ double ReadBandwidth(int threads) {
 struct ProfileSizes {
   std::string sf;
   std::vector<int> scan_threads;  // thread counts for the Q1 and Q6 cases
+  int min_repetitions;
   int max_repetitions;
-  double budget_s;
+  double budget_s;  // per case, all implementations; pandas at SF 1 takes seconds per repetition
 };
 
 ProfileSizes SizesFor(std::string_view profile) {
   const int all = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-  if (profile == "quick") return {"0.1", {1}, 10, 15};
-  if (profile == "standard") return {"1", {1, 2}, 15, 30};
-  if (profile == "full") return {"10", {1, 2, all}, 20, 60};
+  if (profile == "quick") return {"0.1", {1}, 3, 10, 15};
+  if (profile == "standard") return {"1", {1, 2}, 5, 15, 60};
+  if (profile == "full") return {"10", {1, 2, all}, 5, 20, 300};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
@@ -87,7 +88,7 @@ class ColumnarScanWorkload final : public Workload {
       spec.description = fmt::format("TPC-H {} at SF {} on {} thread(s), answer verified", query, sizes.sf, threads);
       spec.parameters = {{"query", query}, {"sf", sizes.sf}, {"threads", std::to_string(threads)}};
       spec.warmup_repetitions = 1;
-      spec.stopping.min_repetitions = 3;
+      spec.stopping.min_repetitions = sizes.min_repetitions;
       spec.stopping.max_repetitions = sizes.max_repetitions;
       spec.stopping.time_budget_s = sizes.budget_s;
       spec.timeout = seconds(sizes.sf == "10" ? 600 : 120);

@@ -17,7 +17,7 @@ void CopyText(const StringColumn& column, int64_t row, char (&out)[N], std::stri
                                 value.size(), N));
   }
   std::memset(out, 0, N);
-  std::memcpy(out, value.data(), value.size());
+  if (!value.empty()) std::memcpy(out, value.data(), value.size());  // an empty column's data may be null
 }
 
 }  // namespace

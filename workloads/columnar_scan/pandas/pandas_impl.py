@@ -20,7 +20,7 @@ def load(table: str) -> pd.DataFrame:
         if pa.types.is_decimal(field.type):  # to_pandas would make Python Decimal objects
             arrow = arrow.set_column(index, field.name, arrow.column(index).cast(pa.float64()))
     frame = arrow.to_pandas()
-    for name, field in zip(arrow.column_names, arrow.schema):
+    for name, field in zip(arrow.column_names, arrow.schema, strict=True):
         if pa.types.is_date(field.type):
             frame[name] = pd.to_datetime(frame[name])
     return frame

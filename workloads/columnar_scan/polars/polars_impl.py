@@ -69,7 +69,8 @@ def q3(t):
 
 def q18(t):
     lineitem = t["lineitem"].lazy()
-    big = lineitem.group_by("l_orderkey").agg(pl.col("l_quantity").sum().alias("sum_qty")).filter(pl.col("sum_qty") > 300)
+    per_order = lineitem.group_by("l_orderkey").agg(pl.col("l_quantity").sum().alias("sum_qty"))
+    big = per_order.filter(pl.col("sum_qty") > 300)
     return (
         t["orders"].lazy()
         .join(big, left_on="o_orderkey", right_on="l_orderkey")

@@ -1,4 +1,4 @@
-"""./claimbench report RESULT [--out DIR]: writes report.md, report.html and the plots into DIR."""
+"""./claimbench report RESULT... [--out DIR]: writes report.md, report.html and the plots into DIR."""
 
 import argparse
 import os
@@ -21,9 +21,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(result: dict, out_dir: Path) -> Path:
+def write_report(results: dict | list[dict], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    sections = build_sections(result, out_dir)
+    sections = build_sections(results, out_dir)
     write_atomically(out_dir / "report.md", _markdown(sections))
     write_atomically(out_dir / "report.html", _html(sections))
     return out_dir / "report.md"
@@ -31,16 +31,16 @@ def write_report(result: dict, out_dir: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="claimbench report", description=__doc__)
-    parser.add_argument("result", type=Path, help="a result file (results/run-*.json)")
+    parser.add_argument("results", type=Path, nargs="+", help="result files (results/run-*.json)")
     parser.add_argument("--out", type=Path, help="output directory (default: reports/<run id>)")
     args = parser.parse_args(argv)
     try:
-        result = load_result(args.result)
+        results = [load_result(path) for path in args.results]
     except ResultError as error:
         print(f"claimbench: error: {error}", file=sys.stderr)
         return 2
-    out_dir = args.out or Path(__file__).resolve().parents[1] / result["claimbench"]["run_id"]
-    path = write_report(result, out_dir)
+    out_dir = args.out or Path(__file__).resolve().parents[1] / results[-1]["claimbench"]["run_id"]
+    path = write_report(results if len(results) > 1 else results[0], out_dir)
     print(f"report: {path}")
     return 0
 

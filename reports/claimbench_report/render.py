@@ -189,28 +189,23 @@ def _claims_section(results: list[dict], registry_path: Path) -> Section:
     )
 
 
-def build_sections(result: dict, out_dir: Path | None, registry_path: Path = DEFAULT_REGISTRY) -> list[Section]:
+def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Section]:
+    """Environment and per-case sections of one run; file names carry the run id when several runs share
+    one report directory."""
     meta = result.get("claimbench", {})
-    context = result.get("context", {})
-    title = Section(
-        f"claimbench report: {meta.get('run_id', '?')}",
-        1,
-        paragraphs=[
-            f"Profile **{meta.get('profile', '?')}**, variant **{meta.get('variant', '?')}**, "
-            f"started {meta.get('started_at', '?')}, finished {meta.get('finished_at', '?')}."
-        ],
-    )
-    sections = [title]
-    env = Section("Environment", 2, tables=[Table(["", ""], _environment_rows(context))])
-    warnings = meta.get("warnings", [])
-    if warnings:
-        env.bullets = [f"warning: {w}" for w in warnings]
-    sections.append(env)
-    sections.append(_claims_section([result], registry_path))
+    env = Section("Environment", level, tables=[Table(["", ""], _environment_rows(result.get("context", {})))])
+    env.paragraphs.append(
+        f"Run {meta.get('run_id', '?')}: profile **{meta.get('profile', '?')}**, variant "
+        f"**{meta.get('variant', '?')}**, started {meta.get('started_at', '?')}, finished "
+        f"{meta.get('finished_at', '?')}.")
+    if meta.get("warnings"):
+        env.bullets = [f"warning: {w}" for w in meta["warnings"]]
+    sections = [env]
+    prefix = "" if level == 2 else f"{meta.get('run_id', 'run')}-"
     for (workload, case), benches in _cases(result).items():
-        section = Section(f"{workload} / {case}", 2, tables=[_case_table(result, benches)])
+        section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)])
         if out_dir is not None:
-            stem = f"{workload}-{case}"
+            stem = f"{prefix}{workload}-{case}"
             for image in (plot_case(benches, out_dir / f"{stem}.png"),
                           plot_latency_percentiles(benches, out_dir / f"{stem}-latency.png"),
                           plot_latency_vs_load(benches, out_dir / f"{stem}-load.png"),
@@ -218,6 +213,21 @@ def build_sections(result: dict, out_dir: Path | None, registry_path: Path = DEF
                 if image is not None:
                     section.images.append(image.name)
         sections.append(section)
+    return sections
+
+
+def build_sections(results: dict | list[dict], out_dir: Path | None,
+                   registry_path: Path = DEFAULT_REGISTRY) -> list[Section]:
+    """One report of one run, or of several (e.g. the release and hardened variants): every run's tables
+    and plots, and the claims judged on all of them together."""
+    runs = [results] if isinstance(results, dict) else list(results)
+    ids = [r.get("claimbench", {}).get("run_id", "?") for r in runs]
+    sections = [Section(f"claimbench report: {', '.join(ids)}", 1)]
+    sections.append(_claims_section(runs, registry_path))
+    for run in runs:
+        if len(runs) > 1:
+            sections.append(Section(f"Run {run.get('claimbench', {}).get('run_id', '?')}", 2))
+        sections += _run_sections(run, out_dir, 2 if len(runs) == 1 else 3)
     sections.append(Section("Methodology", 2, bullets=METHODOLOGY))
     return sections
 
@@ -274,9 +284,9 @@ def _html(sections: list[Section]) -> str:
     )
 
 
-def render_markdown(result: dict, out_dir: Path | None = None) -> str:
-    return _markdown(build_sections(result, out_dir))
+def render_markdown(results: dict | list[dict], out_dir: Path | None = None) -> str:
+    return _markdown(build_sections(results, out_dir))
 
 
-def render_html(result: dict, out_dir: Path | None = None) -> str:
-    return _html(build_sections(result, out_dir))
+def render_html(results: dict | list[dict], out_dir: Path | None = None) -> str:
+    return _html(build_sections(results, out_dir))

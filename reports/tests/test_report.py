@@ -100,3 +100,13 @@ def test_sweeps_get_a_latency_against_load_plot(result, tmp_path):
     bench["statistics"] = stats
     assert plot_latency_vs_load([bench], tmp_path / "load.png").read_bytes()[:4] == b"\x89PNG"
     assert plot_latency_vs_load(result["benchmarks"][:2], tmp_path / "none.png") is None
+
+
+def test_several_runs_share_one_report_and_one_claims_table(result, tmp_path):
+    hardened = json.loads(json.dumps(result))
+    hardened["claimbench"]["run_id"] = "run-hardened"
+    hardened["claimbench"]["variant"] = "hardened"
+    assert main([str(FIXTURE), str(FIXTURE), "--out", str(tmp_path)]) == 0
+    text = render_markdown([result, hardened], tmp_path)
+    assert text.count("## Claims") == 1 and "## Run run-hardened" in text and "variant **hardened**" in text
+    assert any(p.name.startswith("run-hardened-") for p in tmp_path.glob("*.png"))

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -37,6 +38,13 @@ const fs::path& WorkDir() {
     fs::create_directories(path);
     return path;
   }();
+  // The seed replay (and a libFuzzer run that ends normally) leaves nothing behind in /tmp. Registered
+  // after `dir` is built, so it runs before `dir` is destroyed.
+  static const bool cleanup = std::atexit([] {
+    std::error_code error;
+    fs::remove_all(WorkDir(), error);
+  }) == 0;
+  (void)cleanup;
   return dir;
 }
 

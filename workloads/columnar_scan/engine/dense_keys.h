@@ -25,6 +25,24 @@ int64_t MaxKey(std::span<const Key> keys) {
   return max;
 }
 
+// Runs body(morsel, begin, end) for every morsel of [0, rows) (morsel = begin / kMorselRows), on `threads`.
+template <typename Body>
+void ForEachMorsel(int64_t rows, int threads, Body body) {
+  const int64_t morsels = (rows + kMorselRows - 1) / kMorselRows;
+  auto run = [&](int64_t morsel) { body(morsel, morsel * kMorselRows, std::min(rows, (morsel + 1) * kMorselRows)); };
+  if (threads <= 1) {
+    for (int64_t morsel = 0; morsel < morsels; ++morsel) run(morsel);
+    return;
+  }
+  oneapi::tbb::task_arena arena(threads);
+  arena.execute([&] {
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<int64_t>(0, morsels, 1),
+                              [&](const oneapi::tbb::blocked_range<int64_t>& range) {
+                                for (int64_t morsel = range.begin(); morsel < range.end(); ++morsel) run(morsel);
+                              });
+  });
+}
+
 // Runs body(begin, end, Slots&) over morsels of [0, rows) on `threads`, each thread adding into its own
 // zeroed vector of `slots` counters, and returns their sum. Integer sums: the order does not matter.
 template <typename Counter, typename Body>

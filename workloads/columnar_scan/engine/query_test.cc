@@ -2,9 +2,13 @@
 // count give the same text; and Q1's answer on a hand-made table is the one worked out by hand.
 #include "query.h"
 
+#include <string_view>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "q1.h"
+#include "q3.h"
 #include "testing/synthetic_tpch.h"
 #include "testing/temp_dir.h"
 
@@ -60,6 +64,66 @@ TEST(QueryTest, Q1MatchesAHandComputedAnswer) {
             "count_order\n"
             "A,F,30.00,4000.01,3900.01,3945.01,15.00,2000.01,0.05,2\n"
             "R,O,3.00,3.33,3.10,3.34,3.00,3.33,0.07,1\n");
+}
+
+struct HandCustomer {
+  std::vector<std::string_view> segments;  // custkey i + 1
+  int64_t Rows() const { return static_cast<int64_t>(segments.size()); }
+  int32_t Custkey(int64_t i) const { return static_cast<int32_t>(i + 1); }
+  std::string_view Mktsegment(int64_t i) const { return segments[i]; }
+};
+
+struct HandOrders {
+  struct Row {
+    int64_t orderkey;
+    int32_t custkey, orderdate, shippriority;
+  };
+  std::vector<Row> rows;
+  int64_t Rows() const { return static_cast<int64_t>(rows.size()); }
+  int64_t Orderkey(int64_t i) const { return rows[i].orderkey; }
+  int32_t Custkey(int64_t i) const { return rows[i].custkey; }
+  int32_t Orderdate(int64_t i) const { return rows[i].orderdate; }
+  int32_t Shippriority(int64_t i) const { return rows[i].shippriority; }
+};
+
+// The parallel build side gives exactly the one-pass arrays, over several morsels of orders, with keys out
+// of range and repeated keys (where the last candidate in row order must own the slot).
+TEST(QueryTest, Q3BuildSideIsTheSameForEveryThreadCount) {
+  const int32_t date = DaysFromCivil(1995, 3, 15);
+  const int64_t max_custkey = 1000, max_orderkey = 100000;
+  HandCustomer customer;
+  for (int64_t key = 1; key <= max_custkey; ++key) customer.segments.push_back(key % 5 == 0 ? "BUILDING" : "MACHINERY");
+  HandOrders orders;
+  uint64_t state = 12345;
+  auto next = [&state] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+  for (int64_t i = 0; i < 3 * kMorselRows + 123; ++i) {
+    const int64_t key = static_cast<int64_t>(next() % (max_orderkey + 50)) - 10;  // repeats, and some out of range
+    orders.rows.push_back({key, static_cast<int32_t>(next() % (max_custkey + 20)) - 5,
+                           date - 200 + static_cast<int32_t>(next() % 400), static_cast<int32_t>(i % 3)});
+  }
+  // The plain loop: what the build side must equal.
+  std::vector<Q3Row> want;
+  std::vector<int32_t> want_slot(max_orderkey + 1, -1);
+  for (const HandOrders::Row& row : orders.rows) {
+    if (row.custkey >= 1 && row.custkey <= max_custkey && row.custkey % 5 == 0 && row.orderdate < date &&
+        row.orderkey >= 0 && row.orderkey <= max_orderkey) {
+      want_slot[row.orderkey] = static_cast<int32_t>(want.size());
+      want.push_back({row.orderkey, 0, row.orderdate, row.shippriority});
+    }
+  }
+  ASSERT_GT(want.size(), 10000u);
+  for (int threads : {1, 2, 3}) {
+    const Q3BuildSide build = BuildQ3(customer, orders, max_custkey, max_orderkey, date, threads);
+    ASSERT_EQ(build.candidates.size(), want.size()) << threads << " threads";
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(build.candidates[i].orderkey, want[i].orderkey) << threads << " threads, candidate " << i;
+      ASSERT_EQ(build.candidates[i].orderdate, want[i].orderdate) << threads << " threads, candidate " << i;
+      ASSERT_EQ(build.candidates[i].shippriority, want[i].shippriority) << threads << " threads, candidate " << i;
+    }
+    for (int64_t key = 0; key <= max_orderkey; ++key) {
+      ASSERT_EQ(build.slot_of[key], want_slot[key]) << threads << " threads, orderkey " << key;
+    }
+  }
 }
 
 }  // namespace

@@ -121,7 +121,9 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
     for (size_t i = 0; i < docs.size(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);
   } else {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
-    tbb::enumerable_thread_specific<tok::WordCache> caches;
+    // One cache per thread in front of one shared cache: a word is merged once, not once per thread.
+    tok::SharedWordCache shared;
+    tbb::enumerable_thread_specific<tok::WordCache> caches([&shared] { return tok::WordCache(&shared); });
     tbb::parallel_for(tbb::blocked_range<size_t>(0, docs.size(), 16), [&](const tbb::blocked_range<size_t>& range) {
       tok::WordCache& cache = caches.local();
       for (size_t i = range.begin(); i != range.end(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);

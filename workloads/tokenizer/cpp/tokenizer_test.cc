@@ -1,8 +1,10 @@
 // The C++ reference against HF's own ids: every committed corpus, both tokenizer styles, both merge forms;
 // and the loader's errors on files it must refuse.
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -115,6 +117,31 @@ TEST_P(GoldenTest, RoundTripReproducesTheDocument) {
     tokenizer.Encode(doc, cache, ids);
     ASSERT_EQ(tokenizer.Decode(ids), doc);
   }
+}
+
+TEST_P(GoldenTest, ThreadsSharingACacheGiveHuggingFaceIds) {
+  // Two threads, each with its own cache in front of one shared cache, one going backwards so both learn
+  // and both reuse the other's words; then a third cache that finds every word in the shared one.
+  Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + GetParam().style + "/tokenizer.json");
+  std::vector<std::string> docs = ReadLines(kTestData + "/corpora/" + GetParam().corpus + ".txt");
+  std::vector<std::string> want = ReadLines(kTestData + "/" + GetParam().style + "/" + GetParam().corpus + ".ids");
+  ASSERT_EQ(docs.size(), want.size());
+  SharedWordCache shared;
+  std::atomic<int> wrong{0};
+  auto encode_all = [&](bool backwards) {
+    WordCache cache(&shared);
+    for (size_t k = 0; k < docs.size(); ++k) {
+      const size_t i = backwards ? docs.size() - 1 - k : k;
+      std::vector<uint32_t> ids;
+      tokenizer.Encode(docs[i], cache, ids);
+      if (Join(ids) != want[i]) wrong.fetch_add(1);
+    }
+  };
+  std::thread forwards(encode_all, false), backwards(encode_all, true);
+  forwards.join();
+  backwards.join();
+  encode_all(false);
+  EXPECT_EQ(wrong.load(), 0) << "documents whose ids differ from HF's";
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCorpora, GoldenTest,

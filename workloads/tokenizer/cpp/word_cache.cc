@@ -1,10 +1,54 @@
+#include <atomic>
 #include <cstring>
+#include <functional>
+
+#include <oneapi/tbb/concurrent_unordered_map.h>
 
 #include "tokenizer.h"
 
 namespace claimbench::tokenizer {
 
-WordCache::WordCache() : slots_(1 << 12) {}
+namespace {
+
+// Lets the table be searched with a string_view (no std::string made per lookup): oneTBB's spelling of a
+// transparent hash names its equality as Hash::transparent_key_equal.
+struct WordEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+struct WordHash {
+  using transparent_key_equal = WordEqual;
+  size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
+};
+
+}  // namespace
+
+struct SharedWordCache::Table {
+  oneapi::tbb::concurrent_unordered_map<std::string, std::vector<uint32_t>, WordHash, WordEqual> words;
+  std::atomic<size_t> size{0};  // approximate under races; only bounds memory
+};
+
+SharedWordCache::SharedWordCache() : table_(std::make_unique<Table>()) {}
+SharedWordCache::~SharedWordCache() = default;
+
+bool SharedWordCache::Find(std::string_view word, std::vector<uint32_t>& ids) const {
+  auto it = table_->words.find(word);
+  if (it == table_->words.end()) return false;
+  ids.insert(ids.end(), it->second.begin(), it->second.end());
+  return true;
+}
+
+void SharedWordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
+  if (word.size() > WordCache::kMaxWordBytes || ids.empty() ||
+      table_->size.load(std::memory_order_relaxed) >= WordCache::kMaxEntries) {
+    return;
+  }
+  if (table_->words.emplace(std::string(word), std::vector<uint32_t>(ids.begin(), ids.end())).second) {
+    table_->size.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+WordCache::WordCache(SharedWordCache* shared) : shared_(shared), slots_(1 << 12) {}
 
 uint64_t WordCache::Hash(std::string_view word) {
   // A multiply-xorshift hash over 8-byte chunks: words are short, so speed matters more than strength.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 #include "byte_level.h"
 #include "claimbench/impl/marks.h"
+#include "claimbench/impl/tbb_workers.h"
 #include "tokenizer.h"
 
 namespace {
@@ -120,7 +122,6 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
     tok::WordCache cache;
     for (size_t i = 0; i < docs.size(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);
   } else {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
     // One cache per thread in front of one shared cache: a word is merged once, not once per thread.
     tok::SharedWordCache shared;
     tbb::enumerable_thread_specific<tok::WordCache> caches([&shared] { return tok::WordCache(&shared); });
@@ -196,6 +197,12 @@ int main(int argc, char** argv) {
                    ": invalid UTF-8; the input must be UTF-8 text");
         }
       }
+    }
+    // The thread pool is start-up, not encoding (SPEC.md); the limit it runs under is set here too.
+    std::optional<tbb::global_control> limit;
+    if (options.command == "encode" && options.threads > 1 && options.latency_out.empty()) {
+      limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(options.threads));
+      claimbench::impl::StartTbbWorkers(options.threads);
     }
     claimbench::impl::Mark("ready");
     return options.command == "encode" ? Encode(tokenizer, lines, options.threads, options.latency_out) : Decode(tokenizer, lines);

@@ -22,6 +22,9 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
+// Sockets bound to the thread's io_context type rather than the polymorphic any_io_executor: smaller
+// sockets and pending operations, which is most of what an idle connection costs.
+using Socket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
 
 // Completion token: errors come back as values, so nothing throws on the hot path.
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
@@ -81,20 +84,20 @@ class UpstreamPool {
   size_t NextHost() { return next_++ % endpoints_.size(); }
   const tcp::endpoint& Endpoint(size_t host) const { return endpoints_[host]; }
 
-  std::optional<tcp::socket> Take(size_t host) {
+  std::optional<Socket> Take(size_t host) {
     if (idle_[host].empty()) return std::nullopt;
-    tcp::socket socket = std::move(idle_[host].back());
+    Socket socket = std::move(idle_[host].back());
     idle_[host].pop_back();
     return socket;
   }
 
-  void Give(size_t host, tcp::socket socket) {
+  void Give(size_t host, Socket socket) {
     if (idle_[host].size() < max_idle_) idle_[host].push_back(std::move(socket));
   }
 
  private:
   std::vector<tcp::endpoint> endpoints_;
-  std::vector<std::vector<tcp::socket>> idle_;
+  std::vector<std::vector<Socket>> idle_;
   size_t max_idle_;
   size_t next_ = 0;
 };
@@ -111,7 +114,7 @@ struct Busy {
   std::string out;     // bytes for the client
   std::string body_error;
   std::string upstream_head;  // the request head as forwarded
-  std::optional<tcp::socket> upstream;
+  std::optional<Socket> upstream;
   std::unique_ptr<char[]> read_buffer = std::make_unique_for_overwrite<char[]>(kForwardBufferBytes);
 };
 
@@ -163,8 +166,8 @@ std::atomic<bool> g_stopping{false};
 // coroutine; the thread's session list holds a plain pointer that the destructor removes.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket client, const ProxyOptions& options, ThreadContext& context)
-      : client_(std::move(client)), options_(options), context_(context), pool_(context.pool) {
+  Session(Socket client, const ProxyOptions& options, ThreadContext& context)
+      : client_(std::move(client)), options_(options), context_(context) {
     error_code ec;
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
@@ -268,7 +271,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Appends what `socket` has to `into`: waits for the first bytes, then takes what else is ready.
   // Returns the error (eof when the peer closed).
-  asio::awaitable<error_code> ReadInto(tcp::socket& socket, std::string& into) {
+  asio::awaitable<error_code> ReadInto(Socket& socket, std::string& into) {
     asio::mutable_buffer buffer = asio::buffer(busy_->read_buffer.get(), kForwardBufferBytes);
     auto [ec, n] = co_await socket.async_read_some(buffer, kAwait);
     if (ec) co_return ec;
@@ -396,7 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Gets an upstream connection: a pooled one if there is one, else a new one. On failure answers the
   // client (502 refused, 504 timed out) and returns false.
   asio::awaitable<bool> Connect(size_t host, bool& reused) {
-    if (std::optional<tcp::socket> pooled = pool_.Take(host)) {
+    if (std::optional<Socket> pooled = context_.pool.Take(host)) {
       busy_->upstream.emplace(std::move(*pooled));
       reused = true;
       co_return true;
@@ -404,7 +407,7 @@ class Session : public std::enable_shared_from_this<Session> {
     reused = false;
     busy_->upstream.emplace(client_.get_executor());
     SetDeadline(Phase::kConnect, options_.upstream_connect_timeout);
-    auto [ec] = co_await busy_->upstream->async_connect(pool_.Endpoint(host), kAwait);
+    auto [ec] = co_await busy_->upstream->async_connect(context_.pool.Endpoint(host), kAwait);
     if (ec) {
       bool timed_out = expired_ == Phase::kConnect;
       busy_->upstream.reset();
@@ -427,7 +430,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Forwards one request and its response. True when the client connection stays open for the next one.
   asio::awaitable<bool> Forward(const RequestHead& request) {
-    const size_t host = pool_.NextHost();
+    const size_t host = context_.pool.NextHost();
     current_host_ = host;
     const bool client_close = request.connection_close;
     // Expect: 100-continue (RFC 9110 section 10.1.1): the proxy answers 100 itself when it starts reading
@@ -575,7 +578,7 @@ class Session : public std::enable_shared_from_this<Session> {
       co_return kClose;
     }
     if (upstream_reusable && busy_->up_in.empty()) {
-      pool_.Give(current_host_, std::move(*busy_->upstream));
+      context_.pool.Give(current_host_, std::move(*busy_->upstream));
       busy_->upstream.reset();
     } else {
       DropUpstream();
@@ -629,10 +632,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  tcp::socket client_;
+  Socket client_;
   const ProxyOptions& options_;
   ThreadContext& context_;
-  UpstreamPool& pool_;
   Session* prev_ = nullptr;  // the thread's session list
   Session* next_ = nullptr;
   Clock::time_point deadline_ = Clock::time_point::max();
@@ -646,7 +648,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, const ProxyOptions& options, ThreadContext& context) {
   while (acceptor.is_open()) {
-    auto [ec, socket] = co_await acceptor.async_accept(kAwait);
+    auto [ec, socket] = co_await acceptor.async_accept(context.io, kAwait);
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: wait a little instead of spinning.

@@ -74,7 +74,10 @@ class Worker {
   // Hands over an open connection; `global_index` is its position in 0 .. connection_count-1.
   void AddConnection(int64_t global_index, UniqueFd fd, std::unique_ptr<Protocol> protocol);
 
-  // Runs until the plan's end_ns has passed and no request is in flight. Errors in the run are counted;
+  // Runs until the plan's end_ns has passed and no request is in flight. Open loop: requests that fell
+  // due before end_ns but wait behind a busy connection (a backlog) are still sent after it, for up to
+  // request_timeout_ns (the drain): their corrected latency, counted from the intended time, shows the
+  // backlog; only what is still unsent then counts as unsent. Errors in the run are counted;
   // a Protocol's exception or a failing epoll call propagates.
   void Run();
 
@@ -112,6 +115,8 @@ class Worker {
   // Sleeps until wake_ns or an event; returns the number of events in events_ (0 on timeout or signal).
   int Wait(int64_t now_ns, int64_t wake_ns);
   void MakeReady(Connection& c, int64_t now_ns);
+  // Open loop: the end of the drain, after which no request is sent (see Run()).
+  int64_t DrainEndNs() const noexcept { return plan_.end_ns + plan_.spec->request_timeout_ns; }
   void DispatchDue(int64_t now_ns);
   void Send(Connection& c);
   void FlushWrite(Connection& c, int64_t now_ns);

@@ -277,6 +277,16 @@ bool IsValidHost(std::string_view host) {
   return true;
 }
 
+// Clears a head for the next parse but keeps its field vector's capacity, so that a caller that reuses
+// one head object parses without allocating.
+template <typename Head>
+void ResetKeepingFields(Head& head) {
+  std::vector<Field> fields = std::move(head.fields);
+  fields.clear();
+  head = Head{};
+  head.fields = std::move(fields);
+}
+
 }  // namespace
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -308,7 +318,7 @@ std::string_view MessageHead::Find(std::string_view name) const {
 
 ParseStatus ParseRequestHead(std::string_view buffer, const ParseLimits& limits, RequestHead& head,
                              ParseError& error) {
-  head = RequestHead{};
+  ResetKeepingFields(head);
   LineReader reader(buffer, limits.max_head_bytes);
   // A server SHOULD ignore at least one empty line before the request-line (RFC 9112 section 2.2); we
   // ignore up to two, the CRLF some clients add after a POST body.
@@ -391,7 +401,7 @@ ParseStatus ParseRequestHead(std::string_view buffer, const ParseLimits& limits,
 
 ParseStatus ParseResponseHead(std::string_view buffer, std::string_view request_method, const ParseLimits& limits,
                               ResponseHead& head, ParseError& error) {
-  head = ResponseHead{};
+  ResetKeepingFields(head);
   constexpr int kBadGateway = 502;
   LineReader reader(buffer, limits.max_head_bytes);
   std::string_view line;

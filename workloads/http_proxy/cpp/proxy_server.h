@@ -1,13 +1,15 @@
 // The reference HTTP/1.1 reverse proxy (../SPEC.md) on Boost.Asio.
 //
-// Design: one io_context run by N threads; each client connection is one C++20 coroutine on its own
-// strand that handles its requests strictly in order (read a head, forward it with its body, stream the
-// response back, repeat), so pipelined requests are answered in order without a queue, and bodies are
-// streamed through a fixed buffer, never held whole. Upstream connections live in one pool per upstream
-// host, shared by all threads (a mutex-protected stack: taking or returning a connection is a few
-// nanoseconds next to a request). Timeouts are one "watchdog" timer per connection that sleeps until the
-// connection's current deadline and cancels its sockets when it passes; moving a deadline later costs
-// nothing, so the hot path arms no timer per read. Framing is decided by the strict parser
+// Design: one io_context per thread, with Asio's internal locking off, and one listening socket per
+// thread (SO_REUSEPORT when there are several), so a connection lives on one thread from accept to close
+// and nothing is handed between threads. Each thread has its own upstream pool (no lock; as nginx has one
+// per worker) and one "sweeper" timer that enforces the deadlines of all its connections, so moving a
+// deadline costs a clock read and no connection holds a timer. An idle keep-alive connection holds no
+// coroutine and no buffer, only a readiness wait; its first bytes start a C++20 coroutine that handles its
+// requests strictly in order (read a head, forward it with its body, stream the response back, repeat), so
+// pipelined requests are answered in order without a queue, and bodies are streamed through a fixed
+// buffer, never held whole. A busy connection's buffers come from the thread's spares and go back when it
+// is idle again, so the hot path does not allocate per request. Framing is decided by the strict parser
 // (http_parser.h): anything ambiguous is refused, never forwarded.
 #pragma once
 

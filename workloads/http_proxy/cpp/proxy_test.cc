@@ -233,6 +233,26 @@ TEST(ProxyTest, Http10ClientGetsAnUnchunkedBodyAndACloseRfc9112Section7) {
   EXPECT_EQ(response.substr(response.size() - 9), "\r\n\r\nabcde") << response;
 }
 
+// The client waits for 100 (Continue) before it sends the body; the proxy answers it when it starts
+// reading the body, streams the body on, and does not pass the expectation upstream.
+TEST(ProxyTest, ExpectContinueGets100BeforeTheBodyRfc9110Section10_1_1) {
+  ScriptedUpstream upstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  Server proxy = StartProxy(upstream.port());
+  Socket socket(proxy.port);
+  ASSERT_TRUE(socket.connected());
+  socket.Send("PUT /r/1 HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(socket.ReadUntilClose(milliseconds(1000)), "HTTP/1.1 100 Continue\r\n\r\n");
+  socket.Send("hello");
+  bool closed = false;
+  std::string response = socket.ReadUntilClose(milliseconds(3000), &closed);
+  EXPECT_EQ(response.substr(0, 12), "HTTP/1.1 200") << response;
+  EXPECT_EQ(response.substr(response.size() - 2), "ok") << response;
+  EXPECT_TRUE(closed);
+  std::string forwarded = upstream.request();
+  EXPECT_EQ(forwarded.find("Expect"), std::string::npos) << forwarded;
+  EXPECT_NE(forwarded.find("Content-Length: 5"), std::string::npos) << forwarded;
+}
+
 TEST(ProxyTest, AddsXForwardedForAndRemovesHopByHopFieldsRfc9110Section7_6_1) {
   ScriptedUpstream upstream("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\nX-Drop: 1\r\n"
                             "Connection: x-drop\r\n\r\nok");

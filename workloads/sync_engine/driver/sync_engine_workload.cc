@@ -317,8 +317,10 @@ class SyncEngineWorkload final : public Workload {
       metrics["bytes_per_s"] = static_cast<double>(tree_bytes) / (timed->second / 1e9);
     }
     metrics["bytes_uploaded"] = static_cast<double>(stats.bytes_uploaded);
+    // Bytes the sync had to bring in (the whole tree; the edited and new files) per byte it uploaded.
+    const int64_t changed = initial ? manifest.v0.logical_bytes : manifest.incremental_written_bytes;
     if (stats.bytes_uploaded > 0) {
-      metrics["dedup_ratio"] = static_cast<double>(stats.bytes_scanned) / static_cast<double>(stats.bytes_uploaded);
+      metrics["dedup_ratio"] = static_cast<double>(changed) / static_cast<double>(stats.bytes_uploaded);
     }
     return Verdict::Ok();
   }

@@ -35,7 +35,8 @@ def tree_hash(root: str) -> str:
                 entries.append((os.fsencode(relative), full))
     digest = hashlib.sha256()
     for relative, full in sorted(entries):
-        digest.update(relative + b"\0" + str(os.path.getsize(full)).encode() + b"\0" + file_sha256(full).encode() + b"\n")
+        size = str(os.path.getsize(full)).encode()
+        digest.update(relative + b"\0" + size + b"\0" + file_sha256(full).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -66,7 +67,8 @@ def from_rsync(path: str) -> dict:
             raise ValueError(f"rsync --stats has no '{pattern}'")
         return int(match.group(1))
 
-    out = stats(files_scanned=number(r"Number of files: \d+ \(reg: (\d+)"), bytes_scanned=number(r"Total file size: (\d+)"),
+    out = stats(files_scanned=number(r"Number of files: \d+ \(reg: (\d+)"),
+                bytes_scanned=number(r"Total file size: (\d+)"),
                 bytes_uploaded=number(r"Total transferred file size: (\d+)"),
                 files_uploaded=number(r"Number of regular files transferred: (\d+)"),
                 deleted_remote=number(r"Number of deleted files: (\d+)"))

@@ -232,7 +232,12 @@ class SyncEngineWorkload final : public Workload {
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
     if (IsChunkCase(spec)) return VerifyChunks(spec, context, metrics);
-    return VerifySync(spec, context, metrics);
+    try {
+      return VerifySync(spec, context, metrics);
+    } catch (const SetupError& error) {
+      // A folder the implementation left unreadable or missing is its wrong answer, not the harness's.
+      return Verdict::Invalid(error.what());
+    }
   }
 
   Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -169,6 +172,26 @@ TEST_P(Convergence, ReplicasConvergeAndNothingIsLost) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, Convergence, ::testing::Range<std::uint64_t>(1, 41));
+
+// The soak (tools/soak.sh): new seeds, more rounds, until CLAIMBENCH_SYNC_SOAK_SECONDS have passed.
+// Skipped in the normal test run.
+TEST(Soak, ConvergenceOverManySeeds) {
+  const char* seconds = std::getenv("CLAIMBENCH_SYNC_SOAK_SECONDS");
+  if (seconds == nullptr) GTEST_SKIP() << "set CLAIMBENCH_SYNC_SOAK_SECONDS (tools/soak.sh) to run the soak";
+  const char* first = std::getenv("CLAIMBENCH_SYNC_SOAK_SEED");
+  std::uint64_t seed = first == nullptr ? 1000 : std::strtoull(first, nullptr, 10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::atoll(seconds));
+  int worlds = 0;
+  for (; std::chrono::steady_clock::now() < deadline; ++seed, ++worlds) {
+    World world(seed, 2 + static_cast<int>(seed % 2));
+    world.Run(10);
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "soak failed at seed " << seed << "; rerun it with CLAIMBENCH_SYNC_SOAK_SEED=" << seed;
+      return;
+    }
+  }
+  std::printf("soak: %d worlds converged, seeds up to %llu\n", worlds, static_cast<unsigned long long>(seed - 1));
+}
 
 }  // namespace
 }  // namespace claimbench::sync

@@ -4,6 +4,7 @@
 #include "columnar_scan_workload.h"
 #include "http_proxy_workload.h"
 #include "null_workload.h"
+#include "sync_engine_workload.h"
 #include "tokenizer_workload.h"
 
 namespace claimbench {
@@ -16,7 +17,8 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
       {"columnar_scan", "TPC-H scans over columnar data: C++ against DuckDB, Polars, pandas",
        &columnar_scan_workload::MakeColumnarScanWorkload},
       {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", &http_proxy_workload::MakeHttpProxyWorkload},
-      {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service", nullptr},
+      {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service",
+       &sync_engine_workload::MakeSyncEngineWorkload},
   };
   return entries;
 }

@@ -73,6 +73,7 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.required_programs = StringList(root["availability"]["programs"], "availability.programs", file);
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
+  impl.cases = StringList(root["cases"], "cases", file);
   return impl;
 }
 
@@ -123,6 +124,15 @@ std::string ExpandPlaceholders(const std::string& text, const ProjectPaths& path
     pos = close + 1;
   }
   return out;
+}
+
+std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name) {
+  if (implementation.cases.empty() ||
+      std::find(implementation.cases.begin(), implementation.cases.end(), case_name) != implementation.cases.end()) {
+    return "";
+  }
+  return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
+                     fmt::join(implementation.cases, ", "));
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {

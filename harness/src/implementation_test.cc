@@ -64,6 +64,17 @@ TEST_F(ImplementationTest, MissingProgramsAndFailingChecksMakeItUnavailable) {
   EXPECT_NE(UnavailableReason(impls[1]).find("availability check failed"), std::string::npos);
 }
 
+TEST_F(ImplementationTest, CasesListLimitsWhereAnImplementationTakesPart) {
+  Write("cpp", "language = \"C++\"\nrole = \"reference\"\ncommand = [\"true\"]\n");
+  Write("peer", "language = \"Go\"\nrole = \"peer\"\ncommand = [\"true\"]\ncases = [\"sync\", \"restore\"]\n");
+  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
+  EXPECT_EQ(NotInCaseReason(impls[0], "chunk"), "");
+  EXPECT_EQ(NotInCaseReason(impls[1], "restore"), "");
+  EXPECT_NE(NotInCaseReason(impls[1], "chunk").find("takes part only in sync, restore"), std::string::npos);
+  Write("peer", "language = \"Go\"\nrole = \"peer\"\ncommand = [\"true\"]\ncases = \"sync\"\n");
+  EXPECT_NE(ErrorOf().find("cases"), std::string::npos);
+}
+
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {
   Write("cpp", "language = \"C++\"\nrole = \n");
   EXPECT_NE(ErrorOf().find("cpp/impl.toml:2"), std::string::npos) << ErrorOf();

@@ -519,15 +519,25 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
     }
     for (const CaseSpec& spec : plan.cases) {
       if (Interrupted()) break;
-      progress.Case(plan.workload->Name(), spec.name, runnable.size(), ++case_index, case_count);
+      std::vector<const Implementation*> in_case;
+      std::map<std::string, std::string> not_in_case = unavailable;
+      for (const Implementation* impl : runnable) {
+        std::string reason = NotInCaseReason(*impl, spec.name);
+        if (reason.empty()) {
+          in_case.push_back(impl);
+        } else {
+          not_in_case[impl->name] = reason;
+        }
+      }
+      progress.Case(plan.workload->Name(), spec.name, in_case.size(), ++case_index, case_count);
       std::vector<ImplementationResult> case_results;
-      if (!runnable.empty()) {
-        CaseRun case_run(*plan.workload, spec, runnable, options, sequence, progress);
+      if (!in_case.empty()) {
+        CaseRun case_run(*plan.workload, spec, in_case, options, sequence, progress);
         case_results = case_run.Run();
       }
       for (const Implementation& impl : plan.impls) {
-        auto it = unavailable.find(impl.name);
-        if (it == unavailable.end()) continue;
+        auto it = not_in_case.find(impl.name);
+        if (it == not_in_case.end()) continue;
         ImplementationResult result = NewResult(*plan.workload, spec, impl);
         result.status = RunStatus::kUnavailable;
         result.error = it->second;

@@ -1,11 +1,11 @@
 """The small subcommands: list, exec, env, help, usage errors."""
 
 
-def test_list_shows_workloads_implementations_and_planned_ones(cb):
+def test_list_shows_workloads_and_implementations(cb):
     proc = cb("list")
     assert proc.returncode == 0, proc.stderr
     assert "null" in proc.stdout and "cpp" in proc.stdout and "python" in proc.stdout
-    assert "tokenizer" in proc.stdout and "planned" in proc.stdout
+    assert "tokenizer" in proc.stdout and "sync_engine" in proc.stdout and "restic" in proc.stdout
 
 
 def test_exec_runs_the_reference_and_passes_the_exit_status(cb):

@@ -113,7 +113,6 @@ def test_runaway_memory_is_stopped_by_the_memory_limit(cb):
     "args, words",
     [
         (["--workload", "nosuch"], "unknown workload 'nosuch'"),
-        (["--workload", "sync_engine"], "no implementation yet"),  # a planned workload (tokenizer is built now)
         (["--impl", "cobol"], "no selected workload has an implementation named 'cobol'"),
         (["--param", "nosuch=1"], "no case of the selected workloads takes 'nosuch'"),
         (["--param", "work_units=abc"], "not an integer"),

@@ -10,6 +10,8 @@
 //   role = "port"                      # reference | port | peer (exactly one reference per workload)
 //   description = "..."
 //   command = ["{impl_dir}/target/release/tok"]   # required: argv before the SPEC arguments
+//   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
+//                                      # equivalent of the others); the rest record it as unavailable
 //   [build]                            # optional
 //   cmake_target = "tokenizer_cpp"     # built by the project's CMake build
 //   command = ["cargo", "build", "--release", "--quiet"]   # or a command run in {impl_dir}
@@ -50,7 +52,11 @@ struct Implementation {
   std::vector<std::string> required_programs;
   std::vector<std::string> check_command;
   std::string hint;
+  std::vector<std::string> cases;  // empty: every case of the workload
 };
+
+// Empty when `implementation` takes part in case `case_name`, else one line saying which cases it takes.
+std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name);
 
 // Reads every workloads/<workload>/*/impl.toml, sorted with the reference first, then by name.
 // Throws SetupError naming the file for a malformed manifest, a missing required key, an unknown role,

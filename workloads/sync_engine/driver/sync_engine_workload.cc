@@ -1,0 +1,338 @@
+#include "sync_engine_workload.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "chunk_check.h"
+#include "claimbench/atomic_file.h"
+#include "claimbench/case_parameters.h"
+#include "claimbench/error.h"
+#include "claimbench/implementation.h"
+#include "claimbench/process.h"
+#include "corpus.h"
+#include "service_cases.h"
+#include "size_text.h"
+#include "sync_check.h"
+#include "tree_hash.h"
+
+namespace claimbench::sync_engine_workload {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+fs::path ProjectRoot() {
+  const char* root = std::getenv("CLAIMBENCH_ROOT");
+  return root != nullptr && *root != '\0' ? fs::path(root) : fs::path(CLAIMBENCH_SYNC_SOURCE_DIR);
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+struct ProfileSizes {
+  std::string chunk_file;  // the chunk cases' input
+  std::string corpus;      // v0 of the sync cases
+  int min_repetitions;
+  int max_repetitions;
+  double budget_s;  // per case, all implementations
+  seconds timeout;
+};
+
+ProfileSizes SizesFor(std::string_view profile) {
+  if (profile == "quick") return {"64M", "32M", 3, 5, 30, seconds(120)};
+  if (profile == "standard") return {"512M", "256M", 5, 10, 60, seconds(300)};
+  if (profile == "full") return {"2G", "1G", 5, 10, 300, seconds(900)};
+  throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
+}
+
+bool IsChunkCase(const CaseSpec& spec) { return spec.parameters.contains("mode"); }
+
+int64_t SizeParameter(const CaseSpec& spec, const std::string& name) {
+  const std::string text = CaseParameters(spec).String(name);
+  const auto size = sync_corpus::ParseSize(text);
+  if (!size || *size <= 0) {
+    throw SetupError(fmt::format("case {}: parameter {}={} is not a positive size (e.g. 64K, 32M)", spec.name, name, text));
+  }
+  return *size;
+}
+
+struct ChunkSizes {
+  int64_t min, avg, max;
+};
+
+ChunkSizes ChunkParameters(const CaseSpec& spec) {
+  ChunkSizes sizes{SizeParameter(spec, "min"), SizeParameter(spec, "avg"), SizeParameter(spec, "max")};
+  if (!(sizes.min < sizes.avg && sizes.avg < sizes.max) || (sizes.avg & (sizes.avg - 1)) != 0) {
+    throw SetupError(fmt::format("case {}: need min < avg < max and avg a power of two (SPEC.md), got {} {} {}",
+                                 spec.name, sizes.min, sizes.avg, sizes.max));
+  }
+  return sizes;
+}
+
+std::vector<std::string> ChunkSizeArguments(const CaseSpec& spec) {
+  CaseParameters params(spec);
+  return {"--hash", "sha256", "--min", params.String("min"), "--avg", params.String("avg"), "--max", params.String("max")};
+}
+
+fs::path ChunkInput(const CaseSpec& spec, const fs::path& case_dir) {
+  return case_dir.parent_path() / fmt::format("random-{}-{}.bin", CaseParameters(spec).String("seed"),
+                                             CaseParameters(spec).String("file_bytes"));
+}
+
+fs::path CorpusDir(const CaseSpec& spec, const fs::path& case_dir) {
+  return case_dir.parent_path() / fmt::format("corpus-{}-{}", CaseParameters(spec).String("seed"),
+                                             CaseParameters(spec).String("corpus_bytes"));
+}
+
+// The reference implementation as the run would start it, for answers the chunk cases compare with.
+Implementation Reference() {
+  ProjectPaths paths;
+  paths.root = ProjectRoot();
+  paths.build_dir = CLAIMBENCH_SYNC_BUILD_DIR;
+  paths.python = paths.root / ".venv" / "bin" / "python";
+  for (Implementation& impl : LoadImplementations(paths, "sync_engine")) {
+    if (impl.role == "reference") return impl;
+  }
+  throw SetupError("sync_engine has no reference implementation (workloads/sync_engine/*/impl.toml)");
+}
+
+// Runs `impl` with `args` in `dir`, untimed, for set-up and verification. Empty when it exited 0, else
+// one line: what failed and the last line of its stderr.
+std::string RunUntimed(const Implementation& impl, const std::vector<std::string>& args, const fs::path& dir,
+                       const std::string& name, seconds timeout) {
+  ProcessSpec process;
+  process.argv = impl.command;
+  process.argv.insert(process.argv.end(), args.begin(), args.end());
+  process.working_dir = dir;
+  process.stdout_path = dir / (name + ".stdout");
+  process.stderr_path = dir / (name + ".stderr");
+  process.timeout = timeout;
+  process.rss_sample_interval = std::chrono::nanoseconds(0);
+  ProcessResult result = RunToCompletion(process);
+  if (result.ok()) return "";
+  std::string last;
+  std::istringstream err(ReadFile(process.stderr_path));
+  for (std::string line; std::getline(err, line);) {
+    if (!line.empty()) last = line;
+  }
+  return fmt::format("{} {}{}", args.empty() ? std::string() : args.front(), result.error,
+                     last.empty() ? "" : "; stderr: " + last.substr(0, 200));
+}
+
+class SyncEngineWorkload final : public Workload {
+ public:
+  std::string Name() const override { return "sync_engine"; }
+  std::string Description() const override {
+    return "FastCDC chunking and SHA-256, initial and incremental sync of a seeded corpus: C++ against restic and "
+           "rsync; read-states service";
+  }
+
+  std::vector<CaseSpec> Cases(std::string_view profile) const override {
+    const ProfileSizes sizes = SizesFor(profile);
+    std::vector<CaseSpec> cases;
+    auto add = [&](std::string name, std::string description, std::map<std::string, std::string> parameters,
+                   std::vector<MetricDescriptor> metrics) {
+      CaseSpec spec;
+      spec.name = std::move(name);
+      spec.description = std::move(description);
+      spec.parameters = std::move(parameters);
+      spec.parameters.insert({{"seed", "1"}, {"min", "16K"}, {"avg", "64K"}, {"max", "256K"}});
+      spec.warmup_repetitions = 1;
+      spec.stopping.min_repetitions = sizes.min_repetitions;
+      spec.stopping.max_repetitions = sizes.max_repetitions;
+      spec.stopping.time_budget_s = sizes.budget_s;
+      spec.timeout = sizes.timeout;
+      spec.extra_metrics = std::move(metrics);
+      cases.push_back(std::move(spec));
+    };
+    const std::vector<MetricDescriptor> kernel = {{"bytes_per_s", "bytes_per_s", true}};
+    add("chunk", fmt::format("FastCDC boundaries alone on {} of seeded random bytes, checked against the reference",
+                             sizes.chunk_file),
+        {{"mode", "chunk"}, {"file_bytes", sizes.chunk_file}}, kernel);
+    add("hash", fmt::format("SHA-256 of {} as one message, checked by the harness", sizes.chunk_file),
+        {{"mode", "hash"}, {"file_bytes", sizes.chunk_file}}, kernel);
+    add("chunk_hash", fmt::format("FastCDC and SHA-256 of every chunk of {}; compare bytes_per_s with case hash",
+                                  sizes.chunk_file),
+        {{"mode", "chunk+hash"}, {"file_bytes", sizes.chunk_file}}, kernel);
+    const std::vector<MetricDescriptor> sync = {{"bytes_per_s", "bytes_per_s", true},
+                                                {"dedup_ratio", "ratio", true},
+                                                {"bytes_uploaded", "bytes", false}};
+    add("initial_sync", fmt::format("sync of a {} seeded tree (duplicates, shared prefixes) into an empty store; "
+                                    "restored and verified", sizes.corpus),
+        {{"sync", "initial"}, {"corpus_bytes", sizes.corpus}}, sync);
+    add("incremental_sync", fmt::format("sync of the {} tree's next version (inserts, deletes, appends, renames, moves) "
+                                        "into its store; restored and verified", sizes.corpus),
+        {{"sync", "incremental"}, {"corpus_bytes", sizes.corpus}}, sync);
+    for (CaseSpec& spec : ServiceCases(profile)) cases.push_back(std::move(spec));
+    return cases;
+  }
+
+  void Prepare(const CaseSpec& spec, const fs::path& case_dir) const override {
+    if (IsServiceCase(spec)) return;
+    const uint64_t seed = static_cast<uint64_t>(CaseParameters(spec).Int("seed", 0, INT64_MAX));
+    if (!IsChunkCase(spec)) {
+      sync_corpus::LoadOrGenerateCorpus({seed, SizeParameter(spec, "corpus_bytes")}, CorpusDir(spec, case_dir));
+      return;
+    }
+    const ChunkSizes sizes = ChunkParameters(spec);
+    const int64_t bytes = SizeParameter(spec, "file_bytes");
+    const fs::path input = ChunkInput(spec, case_dir);
+    const fs::path hash_file = input.string() + ".sha256";
+    if (!fs::exists(hash_file)) {
+      sync_corpus::WriteRandomFile(input, seed, bytes);
+      WriteFileAtomically(hash_file, sync_corpus::FileSha256Hex(input) + "\n");
+    }
+    if (CaseParameters(spec).String("mode") == "hash") return;
+    // The expected boundaries are the reference's on this very input (SPEC.md, Verification); the
+    // hashes are the harness's own, of the bytes between them.
+    const Implementation reference = Reference();
+    std::vector<std::string> args = {"chunk", "--input", input.string(), "--mode", "chunk"};
+    for (const std::string& a : ChunkSizeArguments(spec)) args.push_back(a);
+    if (std::string error = RunUntimed(reference, args, case_dir, "reference", seconds(600)); !error.empty()) {
+      throw SetupError(fmt::format("the reference ({}) could not chunk {}: {}; build it with ./claimbench build",
+                                   reference.command.front(), input.string(), error));
+    }
+    std::vector<Chunk> chunks;
+    std::string error;
+    if (!ParseChunks(ReadFile(case_dir / "reference.stdout"), false, chunks, error)) {
+      throw SetupError(fmt::format("the reference's chunk output is malformed: {}", error));
+    }
+    if (error = CheckTiling(chunks, bytes, sizes.min, sizes.max); !error.empty()) {
+      throw SetupError(fmt::format("the reference's chunks are wrong: {}", error));
+    }
+    HashChunks(input, chunks);
+    WriteFileAtomically(case_dir / "expected_chunks.txt", FormatChunks(chunks));
+  }
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
+    if (IsServiceCase(spec)) return ServiceArguments(spec, context);
+    (void)ChunkParameters(spec);  // a bad --param fails here, before anything runs
+    std::vector<std::string> tail = ChunkSizeArguments(spec);
+    if (IsChunkCase(spec)) {
+      const std::string mode = CaseParameters(spec).Choice("mode", {"chunk", "hash", "chunk+hash"});
+      std::vector<std::string> args = {"chunk", "--input", ChunkInput(spec, context.case_dir).string(), "--mode", mode};
+      args.insert(args.end(), tail.begin(), tail.end());
+      return args;
+    }
+    CaseParameters(spec).Choice("sync", {"initial", "incremental"});
+    const fs::path local = context.scratch_dir / "local", store = context.scratch_dir / "store";
+    std::vector<std::string> args = {"sync", "--local", local.string(), "--remote", store.string()};
+    args.insert(args.end(), tail.begin(), tail.end());
+    if (!context.scratch_dir.empty() && context.implementation != nullptr) SetUpSync(spec, context, args);
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
+    if (IsChunkCase(spec)) return VerifyChunks(spec, context, metrics);
+    try {
+      return VerifySync(spec, context, metrics);
+    } catch (const SetupError& error) {
+      // A folder the implementation left unreadable or missing is its wrong answer, not the harness's.
+      return Verdict::Invalid(error.what());
+    }
+  }
+
+  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
+                ServiceMeasurement& measurement) const override {
+    return DriveService(spec, context, process, measurement);
+  }
+
+ private:
+  // Untimed, before each sync repetition: the local folder is a fresh copy of v0; for the incremental case
+  // it is synced into a fresh store (by the implementation itself) and then changed to v1 the way a user
+  // would (renames keep inodes). A failure is kept for Verify to report: the run itself then goes on.
+  static void SetUpSync(const CaseSpec& spec, const RunContext& context, const std::vector<std::string>& args) {
+    const fs::path corpus = CorpusDir(spec, context.case_dir);
+    const fs::path local = context.scratch_dir / "local";
+    std::string error;
+    try {
+      fs::copy(corpus / "v0", local, fs::copy_options::recursive);
+      if (CaseParameters(spec).String("sync") == "incremental") {
+        error = RunUntimed(*context.implementation, args, context.scratch_dir, "setup", seconds(900));
+        if (error.empty()) {
+          sync_corpus::ApplyOperations(sync_corpus::ReadManifest(corpus / "manifest.json"), corpus / "v1", local);
+        }
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) WriteFileAtomically(context.scratch_dir / "setup_error", error);
+  }
+
+  static Verdict VerifyChunks(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
+    const std::string mode = CaseParameters(spec).String("mode");
+    const fs::path input = ChunkInput(spec, context.case_dir);
+    const std::string output = ReadFile(context.stdout_path);
+    if (mode == "hash") {
+      const std::string expected = ReadFile(input.string() + ".sha256");
+      if (output != expected) {
+        return Verdict::Invalid(fmt::format("hash '{}', expected {}", output.substr(0, 80), expected.substr(0, 64)));
+      }
+    } else {
+      std::vector<Chunk> expected, actual;
+      std::string error;
+      ParseChunks(ReadFile(context.case_dir / "expected_chunks.txt"), true, expected, error);
+      if (!ParseChunks(output, mode == "chunk+hash", actual, error)) return Verdict::Invalid(error);
+      if (error = CompareChunks(expected, actual, mode == "chunk+hash"); !error.empty()) return Verdict::Invalid(error);
+    }
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      metrics["bytes_per_s"] = static_cast<double>(SizeParameter(spec, "file_bytes")) / (timed->second / 1e9);
+    }
+    return Verdict::Ok();
+  }
+
+  static Verdict VerifySync(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
+    const fs::path setup_error = context.scratch_dir / "setup_error";
+    if (fs::exists(setup_error)) return Verdict::Invalid("the untimed set-up failed: " + ReadFile(setup_error));
+    const sync_corpus::CorpusManifest manifest =
+        sync_corpus::ReadManifest(CorpusDir(spec, context.case_dir) / "manifest.json");
+    const bool initial = CaseParameters(spec).String("sync") == "initial";
+    SyncStats stats;
+    std::string error;
+    if (!ParseSyncStats(ReadFile(context.stdout_path), stats, error)) return Verdict::Invalid(error);
+    const int64_t max_chunk = stats.chunk_max_bytes > 0 ? stats.chunk_max_bytes : ChunkParameters(spec).max;
+    const SyncExpectation expected =
+        Expect(manifest, initial ? SyncKind::kInitial : SyncKind::kIncremental, max_chunk);
+    if (error = CheckSyncStats(stats, expected); !error.empty()) return Verdict::Invalid(error);
+    // The folder itself, and what the store gives back, hashed here.
+    if (std::string local = sync_corpus::TreeHash(context.scratch_dir / "local"); local != expected.tree_hash) {
+      return Verdict::Invalid(fmt::format("the local folder after the sync has tree hash {}, the corpus {}", local,
+                                          expected.tree_hash));
+    }
+    const fs::path restored = context.scratch_dir / "restored";
+    const std::vector<std::string> args = {"restore", "--remote", (context.scratch_dir / "store").string(), "--out",
+                                           restored.string()};
+    if (error = RunUntimed(*context.implementation, args, context.scratch_dir, "restore", seconds(900)); !error.empty()) {
+      return Verdict::Invalid("restore failed: " + error);
+    }
+    if (std::string hash = sync_corpus::TreeHash(restored); hash != expected.tree_hash) {
+      return Verdict::Invalid(fmt::format("the restored tree has tree hash {}, the corpus {}: the store lost or "
+                                          "changed data", hash, expected.tree_hash));
+    }
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      const int64_t tree_bytes = initial ? manifest.v0.logical_bytes : manifest.v1.logical_bytes;
+      metrics["bytes_per_s"] = static_cast<double>(tree_bytes) / (timed->second / 1e9);
+    }
+    metrics["bytes_uploaded"] = static_cast<double>(stats.bytes_uploaded);
+    // Bytes the sync had to bring in (the whole tree; the edited and new files) per byte it uploaded.
+    const int64_t changed = initial ? manifest.v0.logical_bytes : manifest.incremental_written_bytes;
+    if (stats.bytes_uploaded > 0) {
+      metrics["dedup_ratio"] = static_cast<double>(changed) / static_cast<double>(stats.bytes_uploaded);
+    }
+    return Verdict::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> MakeSyncEngineWorkload() { return std::make_unique<SyncEngineWorkload>(); }
+
+}  // namespace claimbench::sync_engine_workload

@@ -1,0 +1,199 @@
+// The CLI's contract: usage errors (exit 2, one line), statistics on the last line, and crash safety:
+// a sync killed at every write point (CLAIMBENCH_SYNC_CRASH_AFTER) or at random times leaves a store that
+// verifies, user files that are each old or new, and a folder that the next sync brings to convergence.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "crash_hook.h"
+#include "seeded_random.h"
+#include "sync.h"
+#include "sync_fixture.h"
+#include "testing/temp_dir.h"
+
+namespace claimbench::sync {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CliResult;
+using testing::FilesUnder;
+using testing::RunCli;
+using testing::WriteFile;
+
+void ExpectUsageError(const std::vector<std::string>& args, const std::string& fragment) {
+  CliResult result = RunCli(args);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(result.err.rfind("sync_engine: error: ", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find(fragment), std::string::npos) << result.err;
+  EXPECT_TRUE(result.out.empty());
+}
+
+TEST(Cli, BadArgumentsAreUsageErrors) {
+  claimbench::testing::TempDir dir;
+  std::string local = (dir.path() / "l").string(), store = (dir.path() / "s").string();
+  ExpectUsageError({}, "no command");
+  ExpectUsageError({"frobnicate"}, "unknown command");
+  ExpectUsageError({"sync", "--remote", store}, "--local is required");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--hash", "md5"}, "--hash");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--avg", "60000"}, "power of two");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--min", "1M"}, "--min");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--threads", "0"}, "--threads");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--replica", "a/b"}, "--replica");
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--bogus", "1"}, "unknown option --bogus");
+  ExpectUsageError({"sync", "--local", local, "--remote"}, "needs a value");
+  ExpectUsageError({"chunk", "--input", (dir.path() / "missing").string()}, "cannot read --input");
+  ExpectUsageError({"chunk", "--input", local, "--mode", "fold"}, "--mode");
+  ExpectUsageError({"verify", "--remote", (dir.path() / "nostore").string()}, "not a sync store");
+  WriteFile(dir.path() / "file", "x");
+  ExpectUsageError({"restore", "--remote", (dir.path() / "file").string(), "--out", local}, "not a directory");
+  ExpectUsageError({"serve", "--listen", "127.0.0.1:0", "--entries", "10"}, "serve");
+  // A store keeps its hash.
+  ASSERT_EQ(RunCli({"sync", "--local", local, "--remote", store, "--hash", "fast"}).exit_code, 0);
+  ExpectUsageError({"sync", "--local", local, "--remote", store, "--hash", "sha256"}, "uses --hash fast");
+}
+
+TEST(Cli, SyncPrintsStatisticsOnTheLastLine) {
+  claimbench::testing::TempDir dir;
+  fs::path local = dir.path() / "l";
+  fs::create_directories(local / "d");
+  WriteFile(local / "d" / "x", "hello");
+  WriteFile(local / "y", "hello");  // the same content: its one chunk is deduplicated
+  CliResult result = RunCli({"sync", "--local", local.string(), "--remote", (dir.path() / "s").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string last = result.out.substr(result.out.rfind('\n', result.out.size() - 2) + 1);
+  nlohmann::json stats = nlohmann::json::parse(last);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : stats.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"bytes_downloaded", "bytes_hashed", "bytes_scanned", "bytes_uploaded",
+                                            "chunks_deduplicated", "chunks_new", "chunks_total", "conflicts",
+                                            "deleted_local", "deleted_remote", "files_downloaded",
+                                            "files_scanned", "files_uploaded", "moved", "skipped", "tree_hash"}));
+  EXPECT_EQ(stats["files_scanned"], 2);
+  EXPECT_EQ(stats["bytes_scanned"], 10);
+  EXPECT_EQ(stats["chunks_total"], 2);
+  EXPECT_EQ(stats["chunks_new"], 1);
+  EXPECT_EQ(stats["chunks_deduplicated"], 1);
+  EXPECT_EQ(stats["bytes_uploaded"], 5);
+  EXPECT_EQ(stats["tree_hash"], TreeHashOfFolder(local.string()));
+  EXPECT_EQ(last.find("{\"files_scanned\":"), 0u) << "keys in SPEC.md's order";
+}
+
+// A replica `a` with pending local changes (edits, a rename, a dir move, deletes, creates) and a store
+// with concurrent remote changes (one of them conflicting), ready for one sync of `a`.
+struct CrashScene {
+  claimbench::testing::TempDir dir;
+  fs::path a = dir.path() / "a", b = dir.path() / "b", store = dir.path() / "store";
+  std::set<std::string> legit;       // every content a user file of `a` may hold: old or new
+  std::set<std::string> must_keep;   // the changes `a` makes: they must survive
+
+  explicit CrashScene(std::size_t big) {
+    fs::create_directories(a / "docs" / "deep");
+    fs::create_directories(a / "media");
+    WriteFile(a / "docs" / "one.txt", "one v1");
+    WriteFile(a / "docs" / "deep" / "two.txt", "two v1");
+    WriteFile(a / "media" / "three.bin", Random(1, 30000));
+    WriteFile(a / "four.txt", "four v1");
+    WriteFile(a / "gone.txt", "gone v1");
+    WriteFile(a / "five.txt", "five v1");
+    Sync(a);
+    Sync(b);
+    WriteFile(b / "docs" / "one.txt", "one v2 from b");  // conflicts with a's edit below
+    WriteFile(b / "media" / "new-b.bin", Random(2, 20000));
+    fs::rename(b / "four.txt", b / "docs" / "four.txt");
+    fs::remove(b / "gone.txt");
+    Sync(b);
+    WriteFile(a / "docs" / "one.txt", "one v2 from a");
+    WriteFile(a / "media" / "three.bin", Random(3, 30000 + big));
+    WriteFile(a / "created.txt", "created by a");
+    fs::rename(a / "docs" / "deep", a / "media" / "deep");
+    fs::remove(a / "five.txt");
+    fs::remove(a / "four.txt");  // b moved it: the move wins over this delete
+    for (const fs::path& side : {a, b}) {
+      for (const auto& [path, content] : FilesUnder(side)) legit.insert(content);
+    }
+    must_keep = {"one v2 from a", Random(3, 30000 + big), "created by a", "one v2 from b"};
+    legit.insert("one v1");
+    legit.insert("four v1");
+    legit.insert("gone v1");
+    legit.insert("five v1");
+    legit.insert(Random(1, 30000));
+  }
+
+  static std::string Random(std::uint64_t seed, std::size_t size) {
+    std::vector<std::uint8_t> bytes = testing::SeededBytes(seed, size);
+    return {bytes.begin(), bytes.end()};
+  }
+
+  SyncStats Sync(const fs::path& local) {
+    SyncOptions options;
+    options.local = local.string();
+    options.remote = store.string();
+    options.chunking = {1024, 4096, 16384};
+    options.replica = local.filename().string();
+    return RunSync(options, [] {}, [] {});
+  }
+
+  std::vector<std::string> CliArgs() const {
+    return {"sync", "--local", a.string(), "--remote", store.string(), "--min", "1K", "--avg", "4K", "--max",
+            "16K", "--replica", "a"};
+  }
+
+  // After a crash: the store verifies, a's files are each old or new, and syncing again converges
+  // without losing a change.
+  void CheckRecovery(const std::string& when) {
+    VerifyReport report = RunVerify(store.string());
+    EXPECT_TRUE(report.problems.empty()) << when << ": " << report.problems.front();
+    for (const auto& [path, content] : FilesUnder(a)) {
+      EXPECT_TRUE(legit.count(content)) << when << ": " << path << " is neither old nor new (" << content.size()
+                                        << " bytes)";
+    }
+    Sync(a);
+    Sync(b);
+    SyncStats last = Sync(a);
+    std::map<std::string, std::string> files = FilesUnder(a);
+    EXPECT_EQ(files, FilesUnder(b)) << when;
+    EXPECT_EQ(last.tree_hash, TreeHashOfFolder(a.string())) << when;
+    std::set<std::string> contents;
+    for (const auto& [path, content] : files) contents.insert(content);
+    for (const std::string& content : must_keep) {
+      EXPECT_TRUE(contents.count(content)) << when << ": lost a version of " << content.size() << " bytes";
+    }
+    EXPECT_FALSE(fs::exists(a / ".claimsync" / "journal.json")) << when;
+    EXPECT_TRUE(fs::is_empty(a / ".claimsync" / "tmp")) << when;
+  }
+};
+
+TEST(Crash, KilledAtEveryWritePointRecovers) {
+  int points = 0;
+  for (int n = 1; n < 500; ++n) {
+    CrashScene scene(0);
+    CliResult result = RunCli(scene.CliArgs(), {{"CLAIMBENCH_SYNC_CRASH_AFTER", std::to_string(n)}});
+    if (result.exit_code == 0) break;
+    ASSERT_EQ(result.exit_code, kCrashExitStatus) << result.err;
+    ++points;
+    scene.CheckRecovery("crash after write " + std::to_string(n));
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(points, 10) << "the scene should reach many write points";
+  RecordProperty("write_points", points);
+}
+
+TEST(Crash, KilledAtRandomTimesRecovers) {
+  stats::detail::SeededRandom random(2026);
+  int killed = 0;
+  for (int round = 0; round < 8; ++round) {
+    CrashScene scene(1 << 20);  // a 1 MiB edit: the sync takes long enough to be hit mid-way
+    std::int64_t delay_us = 200 + static_cast<std::int64_t>(random.Below(20000));
+    CliResult result = RunCli(scene.CliArgs(), {}, delay_us);
+    if (result.signal != 0) ++killed;
+    else ASSERT_EQ(result.exit_code, 0) << result.err;
+    scene.CheckRecovery("kill after " + std::to_string(delay_us) + " us");
+    if (::testing::Test::HasFailure()) return;
+  }
+  RecordProperty("killed", killed);
+}
+
+}  // namespace
+}  // namespace claimbench::sync

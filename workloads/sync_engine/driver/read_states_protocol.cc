@@ -1,11 +1,11 @@
 #include "read_states_protocol.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace claimbench::sync_engine_workload {
 namespace {
@@ -18,10 +18,14 @@ using sync_service::SplitMix64;
 
 const char* OpName(uint8_t op) {
   switch (op) {
-    case 1: return "GET";
-    case 2: return "ACK";
-    case 3: return "MENTION";
-    default: return "?";
+    case 1:
+      return "GET";
+    case 2:
+      return "ACK";
+    case 3:
+      return "MENTION";
+    default:
+      return "?";
   }
 }
 
@@ -49,7 +53,8 @@ uint64_t ReadStatesProtocol::LocalSlot(bool uniform, uint64_t random) const {
 ReadState ReadStatesProtocol::Expected(uint64_t local) const {
   const Known& known = known_[local];
   if (known.changed) return {known.last_read, known.mentions};
-  return sync_service::InitialState(sync_service::KeyOfIndex(static_cast<uint64_t>(partition_) + local * partitions_));
+  return sync_service::InitialState(
+      sync_service::KeyOfIndex(static_cast<uint64_t>(partition_) + local * partitions_));
 }
 
 Request ReadStatesProtocol::NextRequest(uint64_t request_index) const {
@@ -78,8 +83,9 @@ void ReadStatesProtocol::WriteRequest(uint64_t request_index, std::string& out) 
   const Request request = NextRequest(request_index);
   ReadState expected{};
   if (local_keys_ != 0) {
-    const uint64_t local = (sync_service::IndexOfKey(request.key, keys_).value() - static_cast<uint64_t>(partition_)) /
-                           partitions_;
+    const uint64_t local =
+        (sync_service::IndexOfKey(request.key, keys_).value() - static_cast<uint64_t>(partition_)) /
+        partitions_;
     expected = sync_service::Apply(Expected(local), request);
     if (request.op != Op::kGet) known_[local] = {expected.last_read_message_id, expected.mention_count, 1};
   }
@@ -93,9 +99,10 @@ loadgen::ParseOutcome ReadStatesProtocol::ParseResponse(std::string_view buffere
   loadgen::ParseOutcome outcome;
   if (buffered.size() < sync_service::kFrameBytes) return outcome;
   if (in_flight_.empty() || in_flight_.front().request_index != request_index) {
-    throw std::logic_error(fmt::format("read_states protocol: a response for request {} that was not the oldest "
-                                       "one written on this connection",
-                                       request_index));
+    throw std::logic_error(
+        fmt::format("read_states protocol: a response for request {} that was not the oldest "
+                    "one written on this connection",
+                    request_index));
   }
   const InFlight sent = in_flight_.front();
   in_flight_.pop_front();
@@ -103,16 +110,18 @@ loadgen::ParseOutcome ReadStatesProtocol::ParseResponse(std::string_view buffere
       sync_service::DecodeResponse(reinterpret_cast<const unsigned char*>(buffered.data()));
   if (!response) {
     outcome.status = loadgen::ParseOutcome::Status::kMalformed;
-    outcome.error = fmt::format("request {}: the response is not a frame (status byte {}, reserved bytes {} {})",
-                                request_index, static_cast<int>(static_cast<uint8_t>(buffered[0])),
-                                static_cast<int>(static_cast<uint8_t>(buffered[2])),
-                                static_cast<int>(static_cast<uint8_t>(buffered[3])));
+    outcome.error =
+        fmt::format("request {}: the response is not a frame (status byte {}, reserved bytes {} {})",
+                    request_index, static_cast<int>(static_cast<uint8_t>(buffered[0])),
+                    static_cast<int>(static_cast<uint8_t>(buffered[2])),
+                    static_cast<int>(static_cast<uint8_t>(buffered[3])));
     return outcome;
   }
   outcome.status = loadgen::ParseOutcome::Status::kComplete;
   outcome.consumed = sync_service::kFrameBytes;
   if (local_keys_ == 0) {
-    outcome.error = "more reconnections than spare key partitions: answers on this connection cannot be verified";
+    outcome.error =
+        "more reconnections than spare key partitions: answers on this connection cannot be verified";
     return outcome;
   }
   const Response want{sync_service::Status::kOk, static_cast<uint8_t>(sent.request.op), sent.request.key,
@@ -124,19 +133,20 @@ loadgen::ParseOutcome ReadStatesProtocol::ParseResponse(std::string_view buffere
   outcome.error = fmt::format(
       "{} (user {}, channel {}): expected status 0, last_read {}, mentions {}; got status {}, op {}, "
       "(user {}, channel {}), last_read {}, mentions {}",
-      OpName(want.op), want.key.user, want.key.channel, want.state.last_read_message_id, want.state.mention_count,
-      static_cast<int>(response->status), OpName(response->op), response->key.user, response->key.channel,
-      response->state.last_read_message_id, response->state.mention_count);
+      OpName(want.op), want.key.user, want.key.channel, want.state.last_read_message_id,
+      want.state.mention_count, static_cast<int>(response->status), OpName(response->op), response->key.user,
+      response->key.channel, response->state.last_read_message_id, response->state.mention_count);
   return outcome;
 }
 
-std::function<std::unique_ptr<loadgen::Protocol>()> MakeReadStatesProtocolFactory(const ReadStatesLoadShape& shape) {
+std::function<std::unique_ptr<loadgen::Protocol>()> MakeReadStatesProtocolFactory(
+    const ReadStatesLoadShape& shape) {
   auto next = std::make_shared<std::atomic<int>>(0);
   const int partitions = shape.connections + shape.spare_partitions;
   return [shape, next, partitions]() -> std::unique_ptr<loadgen::Protocol> {
     const int partition = next->fetch_add(1);
-    return std::make_unique<ReadStatesProtocol>(shape.keys, partitions, partition < partitions ? partition : -1,
-                                                shape.seed);
+    return std::make_unique<ReadStatesProtocol>(shape.keys, partitions,
+                                                partition < partitions ? partition : -1, shape.seed);
   };
 }
 

@@ -63,14 +63,15 @@ class ReadStatesProtocol final : public loadgen::Protocol {
   uint64_t partitions_;
   int64_t partition_;
   uint64_t seed_;
-  uint64_t local_keys_ = 0;   // keys in this partition
-  uint64_t scatter_ = 1;      // odd multiplier coprime with local_keys_: spreads hot ranks over the keys
+  uint64_t local_keys_ = 0;  // keys in this partition
+  uint64_t scatter_ = 1;     // odd multiplier coprime with local_keys_: spreads hot ranks over the keys
   double log_local_keys_ = 0;
   std::vector<Known> known_;  // by local slot
   std::deque<InFlight> in_flight_;
 };
 
 // A factory for LoadSpec::make_protocol: each call takes the next partition. Copies share the counter.
-std::function<std::unique_ptr<loadgen::Protocol>()> MakeReadStatesProtocolFactory(const ReadStatesLoadShape& shape);
+std::function<std::unique_ptr<loadgen::Protocol>()> MakeReadStatesProtocolFactory(
+    const ReadStatesLoadShape& shape);
 
 }  // namespace claimbench::sync_engine_workload

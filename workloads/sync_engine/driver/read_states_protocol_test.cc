@@ -2,11 +2,11 @@
 // right answers pass, forged ones are caught, partitions never overlap.
 #include "read_states_protocol.h"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace claimbench::sync_engine_workload {
 namespace {
@@ -33,9 +33,9 @@ Frame RequestFrame(const Request& request) {
 
 TEST(ReadStatesFrames, RequestLayoutIsLittleEndianAndFixed) {
   Frame frame = RequestFrame({Op::kAck, {0x0102030405060708ULL, 0x11}, 0xA1A2A3A4A5A6A7A8ULL});
-  const Frame want = {2,    0,    0,    0,    0,    0,    0,    0,     // op, reserved
-                      0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // user
-                      0x11, 0,    0,    0,    0,    0,    0,    0,     // channel
+  const Frame want = {2,    0,    0,    0,    0,    0,    0,    0,      // op, reserved
+                      0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   // user
+                      0x11, 0,    0,    0,    0,    0,    0,    0,      // channel
                       0xA8, 0xA7, 0xA6, 0xA5, 0xA4, 0xA3, 0xA2, 0xA1};  // message_id
   EXPECT_EQ(frame, want);
   std::optional<Request> back = DecodeRequest(frame.data());
@@ -48,12 +48,13 @@ TEST(ReadStatesFrames, RequestLayoutIsLittleEndianAndFixed) {
 TEST(ReadStatesFrames, ResponseLayoutIsLittleEndianAndFixed) {
   Frame frame;
   EncodeResponse({Status::kOk, 3, {5, 3}, {0x0102030405060708ULL, 0x0A0B0C0D}}, frame.data());
-  const Frame want = {0,    3,    0,    0,    0x0D, 0x0C, 0x0B, 0x0A,  // status, op, reserved, mentions
-                      5,    0,    0,    0,    0,    0,    0,    0,     // user
-                      3,    0,    0,    0,    0,    0,    0,    0,     // channel
+  const Frame want = {0,    3,    0,    0,    0x0D, 0x0C, 0x0B, 0x0A,   // status, op, reserved, mentions
+                      5,    0,    0,    0,    0,    0,    0,    0,      // user
+                      3,    0,    0,    0,    0,    0,    0,    0,      // channel
                       0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};  // last_read
   EXPECT_EQ(frame, want);
-  EXPECT_EQ(DecodeResponse(frame.data()), (Response{Status::kOk, 3, {5, 3}, {0x0102030405060708ULL, 0x0A0B0C0D}}));
+  EXPECT_EQ(DecodeResponse(frame.data()),
+            (Response{Status::kOk, 3, {5, 3}, {0x0102030405060708ULL, 0x0A0B0C0D}}));
 }
 
 TEST(ReadStatesFrames, MalformedRequestsAreRejected) {
@@ -96,7 +97,8 @@ TEST(ReadStatesFrames, MalformedResponsesAreRejected) {
 class ModelServer {
  public:
   std::string Answer(const std::string& request_bytes) {
-    std::optional<Request> request = DecodeRequest(reinterpret_cast<const unsigned char*>(request_bytes.data()));
+    std::optional<Request> request =
+        DecodeRequest(reinterpret_cast<const unsigned char*>(request_bytes.data()));
     EXPECT_TRUE(request);
     auto [it, fresh] = states_.try_emplace({request->key.user, request->key.channel});
     if (fresh) it->second = sync_service::InitialState(request->key);

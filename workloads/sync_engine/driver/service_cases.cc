@@ -1,6 +1,9 @@
 // The read-states service cases (service_cases.h; SPEC.md, Service mode).
 #include "service_cases.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -8,9 +11,6 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
@@ -58,7 +58,8 @@ double MaxOverMedian(const std::vector<TimePoint>& timeline, const std::string& 
   }
   if (values.empty()) return 0;
   const double max = *std::max_element(values.begin(), values.end());
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2),
+                   values.end());
   const double median = values[values.size() / 2];
   return median > 0 ? max / median : 0;
 }
@@ -111,7 +112,8 @@ std::vector<CaseSpec> ServiceCases(std::string_view profile) {
   spec.name = kCaseName;
   spec.kind = CaseKind::kService;
   spec.description = fmt::format(
-      "read states: {} entries in memory, 1.25x as many keys (evictions, write-back), open loop at {} requests/s "
+      "read states: {} entries in memory, 1.25x as many keys (evictions, write-back), open loop at {} "
+      "requests/s "
       "for {} s; per-second p99.9 and RSS over time",
       sizes.entries, sizes.rate_per_s, sizes.duration_ms / 1000);
   spec.parameters = {{"entries", sizes.entries},
@@ -127,13 +129,12 @@ std::vector<CaseSpec> ServiceCases(std::string_view profile) {
   spec.timeout = std::chrono::seconds((sizes.warmup_ms + sizes.duration_ms) / 1000 + 120);
   spec.primary_metric = "latency_p999_ns";
   spec.extra_metrics = ServiceMetricDescriptors();
-  spec.extra_metrics.insert(spec.extra_metrics.end(),
-                            {{"p999_max_over_median", "ratio", false},
-                             {"p99_max_over_median", "ratio", false},
-                             {"loaded_rss_bytes", "bytes", false},
-                             {"peak_rss_under_load_bytes", "bytes", false},
-                             {"rss_bytes_per_entry", "bytes", false},
-                             {"rss_over_raw", "ratio", false}});
+  spec.extra_metrics.insert(spec.extra_metrics.end(), {{"p999_max_over_median", "ratio", false},
+                                                       {"p99_max_over_median", "ratio", false},
+                                                       {"loaded_rss_bytes", "bytes", false},
+                                                       {"peak_rss_under_load_bytes", "bytes", false},
+                                                       {"rss_bytes_per_entry", "bytes", false},
+                                                       {"rss_over_raw", "ratio", false}});
   return {spec};
 }
 

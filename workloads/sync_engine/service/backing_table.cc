@@ -24,8 +24,8 @@ std::runtime_error IoError(const char* what) {
 BackingTable::BackingTable(const std::filesystem::path& path, uint64_t keys) : keys_(keys) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw std::runtime_error("cannot create the backing table '" + path.string() + "': " + std::strerror(errno) +
-                             "; pass --backing FILE in a writable directory");
+    throw std::runtime_error("cannot create the backing table '" + path.string() +
+                             "': " + std::strerror(errno) + "; pass --backing FILE in a writable directory");
   }
   if (::ftruncate(fd_, static_cast<off_t>(keys * kRecordBytes)) != 0) {
     int saved = errno;
@@ -47,7 +47,8 @@ std::optional<ReadState> BackingTable::Read(const Key& key) const {
   if (n != static_cast<ssize_t>(kRecordBytes)) throw IoError("read failed");
   if (wire::GetU32(record + 28) != 1) return std::nullopt;
   if (wire::GetU64(record) != key.user || wire::GetU64(record + 8) != key.channel) {
-    throw std::runtime_error("backing table: a record holds the wrong key (the file was changed under the service)");
+    throw std::runtime_error(
+        "backing table: a record holds the wrong key (the file was changed under the service)");
   }
   return ReadState{wire::GetU64(record + 16), wire::GetU32(record + 24)};
 }

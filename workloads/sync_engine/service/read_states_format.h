@@ -62,8 +62,8 @@ enum class Op : uint8_t { kGet = 1, kAck = 2, kMention = 3 };
 
 enum class Status : uint8_t {
   kOk = 0,
-  kMalformed = 1,    // the frame breaks the format; the server closes the connection after this frame
-  kOutOfRange = 2,   // a well-formed request for a key outside the key space; the connection stays open
+  kMalformed = 1,   // the frame breaks the format; the server closes the connection after this frame
+  kOutOfRange = 2,  // a well-formed request for a key outside the key space; the connection stays open
 };
 
 struct Request {
@@ -74,9 +74,9 @@ struct Request {
 
 struct Response {
   Status status = Status::kOk;
-  uint8_t op = 0;  // the request's op byte, echoed
-  Key key;         // echoed (zero in an error frame)
-  ReadState state; // the state after the operation (zero in an error frame)
+  uint8_t op = 0;   // the request's op byte, echoed
+  Key key;          // echoed (zero in an error frame)
+  ReadState state;  // the state after the operation (zero in an error frame)
   bool operator==(const Response&) const = default;
 };
 
@@ -87,7 +87,9 @@ inline ReadState Apply(const ReadState& state, const Request& request) {
     case Op::kGet:
       return state;
     case Op::kAck:
-      return {state.last_read_message_id > request.message_id ? state.last_read_message_id : request.message_id, 0};
+      return {
+          state.last_read_message_id > request.message_id ? state.last_read_message_id : request.message_id,
+          0};
     case Op::kMention:
       return {state.last_read_message_id,
               state.mention_count >= kMaxMentions ? kMaxMentions : state.mention_count + 1};

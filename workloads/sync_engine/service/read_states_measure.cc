@@ -3,13 +3,13 @@
 // series. For measuring the service before the case is registered; not part of `./claimbench run`.
 //
 //   read_states_measure SERVE_BINARY [quick|standard|full] [PARAM=VALUE ...]
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "claimbench/error.h"
 #include "claimbench/process.h"
@@ -25,14 +25,16 @@ int main(int argc, char** argv) {
   }
   try {
     cb::InstallInterruptHandler();
-    const std::string profile = argc > 2 && std::string(argv[2]).find('=') == std::string::npos ? argv[2] : "quick";
+    const std::string profile =
+        argc > 2 && std::string(argv[2]).find('=') == std::string::npos ? argv[2] : "quick";
     cb::CaseSpec spec = cb::sync_engine_workload::ServiceCases(profile).at(0);
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];
       size_t eq = arg.find('=');
       if (eq != std::string::npos) spec.parameters[arg.substr(0, eq)] = arg.substr(eq + 1);
     }
-    std::filesystem::path dir = std::filesystem::temp_directory_path() / fmt::format("read_states_measure.{}", getpid());
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / fmt::format("read_states_measure.{}", getpid());
     std::filesystem::create_directories(dir);
     cb::RunContext context;
     context.port = cb::FreeLoopbackPort();
@@ -40,7 +42,8 @@ int main(int argc, char** argv) {
     context.scratch_dir = dir;
     cb::ProcessSpec process;
     process.argv = {argv[1]};
-    for (const std::string& a : cb::sync_engine_workload::ServiceArguments(spec, context)) process.argv.push_back(a);
+    for (const std::string& a : cb::sync_engine_workload::ServiceArguments(spec, context))
+      process.argv.push_back(a);
     process.working_dir = dir;
     process.stdout_path = dir / "stdout";
     process.stderr_path = dir / "stderr";
@@ -65,15 +68,17 @@ int main(int argc, char** argv) {
     std::printf("second completed p50_us p99_us p999_us max_us\n");
     for (const cb::TimePoint& point : measurement.timeline) {
       auto v = [&](const char* name) { return point.values.count(name) ? point.values.at(name) : 0.0; };
-      std::printf("%lld %.0f %.1f %.1f %.1f %.1f\n", static_cast<long long>(point.t_ns / 1'000'000'000), v("completed"),
-                  v("p50_ns") / 1e3, v("p99_ns") / 1e3, v("p99.9_ns") / 1e3, v("max_ns") / 1e3);
+      std::printf("%lld %.0f %.1f %.1f %.1f %.1f\n", static_cast<long long>(point.t_ns / 1'000'000'000),
+                  v("completed"), v("p50_ns") / 1e3, v("p99_ns") / 1e3, v("p99.9_ns") / 1e3,
+                  v("max_ns") / 1e3);
     }
     std::printf("rss_timeline (s, MB) every ~5 s:");
     int64_t last = -5'000'000'000;
     for (const cb::RssPoint& point : result.rss_timeline) {
       if (point.t_ns - last < 5'000'000'000) continue;
       last = point.t_ns;
-      std::printf(" %.0f:%.1f", static_cast<double>(point.t_ns) / 1e9, static_cast<double>(point.rss_bytes) / 1e6);
+      std::printf(" %.0f:%.1f", static_cast<double>(point.t_ns) / 1e9,
+                  static_cast<double>(point.rss_bytes) / 1e6);
     }
     std::printf("\nservice stdout: ");
     std::fflush(stdout);

@@ -1,14 +1,13 @@
 #include "read_states_server.h"
 
 #include <array>
+#include <boost/asio.hpp>
 #include <csignal>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
 
 namespace claimbench::sync_service {
 namespace {
@@ -20,7 +19,8 @@ constexpr size_t kReadBufferBytes = 16 * 1024;  // 512 frames
 
 // Answers the frames in `in`, in order, into `out`. Returns false after a malformed frame (its error
 // frame is the last thing in `out`: the connection closes after writing it).
-bool AnswerFrames(ReadStatesStore& store, const unsigned char* in, size_t frames, std::vector<unsigned char>& out) {
+bool AnswerFrames(ReadStatesStore& store, const unsigned char* in, size_t frames,
+                  std::vector<unsigned char>& out) {
   out.resize(frames * kFrameBytes);
   for (size_t f = 0; f < frames; ++f) {
     const unsigned char* frame = in + f * kFrameBytes;
@@ -67,8 +67,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (frames == 0) return Read();
     const bool keep_open = AnswerFrames(store_, in_.data(), frames, out_);
     const size_t used = frames * kFrameBytes;
-    std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used), in_.begin() + static_cast<std::ptrdiff_t>(have_),
-              in_.begin());
+    std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used),
+              in_.begin() + static_cast<std::ptrdiff_t>(have_), in_.begin());
     have_ -= used;
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this(), keep_open](boost::system::error_code error, size_t) {
@@ -105,8 +105,8 @@ class ReadStatesServer::Impl {
     if (!error) acceptor_.bind(endpoint, error);
     if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
     if (error) {
-      throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
-                               error.message());
+      throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                               ": " + error.message());
     }
   }
 

@@ -3,15 +3,14 @@
 // About 4 s in all.
 #include "read_states_server.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
 #include <filesystem>
 #include <thread>
-
-#include <boost/asio.hpp>
-#include <gtest/gtest.h>
 
 #include "backing_table.h"
 #include "claimbench/loadgen.h"
@@ -95,12 +94,14 @@ TEST(ReadStatesServer, LoadGeneratorSeesOnlyRightAnswers) {
   load.make_protocol = sync_engine_workload::MakeReadStatesProtocolFactory(shape);
   loadgen::LoadResult result = loadgen::RunOpenLoop(load);
   EXPECT_GT(result.completed, 6'000);
-  EXPECT_EQ(result.invalid_responses, 0) << (result.error_samples.empty() ? "" : result.error_samples.front());
+  EXPECT_EQ(result.invalid_responses, 0)
+      << (result.error_samples.empty() ? "" : result.error_samples.front());
   EXPECT_EQ(result.errors + result.timeouts, 0);
   StoreCounters counters = service.store().counters();
-  EXPECT_GT(counters.evictions, 100u);    // the key space is larger than the store
+  EXPECT_GT(counters.evictions, 100u);     // the key space is larger than the store
   EXPECT_GT(counters.written_back, 100u);  // and changes went to the table
-  EXPECT_GT(counters.loaded_from_table, 10u) << counters.misses << " misses, " << counters.evictions << " evictions"; // and came back
+  EXPECT_GT(counters.loaded_from_table, 10u)
+      << counters.misses << " misses, " << counters.evictions << " evictions";  // and came back
   EXPECT_LE(service.store().size(), kEntries);
 }
 
@@ -169,9 +170,9 @@ TEST(ReadStatesServer, SplitAndPipelinedFramesAreAnsweredInOrder) {
 
 TEST(ServeMain, BadArgumentsExitTwo) {
   EXPECT_EQ(ServeMain({}), 2);
-  EXPECT_EQ(ServeMain({"--entries", "10"}), 2);                                      // no --listen
-  EXPECT_EQ(ServeMain({"--listen", "127.0.0.1:0"}), 2);                              // no --entries
-  EXPECT_EQ(ServeMain({"--listen", "127.0.0.1", "--entries", "10"}), 2);             // no port
+  EXPECT_EQ(ServeMain({"--entries", "10"}), 2);                           // no --listen
+  EXPECT_EQ(ServeMain({"--listen", "127.0.0.1:0"}), 2);                   // no --entries
+  EXPECT_EQ(ServeMain({"--listen", "127.0.0.1", "--entries", "10"}), 2);  // no port
   EXPECT_EQ(ServeMain({"--listen", "127.0.0.1:0", "--entries", "0"}), 2);
   EXPECT_EQ(ServeMain({"--listen", "127.0.0.1:0", "--entries", "ten"}), 2);
   EXPECT_EQ(ServeMain({"--listen", "127.0.0.1:0", "--entries", "10", "--threads"}), 2);

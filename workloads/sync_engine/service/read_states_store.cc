@@ -34,9 +34,9 @@ struct ReadStatesStore::Shard {
   uint32_t bucket_count = 0;
   uint32_t hand = 0;
   bool writing_back = false;
-  std::vector<uint32_t> dirty_slots;   // slots that became dirty since the last pass (may repeat)
-  std::vector<StoredState> pending;    // evicted records the next pass writes, oldest first
-  std::vector<StoredState> writing;    // the records a pass is writing now, oldest first
+  std::vector<uint32_t> dirty_slots;  // slots that became dirty since the last pass (may repeat)
+  std::vector<StoredState> pending;   // evicted records the next pass writes, oldest first
+  std::vector<StoredState> writing;   // the records a pass is writing now, oldest first
   StoreCounters counters;
 
   void Allocate(uint32_t slots) {
@@ -134,7 +134,8 @@ struct ReadStatesStore::Shard {
 ReadStatesStore::ReadStatesStore(uint64_t entries, BackingTable& table)
     : capacity_(entries), table_(table), shards_(new Shard[kShards]) {
   for (int s = 0; s < kShards; ++s) {
-    shards_[s].Allocate(static_cast<uint32_t>(entries / kShards + (static_cast<uint64_t>(s) < entries % kShards)));
+    shards_[s].Allocate(
+        static_cast<uint32_t>(entries / kShards + (static_cast<uint64_t>(s) < entries % kShards)));
   }
 }
 
@@ -245,7 +246,8 @@ std::optional<ReadState> ReadStatesStore::Peek(const Key& key) {
   const uint64_t hash = HashOf(key);
   Shard& shard = shards_[hash >> (64 - kShardBits)];
   std::lock_guard lock(shard.mutex);
-  if (int64_t i = shard.Find(key, hash); i >= 0) return StateOf(shard.entries[(shard.buckets[i] & kSlotMask) - 1]);
+  if (int64_t i = shard.Find(key, hash); i >= 0)
+    return StateOf(shard.entries[(shard.buckets[i] & kSlotMask) - 1]);
   StoreCounters saved = shard.counters;
   ReadState state = shard.Load(key, table_);
   shard.counters = saved;

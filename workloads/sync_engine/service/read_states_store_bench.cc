@@ -2,7 +2,6 @@
 // 1.25M keys, for hits (a key set that fits) and for a uniform spread over the key space (misses,
 // evictions, write-back of the dirty ones). Run: read_states_store_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -18,8 +17,8 @@ constexpr uint64_t kEntries = 1'000'000;
 constexpr uint64_t kKeys = kEntries + kEntries / 4;
 
 struct Fixture {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("read_states_store_bench." + std::to_string(::getpid()));
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("read_states_store_bench." + std::to_string(::getpid()));
   BackingTable table{path, kKeys};
   ReadStatesStore store{kEntries, table};
   Fixture() { store.Preload(); }
@@ -47,11 +46,13 @@ void BM_Ack(benchmark::State& state) {
   const bool spread = state.range(0) != 0;
   uint64_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(f.store.Execute({Op::kAck, KeyOfIndex(KeyIndex(i, spread)), uint64_t{1} << 45 | i}));
+    benchmark::DoNotOptimize(
+        f.store.Execute({Op::kAck, KeyOfIndex(KeyIndex(i, spread)), uint64_t{1} << 45 | i}));
     if (++i % 10'000 == 0) f.store.WriteBack();
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["written_per_op"] = static_cast<double>(f.store.counters().written_back) / static_cast<double>(i);
+  state.counters["written_per_op"] =
+      static_cast<double>(f.store.counters().written_back) / static_cast<double>(i);
 }
 BENCHMARK(BM_Ack)->Arg(0)->Arg(1)->ArgNames({"spread"});
 

@@ -2,6 +2,7 @@
 // CLOCK eviction, write-back and reload, and the capacity bound.
 #include "read_states_store.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,8 +11,6 @@
 #include <random>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "backing_table.h"
 
@@ -65,9 +64,9 @@ TEST(ReadStatesFormat, KeySpace) {
   EXPECT_EQ(KeyOfIndex(0), (Key{0, 0}));
   EXPECT_EQ(KeyOfIndex(37), (Key{2, 5}));
   EXPECT_EQ(IndexOfKey({2, 5}, 38), 37u);
-  EXPECT_FALSE(IndexOfKey({2, 5}, 37));            // past the end
-  EXPECT_FALSE(IndexOfKey({0, 16}, 1000));         // channel out of range
-  EXPECT_FALSE(IndexOfKey({~0ULL, 0}, 1000));      // no overflow into range
+  EXPECT_FALSE(IndexOfKey({2, 5}, 37));        // past the end
+  EXPECT_FALSE(IndexOfKey({0, 16}, 1000));     // channel out of range
+  EXPECT_FALSE(IndexOfKey({~0ULL, 0}, 1000));  // no overflow into range
   for (uint64_t k = 0; k < 1000; ++k) EXPECT_EQ(IndexOfKey(KeyOfIndex(k), 1000), k);
 }
 
@@ -192,7 +191,9 @@ TEST(ReadStatesStore, ConcurrentRequestsAndWriteBackLoseNothing) {
         auto known = model.find(k);
         const ReadState before = known == model.end() ? InitialState(key) : known->second;
         const uint64_t pick = random() % 3;
-        Request request = pick == 0 ? Get(key) : pick == 1 ? Ack(key, before.last_read_message_id + random() % 100) : Mention(key);
+        Request request = pick == 0   ? Get(key)
+                          : pick == 1 ? Ack(key, before.last_read_message_id + random() % 100)
+                                      : Mention(key);
         const ReadState want = Apply(before, request);
         if (store.Execute(request) != want) ++wrong;
         model[k] = want;

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <new>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <thread>
 
@@ -51,7 +51,8 @@ std::string Parse(const std::vector<std::string>& args, ServeOptions& options) {
     uint64_t number = 0;
     if (flag == "--listen") {
       size_t colon = value.rfind(':');
-      if (colon == std::string::npos || colon == 0 || !ParseUint(std::string_view(value).substr(colon + 1), 0, 65535, number)) {
+      if (colon == std::string::npos || colon == 0 ||
+          !ParseUint(std::string_view(value).substr(colon + 1), 0, 65535, number)) {
         return "--listen wants HOST:PORT (port 0..65535), got '" + value + "'";
       }
       options.server.host = value.substr(0, colon);
@@ -62,15 +63,17 @@ std::string Parse(const std::vector<std::string>& args, ServeOptions& options) {
       have_listen = true;
     } else if (flag == "--entries") {
       if (!ParseUint(value, 1, ReadStatesStore::kMaxEntries, number)) {
-        return "--entries wants a count from 1 to " + std::to_string(ReadStatesStore::kMaxEntries) + ", got '" +
-               value + "'";
+        return "--entries wants a count from 1 to " + std::to_string(ReadStatesStore::kMaxEntries) +
+               ", got '" + value + "'";
       }
       options.entries = number;
     } else if (flag == "--keys") {
-      if (!ParseUint(value, 1, uint64_t{1} << 40, number)) return "--keys wants a count from 1 to 2^40, got '" + value + "'";
+      if (!ParseUint(value, 1, uint64_t{1} << 40, number))
+        return "--keys wants a count from 1 to 2^40, got '" + value + "'";
       options.keys = number;
     } else if (flag == "--write-back-ms") {
-      if (!ParseUint(value, 1, 3'600'000, number)) return "--write-back-ms wants 1..3600000, got '" + value + "'";
+      if (!ParseUint(value, 1, 3'600'000, number))
+        return "--write-back-ms wants 1..3600000, got '" + value + "'";
       options.write_back_ms = static_cast<int64_t>(number);
     } else if (flag == "--threads") {
       if (!ParseUint(value, 1, 1024, number)) return "--threads wants 1..1024, got '" + value + "'";

@@ -2,9 +2,14 @@
 // runner does (spawn, wait for `ready`, DriveService, SIGTERM), and prints its metrics and per-second
 // series. For measuring the service before the case is registered; not part of `./claimbench run`.
 //
-//   read_states_measure SERVE_BINARY [quick|standard|full] [PARAM=VALUE ...]
+//   read_states_measure SERVE_BINARY [quick|standard|full] [PARAM=VALUE ...] [echo=NULL_BINARY]
+//
+// With echo=NULL_BINARY it then drives the null workload's echo service with the same load (rate,
+// connections, duration, 32-byte lines) and prints its per-second p99.9 max/median: the noise floor of
+// the machine and the load generator, measured the same way, for reading the service's own figure.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,11 +17,57 @@
 #include <vector>
 
 #include "claimbench/error.h"
+#include "claimbench/loadgen.h"
 #include "claimbench/process.h"
 #include "claimbench/service_measurement.h"
 #include "service_cases.h"
 
 namespace cb = claimbench;
+
+namespace {
+
+// The largest per-second p99.9 over their median (seconds that completed nothing are left out).
+double WorstSecondOverMedian(const std::vector<cb::TimePoint>& timeline) {
+  std::vector<double> p999;
+  for (const cb::TimePoint& point : timeline) {
+    if (point.values.count("completed") && point.values.at("completed") > 0)
+      p999.push_back(point.values.at("p99.9_ns"));
+  }
+  if (p999.empty()) return 0;
+  std::sort(p999.begin(), p999.end());
+  return p999.back() / p999[p999.size() / 2];
+}
+
+// Runs the echo service with the case's load; prints its figures.
+void EchoBaseline(const std::string& binary, const cb::CaseSpec& spec, const std::filesystem::path& dir) {
+  cb::ProcessSpec process;
+  const uint16_t port = cb::FreeLoopbackPort();
+  process.argv = {binary, "serve", "--listen", fmt::format("127.0.0.1:{}", port)};
+  process.working_dir = dir;
+  process.stdout_path = dir / "echo.stdout";
+  process.stderr_path = dir / "echo.stderr";
+  cb::ChildProcess child = cb::ChildProcess::Spawn(process);
+  if (!child.WaitForMark("ready", std::chrono::seconds(30)))
+    throw cb::SetupError("the echo service never got ready");
+  cb::loadgen::LoadSpec load;
+  load.port = port;
+  load.connections = std::stoi(spec.parameters.at("connections"));
+  load.rate_per_s = std::stod(spec.parameters.at("rate_per_s"));
+  load.arrival = cb::loadgen::LoadSpec::Arrival::kPoisson;
+  load.warmup_ns = std::stoll(spec.parameters.at("warmup_ms")) * 1'000'000;
+  load.duration_ns = std::stoll(spec.parameters.at("duration_ms")) * 1'000'000;
+  load.make_protocol = [] { return std::make_unique<cb::loadgen::LineEchoProtocol>(32); };
+  cb::ServiceMeasurement measurement;
+  cb::Verdict verdict = cb::MeasureService(load, child, measurement);
+  child.Terminate(std::chrono::seconds(5));
+  std::printf(
+      "echo baseline: verdict %s; p50 %.1f us, p99 %.1f us, p99.9 %.1f us; p999_max_over_median %.3g\n",
+      verdict.ok ? "ok" : verdict.error.c_str(), measurement.metrics["latency_p50_ns"] / 1e3,
+      measurement.metrics["latency_p99_ns"] / 1e3, measurement.metrics["latency_p999_ns"] / 1e3,
+      WorstSecondOverMedian(measurement.timeline));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -28,10 +79,16 @@ int main(int argc, char** argv) {
     const std::string profile =
         argc > 2 && std::string(argv[2]).find('=') == std::string::npos ? argv[2] : "quick";
     cb::CaseSpec spec = cb::sync_engine_workload::ServiceCases(profile).at(0);
+    std::string echo;
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];
       size_t eq = arg.find('=');
-      if (eq != std::string::npos) spec.parameters[arg.substr(0, eq)] = arg.substr(eq + 1);
+      if (eq == std::string::npos) continue;
+      if (arg.substr(0, eq) == "echo") {
+        echo = arg.substr(eq + 1);
+      } else {
+        spec.parameters[arg.substr(0, eq)] = arg.substr(eq + 1);
+      }
     }
     std::filesystem::path dir =
         std::filesystem::temp_directory_path() / fmt::format("read_states_measure.{}", getpid());
@@ -83,6 +140,7 @@ int main(int argc, char** argv) {
     std::printf("\nservice stdout: ");
     std::fflush(stdout);
     std::system(fmt::format("cat {}", (dir / "stdout").string()).c_str());
+    if (!echo.empty()) EchoBaseline(echo, spec, dir);
     std::filesystem::remove_all(dir);
     return verdict.ok ? 0 : 1;
   } catch (const std::exception& error) {

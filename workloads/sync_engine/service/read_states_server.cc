@@ -112,7 +112,7 @@ class ReadStatesServer::Impl {
 
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
-  void Run(bool stop_on_signals) {
+  void Run(bool stop_on_signals, const std::function<void()>& on_ready) {
     if (stop_on_signals) {
       signals_.add(SIGINT);
       signals_.add(SIGTERM);
@@ -121,6 +121,7 @@ class ReadStatesServer::Impl {
       });
     }
     Accept();
+    if (on_ready) on_ready();
     std::vector<std::thread> threads;
     for (int i = 1; i < threads_; ++i) threads.emplace_back([this] { RunLoop(); });
     RunLoop();
@@ -161,7 +162,9 @@ ReadStatesServer::ReadStatesServer(ReadStatesStore& store, const ServerOptions& 
     : impl_(std::make_unique<Impl>(store, options)) {}
 ReadStatesServer::~ReadStatesServer() = default;
 uint16_t ReadStatesServer::port() const { return impl_->port(); }
-void ReadStatesServer::Run(bool stop_on_signals) { impl_->Run(stop_on_signals); }
+void ReadStatesServer::Run(bool stop_on_signals, const std::function<void()>& on_ready) {
+  impl_->Run(stop_on_signals, on_ready);
+}
 void ReadStatesServer::Stop() { impl_->Stop(); }
 
 }  // namespace claimbench::sync_service

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,8 +28,9 @@ class ReadStatesServer {
   uint16_t port() const;
 
   // Serves on options.threads threads (this one included) until Stop(), or SIGINT/SIGTERM when
-  // `stop_on_signals`. Rethrows the first exception a handler threw (a failing backing table, say).
-  void Run(bool stop_on_signals);
+  // `stop_on_signals`. Calls `on_ready` (if any) once the signals are caught, just before serving.
+  // Rethrows the first exception a handler threw (a failing backing table, say).
+  void Run(bool stop_on_signals, const std::function<void()>& on_ready = nullptr);
 
   // Makes Run() return soon. Thread-safe; may come before Run().
   void Stop();

@@ -158,8 +158,7 @@ int ServeMain(const std::vector<std::string>& args) {
   try {
     {
       WriteBackThread write_back(*store, std::chrono::milliseconds(options.write_back_ms), *server);
-      claimbench::impl::Mark("ready");
-      server->Run(/*stop_on_signals=*/true);
+      server->Run(/*stop_on_signals=*/true, [] { claimbench::impl::Mark("ready"); });
       write_back.Stop();
     }
     store->WriteBack();  // nothing dirty stays behind

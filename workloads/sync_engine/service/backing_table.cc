@@ -1,6 +1,7 @@
 #include "backing_table.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,10 +23,13 @@ std::runtime_error IoError(const char* what) {
 }  // namespace
 
 BackingTable::BackingTable(const std::filesystem::path& path, uint64_t keys) : keys_(keys) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd_ = path.empty() ? ::memfd_create("read_states_backing", MFD_CLOEXEC)
+                     : ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw std::runtime_error("cannot create the backing table '" + path.string() +
-                             "': " + std::strerror(errno) + "; pass --backing FILE in a writable directory");
+    std::string name = "in memory";
+    if (!path.empty()) name = std::string(1, '\'').append(path.string()).append(1, '\'');
+    throw std::runtime_error("cannot create the backing table " + name + ": " + std::strerror(errno) +
+                             (path.empty() ? "" : "; pass --backing FILE in a writable directory"));
   }
   if (::ftruncate(fd_, static_cast<off_t>(keys * kRecordBytes)) != 0) {
     int saved = errno;

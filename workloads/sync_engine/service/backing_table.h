@@ -1,7 +1,9 @@
 // The read-states service's persistent store behind the cache (SPEC.md, Service mode): Discord's was
 // Cassandra; here it is a file of fixed 32-byte records, one per key of the key space, addressed by the
-// key's index. Reads and writes are pread/pwrite, so the table lives in the page cache and on disk, not in
-// the service's resident memory, as a remote database would.
+// key's index. Reads and writes are pread/pwrite and the file is never mapped, so the table lives outside
+// the service's address space and resident set, as a remote database's memory would. By default the file
+// is anonymous and in memory (memfd_create: a tmpfs file, the "remote in-memory table"); with a path it is
+// a real file on disk, persistent, and exposed to that disk's latency.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +23,8 @@ struct StoredState {
 
 class BackingTable {
  public:
-  // Creates (or truncates) `path` as a sparse table of `keys` records. Throws std::runtime_error naming
-  // the path when the file cannot be made.
+  // Creates (or truncates) `path` as a sparse table of `keys` records; an empty path makes an anonymous
+  // in-memory file instead. Throws std::runtime_error naming the path when the file cannot be made.
   BackingTable(const std::filesystem::path& path, uint64_t keys);
   ~BackingTable();
   BackingTable(const BackingTable&) = delete;

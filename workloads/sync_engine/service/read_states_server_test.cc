@@ -29,9 +29,7 @@ constexpr int64_t kMs = 1'000'000;
 class RunningService {
  public:
   RunningService(uint64_t entries, uint64_t keys)
-      : path_(std::filesystem::temp_directory_path() /
-              ("read_states_server_test." + std::to_string(::getpid()) + ".backing")),
-        table_(path_, keys),
+      : table_("", keys),  // in memory, the service's default
         store_(entries, table_),
         server_((store_.Preload(), store_), ServerOptions{"127.0.0.1", 0, 2}),
         serving_([this] { server_.Run(false); }),
@@ -46,13 +44,11 @@ class RunningService {
     server_.Stop();
     serving_.join();
     write_back_.join();
-    std::filesystem::remove(path_);
   }
   uint16_t port() const { return server_.port(); }
   ReadStatesStore& store() { return store_; }
 
  private:
-  std::filesystem::path path_;
   BackingTable table_;
   ReadStatesStore store_;
   ReadStatesServer server_;

@@ -28,7 +28,7 @@ struct ServeOptions {
   uint64_t entries = 0;
   uint64_t keys = 0;  // 0: entries + entries / 4
   int64_t write_back_ms = 100;
-  std::string backing = "read_states.backing";
+  std::string backing;  // empty: an anonymous in-memory file
 };
 
 int Fail(int status, const std::string& what) {

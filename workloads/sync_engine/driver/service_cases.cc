@@ -35,9 +35,9 @@ struct ProfileSizes {
 };
 
 ProfileSizes SizesFor(std::string_view profile) {
-  if (profile == "quick") return {"1000000", "10000", 2'000, 20'000, 1};
-  if (profile == "standard") return {"10000000", "20000", 5'000, 150'000, 1};
-  if (profile == "full") return {"10000000", "20000", 10'000, 600'000, 1};
+  if (profile == "quick") return {"1000000", "10000", 2'000, 20'000, 3};
+  if (profile == "standard") return {"10000000", "10000", 5'000, 150'000, 3};
+  if (profile == "full") return {"10000000", "10000", 10'000, 600'000, 1};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
@@ -126,6 +126,7 @@ std::vector<CaseSpec> ServiceCases(std::string_view profile) {
                      {"duration_ms", std::to_string(sizes.duration_ms)}};
   spec.warmup_repetitions = 0;  // the load warms up itself
   spec.stopping.min_repetitions = spec.stopping.max_repetitions = sizes.repetitions;
+  spec.stopping.time_budget_s = sizes.repetitions * ((sizes.warmup_ms + sizes.duration_ms) / 1000.0 + 30);
   spec.timeout = std::chrono::seconds((sizes.warmup_ms + sizes.duration_ms) / 1000 + 120);
   spec.primary_metric = "latency_p999_ns";
   spec.extra_metrics = ServiceMetricDescriptors();

@@ -10,10 +10,14 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "backing_table.h"
 #include "claimbench/loadgen.h"
+#include "claimbench/process.h"
+#include "claimbench/service_measurement.h"
 #include "read_states_protocol.h"
 #include "read_states_store.h"
 #include "serve_main.h"
@@ -162,6 +166,42 @@ TEST(ReadStatesServer, SplitAndPipelinedFramesAreAnsweredInOrder) {
     ASSERT_EQ(response.key, KeyOfIndex(i % 1'500)) << i;
     ASSERT_EQ(response.state, (ReadState{uint64_t{1} << 50 | i, 0})) << i;
   }
+}
+
+// The real executable as the suite runner drives it: `ready` after loading, answers, and on SIGTERM a
+// clean exit 0 with the counters line (every dirty entry written back first).
+TEST(ServeMain, ServesUntilSigtermThenExitsCleanly) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("read_states_serve_test." + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const uint16_t port = FreeLoopbackPort();
+  ProcessSpec spec;
+  spec.argv = {CLAIMBENCH_SYNC_ENGINE_SERVE,
+               "serve",
+               "--listen",
+               "127.0.0.1:" + std::to_string(port),
+               "--entries",
+               "10000",
+               "--keys",
+               "20000"};
+  spec.stdout_path = dir / "stdout";
+  spec.stderr_path = dir / "stderr";
+  spec.timeout = std::chrono::seconds(60);
+  ChildProcess child = ChildProcess::Spawn(spec);
+  ASSERT_TRUE(child.WaitForMark("ready", std::chrono::seconds(30)));
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(RequestFrame({Op::kAck, {3, 4}, uint64_t{1} << 60})));
+  EXPECT_EQ(ReadResponse(socket).state, (ReadState{uint64_t{1} << 60, 0}));
+  child.Terminate(std::chrono::seconds(10));
+  ProcessResult result = child.Wait();
+  EXPECT_TRUE(result.ok()) << result.error;
+  std::ifstream out(dir / "stdout");
+  std::stringstream text;
+  text << out.rdbuf();
+  EXPECT_NE(text.str().find("\"written_back\": 1}"), std::string::npos) << text.str();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ServeMain, BadArgumentsExitTwo) {

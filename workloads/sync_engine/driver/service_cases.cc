@@ -166,6 +166,11 @@ Verdict DriveService(const CaseSpec& spec, const RunContext& context, ChildProce
   shape.keys = KeysOf(params, entries);
   shape.connections = static_cast<int>(params.Int("connections", 1, 4096));
   shape.seed = context.seed;
+  if (shape.keys < static_cast<uint64_t>(shape.connections + shape.spare_partitions)) {
+    throw SetupError(
+        fmt::format("read_states: keys ({}) must be at least connections + {} (one key partition each)",
+                    shape.keys, shape.spare_partitions));
+  }
 
   loadgen::LoadSpec load;
   load.port = context.port;

@@ -167,7 +167,12 @@ std::optional<ReadState> ReadStatesStore::Execute(const Request& request) {
     shard.entries[slot].word |= kReferenced;  // a second chance for entries used again, not for new ones
   } else {
     ++shard.counters.misses;
-    if (shard.capacity == 0) return Apply(shard.Load(request.key, table_), request);  // no room at all
+    if (shard.capacity == 0) {  // fewer entries than shards: this one holds none, so write through
+      const ReadState before = shard.Load(request.key, table_);
+      const ReadState after = Apply(before, request);
+      if (!(after == before)) shard.pending.push_back({request.key, after});
+      return after;
+    }
     slot = shard.Insert(request.key, hash, shard.Load(request.key, table_));
   }
   Entry& entry = shard.entries[slot];

@@ -150,6 +150,17 @@ TEST(ReadStatesStore, EvictedChangesComeBackBeforeAndAfterWriteBack) {
   EXPECT_EQ(store.WriteBack(), 0u);  // nothing dirty
 }
 
+TEST(ReadStatesStore, FewerEntriesThanShardsLosesNothing) {
+  TempTable table(1'000);
+  ReadStatesStore store(3, table.get());  // most shards hold no entry at all
+  for (uint64_t k = 0; k < 200; ++k) store.Execute(Ack(KeyOfIndex(k), uint64_t{1} << 50 | k));
+  store.WriteBack();
+  for (uint64_t k = 0; k < 200; ++k) {
+    ASSERT_EQ(store.Execute(Mention(KeyOfIndex(k))), (ReadState{uint64_t{1} << 50 | k, 1})) << k;
+  }
+  EXPECT_LE(store.size(), 3u);
+}
+
 TEST(ReadStatesStore, NeverHoldsMoreThanItsCapacity) {
   TempTable table(20'000);
   ReadStatesStore store(1'000, table.get());

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -139,7 +141,8 @@ int main(int argc, char** argv) {
     }
     std::printf("\nservice stdout: ");
     std::fflush(stdout);
-    std::system(fmt::format("cat {}", (dir / "stdout").string()).c_str());
+    std::ifstream service_stdout(dir / "stdout");
+    std::cout << service_stdout.rdbuf() << std::flush;
     if (!echo.empty()) EchoBaseline(echo, spec, dir);
     std::filesystem::remove_all(dir);
     return verdict.ok ? 0 : 1;

@@ -19,6 +19,7 @@
 #include "claimbench/impl/marks.h"
 #include "errors.h"
 #include "hasher.h"
+#include "serve_main.h"
 #include "sync.h"
 
 namespace {
@@ -228,8 +229,8 @@ int Chunk(const std::vector<std::string>& args) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
-// The read-states service joins at merge (sync-service); replace this line with its ServeMain.
-int Serve(const std::vector<std::string>&) { throw UsageError("serve is not part of this build yet"); }
+// The read-states service (service/serve_main.h) handles its own arguments, errors and exit status.
+int Serve(const std::vector<std::string>& args) { return claimbench::sync_service::ServeMain(args); }
 
 int Dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "sync") return Sync(args);

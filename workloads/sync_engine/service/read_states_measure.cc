@@ -1,0 +1,153 @@
+// read_states_measure: runs the read_states service case once, outside the suite runner, the way the
+// runner does (spawn, wait for `ready`, DriveService, SIGTERM), and prints its metrics and per-second
+// series. For measuring the service before the case is registered; not part of `./claimbench run`.
+//
+//   read_states_measure SERVE_BINARY [quick|standard|full] [PARAM=VALUE ...] [echo=NULL_BINARY]
+//
+// With echo=NULL_BINARY it then drives the null workload's echo service with the same load (rate,
+// connections, duration, 32-byte lines) and prints its per-second p99.9 max/median: the noise floor of
+// the machine and the load generator, measured the same way, for reading the service's own figure.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "claimbench/error.h"
+#include "claimbench/loadgen.h"
+#include "claimbench/process.h"
+#include "claimbench/service_measurement.h"
+#include "service_cases.h"
+
+namespace cb = claimbench;
+
+namespace {
+
+// The largest per-second p99.9 over their median (seconds that completed nothing are left out).
+double WorstSecondOverMedian(const std::vector<cb::TimePoint>& timeline) {
+  std::vector<double> p999;
+  for (const cb::TimePoint& point : timeline) {
+    if (point.values.count("completed") && point.values.at("completed") > 0)
+      p999.push_back(point.values.at("p99.9_ns"));
+  }
+  if (p999.empty()) return 0;
+  std::sort(p999.begin(), p999.end());
+  return p999.back() / p999[p999.size() / 2];
+}
+
+// Runs the echo service with the case's load; prints its figures.
+void EchoBaseline(const std::string& binary, const cb::CaseSpec& spec, const std::filesystem::path& dir) {
+  cb::ProcessSpec process;
+  const uint16_t port = cb::FreeLoopbackPort();
+  process.argv = {binary, "serve", "--listen", fmt::format("127.0.0.1:{}", port)};
+  process.working_dir = dir;
+  process.stdout_path = dir / "echo.stdout";
+  process.stderr_path = dir / "echo.stderr";
+  cb::ChildProcess child = cb::ChildProcess::Spawn(process);
+  if (!child.WaitForMark("ready", std::chrono::seconds(30)))
+    throw cb::SetupError("the echo service never got ready");
+  cb::loadgen::LoadSpec load;
+  load.port = port;
+  load.connections = std::stoi(spec.parameters.at("connections"));
+  load.rate_per_s = std::stod(spec.parameters.at("rate_per_s"));
+  load.arrival = cb::loadgen::LoadSpec::Arrival::kPoisson;
+  load.warmup_ns = std::stoll(spec.parameters.at("warmup_ms")) * 1'000'000;
+  load.duration_ns = std::stoll(spec.parameters.at("duration_ms")) * 1'000'000;
+  load.make_protocol = [] { return std::make_unique<cb::loadgen::LineEchoProtocol>(32); };
+  cb::ServiceMeasurement measurement;
+  cb::Verdict verdict = cb::MeasureService(load, child, measurement);
+  child.Terminate(std::chrono::seconds(5));
+  std::printf(
+      "echo baseline: verdict %s; p50 %.1f us, p99 %.1f us, p99.9 %.1f us; p999_max_over_median %.3g\n",
+      verdict.ok ? "ok" : verdict.error.c_str(), measurement.metrics["latency_p50_ns"] / 1e3,
+      measurement.metrics["latency_p99_ns"] / 1e3, measurement.metrics["latency_p999_ns"] / 1e3,
+      WorstSecondOverMedian(measurement.timeline));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: read_states_measure SERVE_BINARY [quick|standard|full] [PARAM=VALUE ...]\n");
+    return 2;
+  }
+  try {
+    cb::InstallInterruptHandler();
+    const std::string profile =
+        argc > 2 && std::string(argv[2]).find('=') == std::string::npos ? argv[2] : "quick";
+    cb::CaseSpec spec = cb::sync_engine_workload::ServiceCases(profile).at(0);
+    std::string echo;
+    for (int i = 2; i < argc; ++i) {
+      std::string arg = argv[i];
+      size_t eq = arg.find('=');
+      if (eq == std::string::npos) continue;
+      if (arg.substr(0, eq) == "echo") {
+        echo = arg.substr(eq + 1);
+      } else {
+        spec.parameters[arg.substr(0, eq)] = arg.substr(eq + 1);
+      }
+    }
+    std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / fmt::format("read_states_measure.{}", getpid());
+    std::filesystem::create_directories(dir);
+    cb::RunContext context;
+    context.port = cb::FreeLoopbackPort();
+    context.seed = 1;
+    context.scratch_dir = dir;
+    cb::ProcessSpec process;
+    process.argv = {argv[1]};
+    for (const std::string& a : cb::sync_engine_workload::ServiceArguments(spec, context))
+      process.argv.push_back(a);
+    process.working_dir = dir;
+    process.stdout_path = dir / "stdout";
+    process.stderr_path = dir / "stderr";
+    process.timeout = spec.timeout;
+    process.rss_sample_interval = std::chrono::milliseconds(100);
+    std::fprintf(stderr, "%s\n", fmt::format("{}", fmt::join(process.argv, " ")).c_str());
+    cb::ChildProcess child = cb::ChildProcess::Spawn(process);
+    auto ready = child.WaitForMark("ready", std::chrono::seconds(120));
+    if (!ready) {
+      std::fprintf(stderr, "no ready mark\n");
+      return 1;
+    }
+    std::printf("startup_s %.2f\n", static_cast<double>(ready->count()) / 1e9);
+    cb::ServiceMeasurement measurement;
+    cb::Verdict verdict = cb::sync_engine_workload::DriveService(spec, context, child, measurement);
+    child.Terminate(std::chrono::seconds(30));
+    cb::ProcessResult result = child.Wait();
+    std::printf("verdict %s %s\nexit %s\n", verdict.ok ? "ok" : "INVALID", verdict.error.c_str(),
+                result.ok() ? "ok" : result.error.c_str());
+    for (const auto& [name, value] : measurement.metrics) std::printf("%s %.6g\n", name.c_str(), value);
+    std::printf("peak_rss_bytes(runner) %lld\n", static_cast<long long>(result.peak_rss_bytes));
+    std::printf("second completed p50_us p99_us p999_us max_us\n");
+    for (const cb::TimePoint& point : measurement.timeline) {
+      auto v = [&](const char* name) { return point.values.count(name) ? point.values.at(name) : 0.0; };
+      std::printf("%lld %.0f %.1f %.1f %.1f %.1f\n", static_cast<long long>(point.t_ns / 1'000'000'000),
+                  v("completed"), v("p50_ns") / 1e3, v("p99_ns") / 1e3, v("p99.9_ns") / 1e3,
+                  v("max_ns") / 1e3);
+    }
+    std::printf("rss_timeline (s, MB) every ~5 s:");
+    int64_t last = -5'000'000'000;
+    for (const cb::RssPoint& point : result.rss_timeline) {
+      if (point.t_ns - last < 5'000'000'000) continue;
+      last = point.t_ns;
+      std::printf(" %.0f:%.1f", static_cast<double>(point.t_ns) / 1e9,
+                  static_cast<double>(point.rss_bytes) / 1e6);
+    }
+    std::printf("\nservice stdout: ");
+    std::fflush(stdout);
+    std::ifstream service_stdout(dir / "stdout");
+    std::cout << service_stdout.rdbuf() << std::flush;
+    if (!echo.empty()) EchoBaseline(echo, spec, dir);
+    std::filesystem::remove_all(dir);
+    return verdict.ok ? 0 : 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "read_states_measure: %s\n", error.what());
+    return 2;
+  }
+}

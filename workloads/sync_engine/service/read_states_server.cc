@@ -1,0 +1,170 @@
+#include "read_states_server.h"
+
+#include <array>
+#include <boost/asio.hpp>
+#include <csignal>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace claimbench::sync_service {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr size_t kReadBufferBytes = 16 * 1024;  // 512 frames
+
+// Answers the frames in `in`, in order, into `out`. Returns false after a malformed frame (its error
+// frame is the last thing in `out`: the connection closes after writing it).
+bool AnswerFrames(ReadStatesStore& store, const unsigned char* in, size_t frames,
+                  std::vector<unsigned char>& out) {
+  out.resize(frames * kFrameBytes);
+  for (size_t f = 0; f < frames; ++f) {
+    const unsigned char* frame = in + f * kFrameBytes;
+    Response response;
+    response.op = frame[0];
+    std::optional<Request> request = DecodeRequest(frame);
+    if (!request) {
+      response.status = Status::kMalformed;
+      EncodeResponse(response, out.data() + f * kFrameBytes);
+      out.resize((f + 1) * kFrameBytes);
+      return false;
+    }
+    if (std::optional<ReadState> state = store.Execute(*request)) {
+      response.key = request->key;
+      response.state = *state;
+    } else {
+      response.status = Status::kOutOfRange;
+    }
+    EncodeResponse(response, out.data() + f * kFrameBytes);
+  }
+  return true;
+}
+
+// One client connection: read what arrived, answer every whole frame, write, read again. One operation
+// outstanding at a time, so its handlers never run concurrently and need no strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, ReadStatesStore& store) : socket_(std::move(socket)), store_(store) {
+    boost::system::error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
+  }
+
+  void Read() {
+    socket_.async_read_some(asio::buffer(in_.data() + have_, in_.size() - have_),
+                            [self = shared_from_this()](boost::system::error_code error, size_t n) {
+                              if (!error) self->OnRead(n);
+                            });
+  }
+
+ private:
+  void OnRead(size_t n) {
+    have_ += n;
+    const size_t frames = have_ / kFrameBytes;
+    if (frames == 0) return Read();
+    const bool keep_open = AnswerFrames(store_, in_.data(), frames, out_);
+    const size_t used = frames * kFrameBytes;
+    std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used),
+              in_.begin() + static_cast<std::ptrdiff_t>(have_), in_.begin());
+    have_ -= used;
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this(), keep_open](boost::system::error_code error, size_t) {
+                        if (error) return;
+                        if (keep_open) return self->Read();
+                        boost::system::error_code ignored;
+                        self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
+                        self->socket_.close(ignored);
+                      });
+  }
+
+  tcp::socket socket_;
+  ReadStatesStore& store_;
+  std::array<unsigned char, kReadBufferBytes> in_{};
+  size_t have_ = 0;
+  std::vector<unsigned char> out_;
+};
+
+}  // namespace
+
+class ReadStatesServer::Impl {
+ public:
+  Impl(ReadStatesStore& store, const ServerOptions& options)
+      : store_(store), threads_(options.threads), io_(options.threads), acceptor_(io_), signals_(io_) {
+    boost::system::error_code error;
+    tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port), error);
+    if (error || endpoints.empty()) {
+      throw std::runtime_error("cannot resolve '" + options.host + "': " + error.message());
+    }
+    tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor_.open(endpoint.protocol(), error);
+    if (!error) acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+    if (!error) acceptor_.bind(endpoint, error);
+    if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                               ": " + error.message());
+    }
+  }
+
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  void Run(bool stop_on_signals, const std::function<void()>& on_ready) {
+    if (stop_on_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([this](boost::system::error_code error, int) {
+        if (!error) Stop();
+      });
+    }
+    Accept();
+    if (on_ready) on_ready();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < threads_; ++i) threads.emplace_back([this] { RunLoop(); });
+    RunLoop();
+    for (std::thread& thread : threads) thread.join();
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+  void Stop() { io_.stop(); }
+
+ private:
+  void RunLoop() {
+    try {
+      io_.run();
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      io_.stop();
+    }
+  }
+
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code error, tcp::socket socket) {
+      if (!error) std::make_shared<Connection>(std::move(socket), store_)->Read();
+      if (error != asio::error::operation_aborted) Accept();
+    });
+  }
+
+  ReadStatesStore& store_;
+  int threads_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  std::mutex mutex_;
+  std::exception_ptr failure_;
+};
+
+ReadStatesServer::ReadStatesServer(ReadStatesStore& store, const ServerOptions& options)
+    : impl_(std::make_unique<Impl>(store, options)) {}
+ReadStatesServer::~ReadStatesServer() = default;
+uint16_t ReadStatesServer::port() const { return impl_->port(); }
+void ReadStatesServer::Run(bool stop_on_signals, const std::function<void()>& on_ready) {
+  impl_->Run(stop_on_signals, on_ready);
+}
+void ReadStatesServer::Stop() { impl_->Stop(); }
+
+}  // namespace claimbench::sync_service

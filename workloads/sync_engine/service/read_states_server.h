@@ -1,0 +1,43 @@
+// The read-states service's network side (SPEC.md, Service mode): Boost.Asio, fixed 32-byte frames,
+// pipelined requests answered in order per connection.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "read_states_store.h"
+
+namespace claimbench::sync_service {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // numeric IPv4 or IPv6 address, or a resolvable name
+  uint16_t port = 0;               // 0: an ephemeral port (see ReadStatesServer::port())
+  int threads = 1;                 // threads running the io_context
+};
+
+class ReadStatesServer {
+ public:
+  // Binds and listens at once. Throws std::runtime_error naming the address when it cannot.
+  ReadStatesServer(ReadStatesStore& store, const ServerOptions& options);
+  ~ReadStatesServer();
+  ReadStatesServer(const ReadStatesServer&) = delete;
+  ReadStatesServer& operator=(const ReadStatesServer&) = delete;
+
+  uint16_t port() const;
+
+  // Serves on options.threads threads (this one included) until Stop(), or SIGINT/SIGTERM when
+  // `stop_on_signals`. Calls `on_ready` (if any) once the signals are caught, just before serving.
+  // Rethrows the first exception a handler threw (a failing backing table, say).
+  void Run(bool stop_on_signals, const std::function<void()>& on_ready = nullptr);
+
+  // Makes Run() return soon. Thread-safe; may come before Run().
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace claimbench::sync_service

@@ -52,22 +52,23 @@ Options ParseOptions(const std::vector<std::string>& args, const std::vector<std
       key = key.substr(0, eq);
       has_value = true;
     }
+    std::string option = "--" + key;
     bool is_flag = false;
     for (std::string_view flag : flags) is_flag = is_flag || flag == key;
     bool known = is_flag;
     for (std::string_view name : allowed) known = known || name == key;
-    if (!known) throw UsageError("unknown option --" + key);
-    if (options.count(key) != 0) throw UsageError("--" + key + " given twice");
+    if (!known) throw UsageError("unknown option " + option);
+    if (options.count(key) != 0) throw UsageError(option + " given twice");
     if (is_flag) {
-      if (has_value) throw UsageError("--" + key + " takes no value");
-      options[key] = "1";
+      if (has_value) throw UsageError(option + " takes no value");
+      options.emplace(key, "1");
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= args.size()) throw UsageError("--" + key + " needs a value");
+      if (i + 1 >= args.size()) throw UsageError(option + " needs a value");
       value = args[++i];
     }
-    options[key] = value;
+    options.emplace(key, value);
   }
   return options;
 }

@@ -43,6 +43,7 @@ TEST(Cli, BadArgumentsAreUsageErrors) {
   ExpectUsageError({"sync", "--local", local, "--remote", store, "--replica", "a/b"}, "--replica");
   ExpectUsageError({"sync", "--local", local, "--remote", store, "--bogus", "1"}, "unknown option --bogus");
   ExpectUsageError({"sync", "--local", local, "--remote"}, "needs a value");
+  ExpectUsageError({"sync", "--local", local, "--remote", local + "/store"}, "inside one another");
   ExpectUsageError({"chunk", "--input", (dir.path() / "missing").string()}, "cannot read --input");
   ExpectUsageError({"chunk", "--input", local, "--mode", "fold"}, "--mode");
   ExpectUsageError({"verify", "--remote", (dir.path() / "nostore").string()}, "not a sync store");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -75,6 +76,15 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
     if (!fs::create_directories(options.local, ec) && ec) {
       throw UsageError("cannot create --local " + options.local + ": " + ec.message());
     }
+  }
+  fs::path local_path = fs::weakly_canonical(options.local, ec);
+  fs::path remote_path = fs::weakly_canonical(options.remote, ec);
+  auto inside = [](const fs::path& inner, const fs::path& outer) {
+    auto [stop, rest] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+    return stop == outer.end();
+  };
+  if (inside(remote_path, local_path) || inside(local_path, remote_path)) {
+    throw UsageError("--local and --remote must not be inside one another; put the store elsewhere");
   }
   Chunker chunker(options.chunking);
   Store store = Store::Open(options.remote, true,

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,8 +18,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 #include <unordered_set>
 #include <vector>
 
@@ -34,7 +34,9 @@ using nlohmann::json;
 
 constexpr const char* kStateDir = ".claimsync";
 
-std::string StatePath(const std::string& dir, const std::string& name) { return dir + "/" + kStateDir + "/" + name; }
+std::string StatePath(const std::string& dir, const std::string& name) {
+  return dir + "/" + kStateDir + "/" + name;
+}
 
 DiskRecord RecordOf(const struct stat& st) {
   return {static_cast<std::uint64_t>(S_ISDIR(st.st_mode) ? 0 : st.st_size),
@@ -89,7 +91,8 @@ struct Entry {
   DiskRecord record;
 };
 
-void Walk(const std::string& root, const std::string& relative, std::vector<Entry>& entries, std::uint64_t& skipped) {
+void Walk(const std::string& root, const std::string& relative, std::vector<Entry>& entries,
+          std::uint64_t& skipped) {
   std::string path = relative.empty() ? root : root + "/" + relative;
   DIR* handle = ::opendir(path.c_str());
   if (handle == nullptr) throw UsageError("cannot read the folder " + path + ": " + std::strerror(errno));
@@ -122,7 +125,8 @@ class Mapped {
  public:
   Mapped(const std::string& path, struct stat& st) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd_ < 0) throw LocalChangedError(path + " vanished or became unreadable during the scan; run sync again");
+    if (fd_ < 0)
+      throw LocalChangedError(path + " vanished or became unreadable during the scan; run sync again");
     if (::fstat(fd_, &st) != 0) throw SystemError("cannot stat", path);
     size_ = static_cast<std::size_t>(st.st_size);
     if (size_ > 0) {
@@ -234,8 +238,8 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
       stats.bytes_scanned += entry.record.size;
       const Node* known = base.tree.Find(node.id);
       auto record = base.records.find(node.id);
-      bool trusted = !rehash && known != nullptr && record != base.records.end() && record->second == entry.record &&
-                     entry.record.mtime_ns < base.saved_mtime_ns;
+      bool trusted = !rehash && known != nullptr && record != base.records.end() &&
+                     record->second == entry.record && entry.record.mtime_ns < base.saved_mtime_ns;
       if (trusted) {
         node.size = known->size;
         node.hash = known->hash;
@@ -290,9 +294,8 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
     for (std::size_t k = 0; k < to_hash.size(); ++k) hash_one(k);
   } else {
     tbb::task_arena arena(threads);
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, to_hash.size(), [&](std::size_t k) { hash_one(k); });
-    });
+    arena.execute(
+        [&] { tbb::parallel_for(std::size_t{0}, to_hash.size(), [&](std::size_t k) { hash_one(k); }); });
   }
   for (std::size_t k = 0; k < to_hash.size(); ++k) {
     Node& node = scan.tree.nodes.at(ids[to_hash[k]]);
@@ -308,8 +311,8 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
   return scan;
 }
 
-std::map<std::string, std::string> StageDownloads(const std::string& dir, const LocalScan& scan, const Tree& merged,
-                                                  const Store& store, ApplyStats& stats) {
+std::map<std::string, std::string> StageDownloads(const std::string& dir, const LocalScan& scan,
+                                                  const Tree& merged, const Store& store, ApplyStats& stats) {
   std::map<std::string, std::string> staged;
   std::string tmp = StatePath(dir, "tmp");
   for (const auto& [id, node] : merged.nodes) {
@@ -389,7 +392,8 @@ BaseState ApplyLocal(const std::string& dir, const LocalScan& scan, const Tree& 
   for (const std::string& id : delete_files) {
     require_unchanged(id);
     CrashPoint();
-    if (::unlink(path_of(id).c_str()) != 0 && errno != ENOENT) throw SystemError("cannot remove", path_of(id));
+    if (::unlink(path_of(id).c_str()) != 0 && errno != ENOENT)
+      throw SystemError("cannot remove", path_of(id));
     ++stats.deleted_local;
   }
   for (const std::string& id : to_stage) {
@@ -403,7 +407,8 @@ BaseState ApplyLocal(const std::string& dir, const LocalScan& scan, const Tree& 
   // Place the merged tree, parents first.
   std::map<std::string, std::string> target_paths = NodePaths(merged);
   std::vector<std::pair<std::size_t, std::string>> order;
-  for (const auto& [id, path] : target_paths) order.emplace_back(std::count(path.begin(), path.end(), '/'), id);
+  for (const auto& [id, path] : target_paths)
+    order.emplace_back(std::count(path.begin(), path.end(), '/'), id);
   std::sort(order.begin(), order.end());
   for (const auto& [depth, id] : order) {
     const Node& node = merged.nodes.at(id);
@@ -414,7 +419,8 @@ BaseState ApplyLocal(const std::string& dir, const LocalScan& scan, const Tree& 
     if (staged_file != staged.end()) {
       if (existed && where.at(id).first != kStaged) {
         require_unchanged(id);  // in place: replace it
-        if (::rename(staged_file->second.c_str(), final_path.c_str()) != 0) throw SystemError("cannot write", final_path);
+        if (::rename(staged_file->second.c_str(), final_path.c_str()) != 0)
+          throw SystemError("cannot write", final_path);
       } else {
         if (existed) {  // moved and replaced: the old version's content is in the store already
           require_unchanged(id);
@@ -431,7 +437,8 @@ BaseState ApplyLocal(const std::string& dir, const LocalScan& scan, const Tree& 
                                 " appeared); nothing was lost; run sync again");
       }
     } else if (!existed && node.is_dir) {
-      if (::mkdir(final_path.c_str(), 0777) != 0 && errno != EEXIST) throw SystemError("cannot create", final_path);
+      if (::mkdir(final_path.c_str(), 0777) != 0 && errno != EEXIST)
+        throw SystemError("cannot create", final_path);
     }
     where[id] = {node.parent, node.name};
   }
@@ -441,8 +448,8 @@ BaseState ApplyLocal(const std::string& dir, const LocalScan& scan, const Tree& 
     std::string path = path_of(*it);
     std::error_code ec;
     bool empty_tree = true;
-    for (auto walk = fs::recursive_directory_iterator(path, ec); !ec && walk != fs::recursive_directory_iterator();
-         walk.increment(ec)) {
+    for (auto walk = fs::recursive_directory_iterator(path, ec);
+         !ec && walk != fs::recursive_directory_iterator(); walk.increment(ec)) {
       if (!walk->is_directory(ec) || walk->is_symlink(ec)) empty_tree = false;
     }
     CrashPoint();

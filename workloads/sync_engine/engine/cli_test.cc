@@ -259,3 +259,38 @@ TEST(LocalChange, EditAfterTheScanIsNeverOverwritten) {
 
 }  // namespace
 }  // namespace claimbench::sync
+
+namespace claimbench::sync {
+namespace {
+
+// A second folder that already holds the synced tree (a copy, or a download a killed sync finished)
+// becomes the same nodes: nothing downloaded, replaced or conflicted.
+TEST(Adopt, AFolderEqualToTheStoreDownloadsNothing) {
+  claimbench::testing::TempDir dir;
+  fs::path a = dir.path() / "a", b = dir.path() / "b";
+  for (const fs::path& side : {a, b}) {
+    fs::create_directories(side / "d" / "e");
+    WriteFile(side / "d" / "e" / "f.txt", "same");
+    WriteFile(side / "g.txt", "same too");
+  }
+  WriteFile(b / "only-b.txt", "b's own");
+  SyncOptions options;
+  options.remote = (dir.path() / "store").string();
+  options.local = a.string();
+  RunSync(
+      options, [] {}, [] {});
+  options.local = b.string();
+  SyncStats stats = RunSync(
+      options, [] {}, [] {});
+  EXPECT_EQ(stats.files_downloaded, 0u);
+  EXPECT_EQ(stats.deleted_local, 0u);
+  EXPECT_EQ(stats.conflicts, 0u);
+  EXPECT_EQ(stats.files_uploaded, 1u);
+  options.local = a.string();
+  RunSync(
+      options, [] {}, [] {});
+  EXPECT_EQ(FilesUnder(a), FilesUnder(b));
+}
+
+}  // namespace
+}  // namespace claimbench::sync

@@ -311,6 +311,41 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
   return scan;
 }
 
+void AdoptRemoteIds(LocalScan& scan, const Tree& base, const Tree& remote) {
+  std::map<std::string, std::string> remote_by_path;
+  for (const auto& [id, path] : NodePaths(remote)) {
+    if (base.Find(id) == nullptr && scan.tree.Find(id) == nullptr) remote_by_path[path] = id;
+  }
+  if (remote_by_path.empty()) return;
+  std::map<std::string, std::string> renamed;  // local id -> remote id
+  for (const auto& [id, path] : NodePaths(scan.tree)) {
+    auto match = remote_by_path.find(path);
+    if (base.Find(id) != nullptr || match == remote_by_path.end()) continue;
+    const Node& mine = scan.tree.nodes.at(id);
+    const Node& theirs = remote.nodes.at(match->second);
+    if (mine.is_dir == theirs.is_dir && (mine.is_dir || mine.hash == theirs.hash))
+      renamed[id] = match->second;
+  }
+  if (renamed.empty()) return;
+  Tree tree;
+  tree.parent = scan.tree.parent;
+  std::map<std::string, DiskRecord> records;
+  auto new_id = [&](const std::string& id) {
+    auto it = renamed.find(id);
+    return it == renamed.end() ? id : it->second;
+  };
+  for (auto& [id, node] : scan.tree.nodes) {
+    Node moved = std::move(node);
+    moved.id = new_id(id);
+    moved.parent = moved.parent.empty() ? std::string() : new_id(moved.parent);
+    if (auto record = scan.records.find(id); record != scan.records.end()) records[moved.id] = record->second;
+    std::string key = moved.id;
+    tree.nodes.emplace(std::move(key), std::move(moved));
+  }
+  scan.tree = std::move(tree);
+  scan.records = std::move(records);
+}
+
 std::map<std::string, std::string> StageDownloads(const std::string& dir, const LocalScan& scan,
                                                   const Tree& merged, const Store& store, ApplyStats& stats) {
   std::map<std::string, std::string> staged;

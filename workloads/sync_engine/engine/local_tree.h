@@ -55,6 +55,11 @@ struct LocalScan {
 LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store, const Chunker& chunker,
                     int threads, bool rehash, const std::function<std::string()>& new_id, ScanStats& stats);
 
+// Gives a node the folder has and the base lacks the id of the remote node at the same path when that one
+// is new too and equal (same kind; for files, same content): a fresh replica of a synced tree, or a
+// download a killed sync finished, is then the same node instead of a conflict to merge and fetch again.
+void AdoptRemoteIds(LocalScan& scan, const Tree& base, const Tree& remote);
+
 struct ApplyStats {
   std::uint64_t files_downloaded = 0;
   std::uint64_t bytes_downloaded = 0;

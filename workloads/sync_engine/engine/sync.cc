@@ -108,6 +108,7 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
       ScanLocal(options.local, base, store, chunker, options.threads, options.rehash, NewId, scan_stats);
   std::string head = store.Head();
   Tree remote = store.ReadHead();
+  AdoptRemoteIds(scan, base.tree, remote);
   ReconcileResult result = Reconcile(base.tree, scan.tree, remote, replica, NewId);
   Tree& merged = result.merged;
 

@@ -31,7 +31,8 @@ const std::vector<std::uint8_t>& Input() {
 }
 
 void Finish(benchmark::State& state, std::size_t chunks) {
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(Input().size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(Input().size()));
   state.counters["chunks"] = static_cast<double>(chunks);
 }
 

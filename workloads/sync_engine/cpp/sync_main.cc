@@ -32,9 +32,11 @@ constexpr std::string_view kUsage =
     "                           [--max BYTES] [--threads N] [--replica NAME] [--rehash]\n"
     "       sync_engine restore --remote STORE --out DIR\n"
     "       sync_engine verify  --remote STORE\n"
-    "       sync_engine chunk   --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min BYTES]\n"
+    "       sync_engine chunk   --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min "
+    "BYTES]\n"
     "                           [--avg BYTES] [--max BYTES]\n"
-    "       sync_engine serve   --listen HOST:PORT --entries N [--keys K] [--write-back-ms MS] [--threads N]\n";
+    "       sync_engine serve   --listen HOST:PORT --entries N [--keys K] [--write-back-ms MS] [--threads "
+    "N]\n";
 
 using Options = std::map<std::string, std::string>;
 
@@ -53,22 +55,23 @@ Options ParseOptions(const std::vector<std::string>& args, const std::vector<std
       key = key.substr(0, eq);
       has_value = true;
     }
+    std::string option = "--" + key;
     bool is_flag = false;
     for (std::string_view flag : flags) is_flag = is_flag || flag == key;
     bool known = is_flag;
     for (std::string_view name : allowed) known = known || name == key;
-    if (!known) throw UsageError("unknown option --" + key);
-    if (options.count(key) != 0) throw UsageError("--" + key + " given twice");
+    if (!known) throw UsageError("unknown option " + option);
+    if (options.count(key) != 0) throw UsageError(option + " given twice");
     if (is_flag) {
-      if (has_value) throw UsageError("--" + key + " takes no value");
-      options[key] = "1";
+      if (has_value) throw UsageError(option + " takes no value");
+      options.emplace(key, "1");
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= args.size()) throw UsageError("--" + key + " needs a value");
+      if (i + 1 >= args.size()) throw UsageError(option + " needs a value");
       value = args[++i];
     }
-    options[key] = value;
+    options.emplace(key, value);
   }
   return options;
 }
@@ -107,8 +110,8 @@ cs::ChunkParams ParseChunking(const Options& options) {
 }
 
 int Sync(const std::vector<std::string>& args) {
-  Options options = ParseOptions(args, {"local", "remote", "hash", "min", "avg", "max", "threads", "replica"},
-                                 {"rehash"});
+  Options options =
+      ParseOptions(args, {"local", "remote", "hash", "min", "avg", "max", "threads", "replica"}, {"rehash"});
   cs::SyncOptions sync;
   sync.local = Required(options, "local");
   sync.remote = Required(options, "remote");
@@ -138,12 +141,14 @@ int Verify(const std::vector<std::string>& args) {
   Options options = ParseOptions(args, {"remote"}, {});
   cs::VerifyReport report = cs::RunVerify(Required(options, "remote"));
   for (const std::string& problem : report.problems) std::cerr << "sync_engine: corrupt: " << problem << '\n';
-  std::cout << "{\"ok\": " << (report.problems.empty() ? "true" : "false") << ", \"chunks\": " << report.chunks
-            << ", \"manifests\": " << report.manifests << ", \"bytes\": " << report.bytes << "}\n"
+  std::cout << "{\"ok\": " << (report.problems.empty() ? "true" : "false")
+            << ", \"chunks\": " << report.chunks << ", \"manifests\": " << report.manifests
+            << ", \"bytes\": " << report.bytes << "}\n"
             << std::flush;
   if (!report.problems.empty()) {
-    std::cerr << "sync_engine: error: the store is corrupt (" << report.problems.size()
-              << " bad objects); restore it from a copy, or sync a replica that has the files into a new store\n";
+    std::cerr
+        << "sync_engine: error: the store is corrupt (" << report.problems.size()
+        << " bad objects); restore it from a copy, or sync a replica that has the files into a new store\n";
     return 3;
   }
   return 0;

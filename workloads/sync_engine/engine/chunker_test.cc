@@ -22,8 +22,8 @@ using testing::SeededBytes;
 
 // SPEC.md's chunking rule read literally, one byte at a time, sharing nothing with the engine: the Gear
 // table comes from the harness's own SplitMix64, the masks from the bit-position formula.
-std::vector<std::uint64_t> SpecLengths(const std::vector<std::uint8_t>& data, std::uint64_t min, std::uint64_t avg,
-                                       std::uint64_t max) {
+std::vector<std::uint64_t> SpecLengths(const std::vector<std::uint8_t>& data, std::uint64_t min,
+                                       std::uint64_t avg, std::uint64_t max) {
   std::uint64_t gear[256];
   std::uint64_t seed = 0;
   for (std::uint64_t& g : gear) g = stats::detail::SplitMix64(seed);
@@ -128,7 +128,9 @@ TEST(ChunkerLimits, EveryChunkRespectsMinAndMaxAndTheMeanIsNearAvg) {
     for (std::size_t i = 0; i < lengths.size(); ++i) {
       total += lengths[i];
       ASSERT_LE(lengths[i], params.max);
-      if (i + 1 < lengths.size()) ASSERT_GE(lengths[i], params.min);
+      if (i + 1 < lengths.size()) {
+        ASSERT_GE(lengths[i], params.min);
+      }
     }
     EXPECT_EQ(total, data.size());
     double mean = static_cast<double>(total) / static_cast<double>(lengths.size());

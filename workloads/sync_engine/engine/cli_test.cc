@@ -8,6 +8,9 @@
 #include <set>
 
 #include "crash_hook.h"
+#include "errors.h"
+#include "local_tree.h"
+#include "reconcile.h"
 #include "seeded_random.h"
 #include "sync.h"
 #include "sync_fixture.h"
@@ -43,11 +46,13 @@ TEST(Cli, BadArgumentsAreUsageErrors) {
   ExpectUsageError({"sync", "--local", local, "--remote", store, "--replica", "a/b"}, "--replica");
   ExpectUsageError({"sync", "--local", local, "--remote", store, "--bogus", "1"}, "unknown option --bogus");
   ExpectUsageError({"sync", "--local", local, "--remote"}, "needs a value");
+  ExpectUsageError({"sync", "--local", local, "--remote", local + "/store"}, "inside one another");
   ExpectUsageError({"chunk", "--input", (dir.path() / "missing").string()}, "cannot read --input");
   ExpectUsageError({"chunk", "--input", local, "--mode", "fold"}, "--mode");
   ExpectUsageError({"verify", "--remote", (dir.path() / "nostore").string()}, "not a sync store");
   WriteFile(dir.path() / "file", "x");
-  ExpectUsageError({"restore", "--remote", (dir.path() / "file").string(), "--out", local}, "not a directory");
+  ExpectUsageError({"restore", "--remote", (dir.path() / "file").string(), "--out", local},
+                   "not a directory");
   ExpectUsageError({"serve", "--listen", "127.0.0.1:0", "--entries", "10"}, "serve");
   // A store keeps its hash.
   ASSERT_EQ(RunCli({"sync", "--local", local, "--remote", store, "--hash", "fast"}).exit_code, 0);
@@ -66,10 +71,11 @@ TEST(Cli, SyncPrintsStatisticsOnTheLastLine) {
   nlohmann::json stats = nlohmann::json::parse(last);
   std::vector<std::string> keys;
   for (const auto& [key, value] : stats.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"bytes_downloaded", "bytes_hashed", "bytes_scanned", "bytes_uploaded",
-                                            "chunks_deduplicated", "chunks_new", "chunks_total", "conflicts",
-                                            "deleted_local", "deleted_remote", "files_downloaded",
-                                            "files_scanned", "files_uploaded", "moved", "skipped", "tree_hash"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"bytes_downloaded", "bytes_hashed", "bytes_scanned", "bytes_uploaded",
+                                      "chunks_deduplicated", "chunks_new", "chunks_total", "conflicts",
+                                      "deleted_local", "deleted_remote", "files_downloaded", "files_scanned",
+                                      "files_uploaded", "moved", "skipped", "tree_hash"}));
   EXPECT_EQ(stats["files_scanned"], 2);
   EXPECT_EQ(stats["bytes_scanned"], 10);
   EXPECT_EQ(stats["chunks_total"], 2);
@@ -85,8 +91,8 @@ TEST(Cli, SyncPrintsStatisticsOnTheLastLine) {
 struct CrashScene {
   claimbench::testing::TempDir dir;
   fs::path a = dir.path() / "a", b = dir.path() / "b", store = dir.path() / "store";
-  std::set<std::string> legit;       // every content a user file of `a` may hold: old or new
-  std::set<std::string> must_keep;   // the changes `a` makes: they must survive
+  std::set<std::string> legit;      // every content a user file of `a` may hold: old or new
+  std::set<std::string> must_keep;  // the changes `a` makes: they must survive
 
   explicit CrashScene(std::size_t big) {
     fs::create_directories(a / "docs" / "deep");
@@ -132,12 +138,13 @@ struct CrashScene {
     options.remote = store.string();
     options.chunking = {1024, 4096, 16384};
     options.replica = local.filename().string();
-    return RunSync(options, [] {}, [] {});
+    return RunSync(
+        options, [] {}, [] {});
   }
 
   std::vector<std::string> CliArgs() const {
-    return {"sync", "--local", a.string(), "--remote", store.string(), "--min", "1K", "--avg", "4K", "--max",
-            "16K", "--replica", "a"};
+    return {"sync",  "--local", a.string(), "--remote", store.string(), "--min", "1K",
+            "--avg", "4K",      "--max",    "16K",      "--replica",    "a"};
   }
 
   // After a crash: the store verifies, a's files are each old or new, and syncing again converges
@@ -146,8 +153,8 @@ struct CrashScene {
     VerifyReport report = RunVerify(store.string());
     EXPECT_TRUE(report.problems.empty()) << when << ": " << report.problems.front();
     for (const auto& [path, content] : FilesUnder(a)) {
-      EXPECT_TRUE(legit.count(content)) << when << ": " << path << " is neither old nor new (" << content.size()
-                                        << " bytes)";
+      EXPECT_TRUE(legit.count(content))
+          << when << ": " << path << " is neither old nor new (" << content.size() << " bytes)";
     }
     Sync(a);
     Sync(b);
@@ -187,12 +194,102 @@ TEST(Crash, KilledAtRandomTimesRecovers) {
     CrashScene scene(1 << 20);  // a 1 MiB edit: the sync takes long enough to be hit mid-way
     std::int64_t delay_us = 200 + static_cast<std::int64_t>(random.Below(20000));
     CliResult result = RunCli(scene.CliArgs(), {}, delay_us);
-    if (result.signal != 0) ++killed;
-    else ASSERT_EQ(result.exit_code, 0) << result.err;
+    if (result.signal != 0)
+      ++killed;
+    else
+      ASSERT_EQ(result.exit_code, 0) << result.err;
     scene.CheckRecovery("kill after " + std::to_string(delay_us) + " us");
     if (::testing::Test::HasFailure()) return;
   }
   RecordProperty("killed", killed);
+}
+
+}  // namespace
+}  // namespace claimbench::sync
+
+namespace claimbench::sync {
+namespace {
+
+// A file edited between the scan and the moment the sync would replace it: exit 4 (LocalChangedError),
+// the edit stays, and the next sync keeps both versions.
+TEST(LocalChange, EditAfterTheScanIsNeverOverwritten) {
+  claimbench::testing::TempDir dir;
+  fs::path a = dir.path() / "a", b = dir.path() / "b";
+  std::string store_dir = (dir.path() / "store").string();
+  fs::create_directories(a);
+  WriteFile(a / "f.txt", "v1");
+  auto sync = [&](const fs::path& local) {
+    SyncOptions options;
+    options.local = local.string();
+    options.remote = store_dir;
+    options.replica = local.filename().string();
+    return RunSync(
+        options, [] {}, [] {});
+  };
+  sync(a);
+  sync(b);
+  WriteFile(b / "f.txt", "v2 from b");
+  sync(b);
+
+  {  // a's sync, step by step, with the user saving f.txt after the scan; the lock ends with the scope
+    Store store = Store::Open(store_dir, false, std::nullopt);
+    store.Lock();
+    BaseState base = LoadBase(a.string(), 64);
+    ScanStats scan_stats;
+    int next = 0;
+    auto new_id = [&] { return "id" + std::to_string(next++); };
+    Chunker chunker({16384, 65536, 262144});
+    LocalScan scan = ScanLocal(a.string(), base, store, chunker, 1, false, new_id, scan_stats);
+    Tree remote = store.ReadHead();
+    ReconcileResult merged = Reconcile(base.tree, scan.tree, remote, "a", new_id);
+    ApplyStats apply_stats;
+    auto staged = StageDownloads(a.string(), scan, merged.merged, store, apply_stats);
+    WriteFile(a / "f.txt", "v3 typed by the user after the scan");
+    EXPECT_THROW(ApplyLocal(a.string(), scan, merged.merged, staged, "a", apply_stats), LocalChangedError);
+    EXPECT_EQ(testing::ReadFile(a / "f.txt"), "v3 typed by the user after the scan");
+  }
+
+  sync(a);
+  sync(b);
+  std::set<std::string> contents;
+  for (const auto& [path, content] : FilesUnder(a)) contents.insert(content);
+  EXPECT_EQ(contents, (std::set<std::string>{"v2 from b", "v3 typed by the user after the scan"}));
+  EXPECT_EQ(FilesUnder(a), FilesUnder(b));
+}
+
+}  // namespace
+}  // namespace claimbench::sync
+
+namespace claimbench::sync {
+namespace {
+
+// A second folder that already holds the synced tree (a copy, or a download a killed sync finished)
+// becomes the same nodes: nothing downloaded, replaced or conflicted.
+TEST(Adopt, AFolderEqualToTheStoreDownloadsNothing) {
+  claimbench::testing::TempDir dir;
+  fs::path a = dir.path() / "a", b = dir.path() / "b";
+  for (const fs::path& side : {a, b}) {
+    fs::create_directories(side / "d" / "e");
+    WriteFile(side / "d" / "e" / "f.txt", "same");
+    WriteFile(side / "g.txt", "same too");
+  }
+  WriteFile(b / "only-b.txt", "b's own");
+  SyncOptions options;
+  options.remote = (dir.path() / "store").string();
+  options.local = a.string();
+  RunSync(
+      options, [] {}, [] {});
+  options.local = b.string();
+  SyncStats stats = RunSync(
+      options, [] {}, [] {});
+  EXPECT_EQ(stats.files_downloaded, 0u);
+  EXPECT_EQ(stats.deleted_local, 0u);
+  EXPECT_EQ(stats.conflicts, 0u);
+  EXPECT_EQ(stats.files_uploaded, 1u);
+  options.local = a.string();
+  RunSync(
+      options, [] {}, [] {});
+  EXPECT_EQ(FilesUnder(a), FilesUnder(b));
 }
 
 }  // namespace

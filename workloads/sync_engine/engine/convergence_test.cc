@@ -25,11 +25,17 @@ using testing::FilesUnder;
 using testing::ReadFile;
 using testing::WriteFile;
 
+// prefix + number, appended (GCC 12 warns falsely, -Wrestrict, on "literal" + std::string).
+std::string Name(std::string prefix, int number) {
+  prefix += std::to_string(number);
+  return prefix;
+}
+
 class World {
  public:
   World(std::uint64_t seed, int replicas) : random_(seed) {
     for (int i = 0; i < replicas; ++i) {
-      replicas_.push_back(dir_.path() / ("r" + std::to_string(i)));
+      replicas_.push_back(dir_.path() / Name("r", i));
       fs::create_directories(replicas_.back());
     }
   }
@@ -39,10 +45,11 @@ class World {
     options.local = replicas_[i].string();
     options.remote = (dir_.path() / "store").string();
     options.chunking = {64, 256, 1024};
-    options.replica = "r" + std::to_string(i);
+    options.replica = Name("r", i);
     options.threads = 1 + static_cast<int>(random_.Below(2));
     options.hash = random_.Below(4) == 0 ? HashKind::kFast : HashKind::kSha256;
-    return RunSync(options, [] {}, [] {});
+    return RunSync(
+        options, [] {}, [] {});
   }
 
   // A new version: unique, tagged, sometimes several chunks long.
@@ -65,7 +72,7 @@ class World {
       (it->is_directory() ? dirs : files).push_back(it->path());
     }
     auto pick = [&](const std::vector<fs::path>& from) { return from[random_.Below(from.size())]; };
-    std::string name = "n" + std::to_string(counter_++);
+    std::string name = Name("n", counter_++);
     switch (random_.Below(files.empty() ? 2 : 10)) {
       case 0:  // create a file
         WriteFile(pick(dirs) / (name + (random_.Below(2) ? ".txt" : "")), Content(tag));
@@ -140,7 +147,8 @@ class World {
       std::vector<int> order;
       for (int i = 0; i < n; ++i) {
         std::string replica_tag = tag + "-r" + std::to_string(i);
-        for (int k = 0, changes = 1 + static_cast<int>(random_.Below(5)); k < changes; ++k) Mutate(i, replica_tag);
+        for (int k = 0, changes = 1 + static_cast<int>(random_.Below(5)); k < changes; ++k)
+          Mutate(i, replica_tag);
         for (const auto& [path, content] : FilesUnder(replicas_[i])) {
           if (content.rfind(replica_tag + "#", 0) == 0) must_keep.insert(content);
         }
@@ -190,7 +198,8 @@ TEST(Soak, ConvergenceOverManySeeds) {
       return;
     }
   }
-  std::printf("soak: %d worlds converged, seeds up to %llu\n", worlds, static_cast<unsigned long long>(seed - 1));
+  std::printf("soak: %d worlds converged, seeds up to %llu\n", worlds,
+              static_cast<unsigned long long>(seed - 1));
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ struct DiskRecord {
 };
 
 struct BaseState {
-  Tree tree;                                   // the tree agreed at the last successful sync
-  std::map<std::string, DiskRecord> records;   // by node id
+  Tree tree;                                  // the tree agreed at the last successful sync
+  std::map<std::string, DiskRecord> records;  // by node id
   // mtime of base.json itself: a record whose mtime is not older was written in the same clock tick as
   // the base and may hide a later edit of the same size ("racy" as in git), so its file is hashed again.
   std::int64_t saved_mtime_ns = 0;
@@ -55,6 +55,11 @@ struct LocalScan {
 LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store, const Chunker& chunker,
                     int threads, bool rehash, const std::function<std::string()>& new_id, ScanStats& stats);
 
+// Gives a node the folder has and the base lacks the id of the remote node at the same path when that one
+// is new too and equal (same kind; for files, same content): a fresh replica of a synced tree, or a
+// download a killed sync finished, is then the same node instead of a conflict to merge and fetch again.
+void AdoptRemoteIds(LocalScan& scan, const Tree& base, const Tree& remote);
+
 struct ApplyStats {
   std::uint64_t files_downloaded = 0;
   std::uint64_t bytes_downloaded = 0;
@@ -64,8 +69,8 @@ struct ApplyStats {
 // Every file whose content `merged` has and the folder lacks, written to .claimsync/tmp/ from the store,
 // each chunk checked (CorruptError otherwise): by id, the temporary file's path. Touches no user file, so
 // it runs before the sync commits.
-std::map<std::string, std::string> StageDownloads(const std::string& dir, const LocalScan& scan, const Tree& merged,
-                                                  const Store& store, ApplyStats& stats);
+std::map<std::string, std::string> StageDownloads(const std::string& dir, const LocalScan& scan,
+                                                  const Tree& merged, const Store& store, ApplyStats& stats);
 
 // Makes DIR equal to `merged`, from the state `scan` saw, and returns the new base. Staged downloads are
 // renamed into place; a file that changed since the scan is never replaced or removed (LocalChangedError).

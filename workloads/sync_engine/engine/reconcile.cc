@@ -9,7 +9,9 @@ namespace claimbench::sync {
 namespace {
 
 // A node changed on one side relative to the base: its content or its place.
-bool Changed(const Node& side, const Node& base) { return !side.SameContent(base) || !side.SameLocation(base); }
+bool Changed(const Node& side, const Node& base) {
+  return !side.SameContent(base) || !side.SameLocation(base);
+}
 
 void SetLocation(Node& node, const Node& from) {
   node.parent = from.parent;
@@ -86,7 +88,8 @@ bool BreakCycles(Tree& merged, const Tree& base, const Tree& remote) {
 
 // Two nodes at one place: the remote's keeps it; equal files become one; two dirs merge; anything else is
 // renamed to a conflicted copy.
-bool ResolveCollisions(Tree& merged, const Tree& remote, const std::string& replica, std::uint64_t& conflicts) {
+bool ResolveCollisions(Tree& merged, const Tree& remote, const std::string& replica,
+                       std::uint64_t& conflicts) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> places;
   for (const auto& [id, node] : merged.nodes) places[{node.parent, node.name}].push_back(id);
   for (auto& [place, ids] : places) {
@@ -123,7 +126,8 @@ bool ResolveCollisions(Tree& merged, const Tree& remote, const std::string& repl
           if (other.parent == place.first) taken.insert(other.name);
         }
         std::string name;
-        for (int n = 1; name.empty() || taken.count(name); ++n) name = ConflictedName(place.second, replica, n);
+        for (int n = 1; name.empty() || taken.count(name); ++n)
+          name = ConflictedName(place.second, replica, n);
         lose.name = name;
         ++conflicts;
       }
@@ -138,8 +142,16 @@ bool ResolveCollisions(Tree& merged, const Tree& remote, const std::string& repl
 std::string ConflictedName(const std::string& name, const std::string& replica, int n) {
   std::size_t dot = name.rfind('.');
   if (dot == std::string::npos || dot == 0) dot = name.size();
-  std::string label = " (conflicted copy " + replica + (n > 1 ? " " + std::to_string(n) : "") + ")";
-  return name.substr(0, dot) + label + name.substr(dot);
+  std::string result = name.substr(0, dot);  // appended piece by piece (GCC 12 -Wrestrict false positives)
+  result += " (conflicted copy ";
+  result += replica;
+  if (n > 1) {
+    result += ' ';
+    result += std::to_string(n);
+  }
+  result += ')';
+  result += name.substr(dot);
+  return result;
 }
 
 ReconcileResult Reconcile(const Tree& base, const Tree& local, const Tree& remote, const std::string& replica,

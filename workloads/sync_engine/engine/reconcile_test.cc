@@ -6,7 +6,8 @@
 namespace claimbench::sync {
 namespace {
 
-Node File(const std::string& id, const std::string& parent, const std::string& name, const std::string& hash) {
+Node File(const std::string& id, const std::string& parent, const std::string& name,
+          const std::string& hash) {
   Node node;
   node.id = id;
   node.parent = parent;
@@ -115,8 +116,8 @@ TEST(Reconcile, CreateOnEachSideAtOnePathConflictsUnlessEqual) {
 
 TEST(Reconcile, DeletedDirKeepsWhatTheOtherSideCreatedOrEditedInside) {
   Tree base = Make({Dir("d", "", "d"), File("a", "d", "a", "h1"), File("b", "d", "b", "h2")});
-  Tree local = Make({Dir("d", "", "d"), File("a", "d", "a", "h1x"), File("b", "d", "b", "h2"),
-                     File("n", "d", "n", "h3")});
+  Tree local = Make(
+      {Dir("d", "", "d"), File("a", "d", "a", "h1x"), File("b", "d", "b", "h2"), File("n", "d", "n", "h3")});
   Tree empty;
   EXPECT_EQ(View(Merge(base, local, empty).merged), (View_{{"d", "/"}, {"d/a", "h1x"}, {"d/n", "h3"}}));
   EXPECT_EQ(View(Merge(base, empty, local).merged), (View_{{"d", "/"}, {"d/a", "h1x"}, {"d/n", "h3"}}));

@@ -62,7 +62,9 @@ std::vector<std::string> ListDir(const std::string& dir) {
 Store::Store(std::string dir, HashKind kind) : dir_(std::move(dir)), kind_(kind) {}
 
 Store::Store(Store&& other) noexcept
-    : dir_(std::move(other.dir_)), kind_(other.kind_), lock_fd_(other.lock_fd_),
+    : dir_(std::move(other.dir_)),
+      kind_(other.kind_),
+      lock_fd_(other.lock_fd_),
       temp_counter_(other.temp_counter_.load()) {
   other.lock_fd_ = -1;
 }
@@ -80,7 +82,8 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
   if (!format) {
     bool empty = !exists || fs::is_empty(dir, ec);
     if (!create) {
-      throw UsageError("--remote " + dir + " is not a sync store (no format file); give the folder a sync created");
+      throw UsageError("--remote " + dir +
+                       " is not a sync store (no format file); give the folder a sync created");
     }
     if (!empty) {
       throw UsageError("--remote " + dir +
@@ -92,7 +95,8 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
     }
     Store store(dir, new_kind);
     for (const char* sub : {"/chunks", "/trees"}) {
-      if (::mkdir((dir + sub).c_str(), 0777) != 0 && errno != EEXIST) throw SystemError("cannot create", dir + sub);
+      if (::mkdir((dir + sub).c_str(), 0777) != 0 && errno != EEXIST)
+        throw SystemError("cannot create", dir + sub);
     }
     std::string line = std::string(kFormatPrefix) + std::string(HashKindName(new_kind)) + "\n";
     store.WriteAtomically(dir, "format", Bytes(line));
@@ -105,10 +109,12 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
   } else if (text == std::string(kFormatPrefix) + "fast\n") {
     found = HashKind::kFast;
   } else {
-    throw CorruptError("format", "expected 'claimbench-sync 1 sha256' or 'claimbench-sync 1 fast' and a newline");
+    throw CorruptError("format",
+                       "expected 'claimbench-sync 1 sha256' or 'claimbench-sync 1 fast' and a newline");
   }
   if (kind && *kind != found) {
-    throw UsageError("the store " + dir + " uses --hash " + std::string(HashKindName(found)) + "; sync it with that");
+    throw UsageError("the store " + dir + " uses --hash " + std::string(HashKindName(found)) +
+                     "; sync it with that");
   }
   return Store(dir, found);
 }
@@ -122,7 +128,8 @@ void Store::Lock() {
   }
 }
 
-void Store::WriteAtomically(const std::string& dir, const std::string& name, std::span<const std::uint8_t> data) {
+void Store::WriteAtomically(const std::string& dir, const std::string& name,
+                            std::span<const std::uint8_t> data) {
   std::string temp = dir + "/.tmp-" + std::to_string(::getpid()) + "-" +
                      std::to_string(temp_counter_.fetch_add(1, std::memory_order_relaxed));
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -169,7 +176,8 @@ std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t
   std::optional<std::string> data = ReadWholeFile(dir_ + "/" + object);
   if (!data) throw CorruptError(object, "missing");
   if (data->size() != length) {
-    throw CorruptError(object, "length " + std::to_string(data->size()) + ", the tree says " + std::to_string(length));
+    throw CorruptError(
+        object, "length " + std::to_string(data->size()) + ", the tree says " + std::to_string(length));
   }
   if (HashHex(kind_, Bytes(*data)) != hex) throw CorruptError(object, "hash mismatch");
   return {data->begin(), data->end()};
@@ -257,10 +265,12 @@ VerifyReport Store::Verify() const {
           if (it == chunk_sizes.end()) {
             // Missing or already reported as corrupt.
             if (!HasChunk(chunk.hash)) {
-              report.problems.push_back(object + ": chunk " + chunk.hash + " of " + node.name + " is missing");
+              report.problems.push_back(object + ": chunk " + chunk.hash + " of " + node.name +
+                                        " is missing");
             }
           } else if (it->second != chunk.length) {
-            report.problems.push_back(object + ": chunk " + chunk.hash + " has another length than the tree says");
+            report.problems.push_back(object + ": chunk " + chunk.hash +
+                                      " has another length than the tree says");
           }
         }
       }

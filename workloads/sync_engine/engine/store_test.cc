@@ -29,7 +29,8 @@ class StoreCorruption : public ::testing::Test {
     options.local = local_.string();
     options.remote = store_.string();
     options.chunking = {1024, 4096, 16384};
-    RunSync(options, [] {}, [] {});
+    RunSync(
+        options, [] {}, [] {});
     CliResult ok = RunCli({"verify", "--remote", store_.string()});
     ASSERT_EQ(ok.exit_code, 0) << ok.err;
   }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -50,15 +51,22 @@ std::string DefaultReplica(const std::string& local) {
 }  // namespace
 
 std::string StatsToJson(const SyncStats& s) {
-  nlohmann::ordered_json json = {
-      {"files_scanned", s.files_scanned},       {"bytes_scanned", s.bytes_scanned},
-      {"bytes_hashed", s.bytes_hashed},         {"chunks_total", s.chunks_total},
-      {"chunks_new", s.chunks_new},             {"chunks_deduplicated", s.chunks_deduplicated},
-      {"bytes_uploaded", s.bytes_uploaded},     {"bytes_downloaded", s.bytes_downloaded},
-      {"files_uploaded", s.files_uploaded},     {"files_downloaded", s.files_downloaded},
-      {"deleted_local", s.deleted_local},       {"deleted_remote", s.deleted_remote},
-      {"moved", s.moved},                       {"conflicts", s.conflicts},
-      {"skipped", s.skipped},                   {"tree_hash", s.tree_hash}};
+  nlohmann::ordered_json json = {{"files_scanned", s.files_scanned},
+                                 {"bytes_scanned", s.bytes_scanned},
+                                 {"bytes_hashed", s.bytes_hashed},
+                                 {"chunks_total", s.chunks_total},
+                                 {"chunks_new", s.chunks_new},
+                                 {"chunks_deduplicated", s.chunks_deduplicated},
+                                 {"bytes_uploaded", s.bytes_uploaded},
+                                 {"bytes_downloaded", s.bytes_downloaded},
+                                 {"files_uploaded", s.files_uploaded},
+                                 {"files_downloaded", s.files_downloaded},
+                                 {"deleted_local", s.deleted_local},
+                                 {"deleted_remote", s.deleted_remote},
+                                 {"moved", s.moved},
+                                 {"conflicts", s.conflicts},
+                                 {"skipped", s.skipped},
+                                 {"tree_hash", s.tree_hash}};
   return json.dump();
 }
 
@@ -76,6 +84,15 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
       throw UsageError("cannot create --local " + options.local + ": " + ec.message());
     }
   }
+  fs::path local_path = fs::weakly_canonical(options.local, ec);
+  fs::path remote_path = fs::weakly_canonical(options.remote, ec);
+  auto inside = [](const fs::path& inner, const fs::path& outer) {
+    auto [stop, rest] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+    return stop == outer.end();
+  };
+  if (inside(remote_path, local_path) || inside(local_path, remote_path)) {
+    throw UsageError("--local and --remote must not be inside one another; put the store elsewhere");
+  }
   Chunker chunker(options.chunking);
   Store store = Store::Open(options.remote, true,
                             options.hash_given ? std::optional<HashKind>(options.hash) : std::nullopt);
@@ -87,9 +104,11 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
   SyncStats stats;
   BaseState base = LoadBase(options.local, DigestSize(store.kind()) * 2);
   ScanStats scan_stats;
-  LocalScan scan = ScanLocal(options.local, base, store, chunker, options.threads, options.rehash, NewId, scan_stats);
+  LocalScan scan =
+      ScanLocal(options.local, base, store, chunker, options.threads, options.rehash, NewId, scan_stats);
   std::string head = store.Head();
   Tree remote = store.ReadHead();
+  AdoptRemoteIds(scan, base.tree, remote);
   ReconcileResult result = Reconcile(base.tree, scan.tree, remote, replica, NewId);
   Tree& merged = result.merged;
 
@@ -123,13 +142,13 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
     const Node* was = remote.Find(id);
     if (!node.is_dir && (was == nullptr || was->hash != node.hash)) ++stats.files_uploaded;
   }
-  stats.tree_hash = store.kind() == HashKind::kSha256 ? TreeHashFromSha256Tree(merged)
-                                                      : TreeHashOfFolder(options.local);
+  stats.tree_hash =
+      store.kind() == HashKind::kSha256 ? TreeHashFromSha256Tree(merged) : TreeHashOfFolder(options.local);
   return stats;
 }
 
-std::uint64_t RunRestore(const std::string& remote, const std::string& out, const std::function<void()>& on_ready,
-                         const std::function<void()>& on_done) {
+std::uint64_t RunRestore(const std::string& remote, const std::string& out,
+                         const std::function<void()>& on_ready, const std::function<void()>& on_done) {
   std::error_code ec;
   if (fs::exists(out, ec) && (!fs::is_directory(out, ec) || !fs::is_empty(out, ec))) {
     throw UsageError("--out " + out + " must not exist or be an empty folder");
@@ -151,7 +170,8 @@ std::uint64_t RunRestore(const std::string& remote, const std::string& out, cons
       const Node& node = tree.nodes.at(id);
       std::string path = out + "/" + paths.at(id);
       if (node.is_dir) {
-        if (::mkdir(path.c_str(), 0777) != 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+        if (::mkdir(path.c_str(), 0777) != 0)
+          throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
         continue;
       }
       int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -169,7 +189,8 @@ std::uint64_t RunRestore(const std::string& remote, const std::string& out, cons
       }
       ::close(fd);
       if (hasher.FinishHex() != node.hash) {
-        throw CorruptError("trees/" + store.Head(), "file " + paths.at(id) + ": its chunks do not give its hash");
+        throw CorruptError("trees/" + store.Head(),
+                           "file " + paths.at(id) + ": its chunks do not give its hash");
       }
       ++files;
     }

@@ -52,8 +52,8 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
 
 // Writes the store's tree into `out` (missing or empty), checking every chunk; on corruption removes what
 // it wrote and throws CorruptError. Returns the number of files written.
-std::uint64_t RunRestore(const std::string& remote, const std::string& out, const std::function<void()>& on_ready,
-                         const std::function<void()>& on_done);
+std::uint64_t RunRestore(const std::string& remote, const std::string& out,
+                         const std::function<void()>& on_ready, const std::function<void()>& on_done);
 
 VerifyReport RunVerify(const std::string& remote);
 

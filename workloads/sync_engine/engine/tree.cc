@@ -36,7 +36,9 @@ bool IsValidName(const std::string& name) {
 std::string TreeToJson(const Tree& tree) {
   json nodes = json::array();
   for (const auto& [id, node] : tree.nodes) {
-    json entry = {{"id", node.id}, {"parent", node.parent}, {"name", node.name},
+    json entry = {{"id", node.id},
+                  {"parent", node.parent},
+                  {"name", node.name},
                   {"kind", node.is_dir ? "dir" : "file"}};
     if (!node.is_dir) {
       entry["size"] = node.size;
@@ -56,19 +58,22 @@ Tree TreeFromJson(const std::string& text, const std::string& object, std::size_
   try {
     json root = json::parse(text);
     tree.parent = root.at("parent").get<std::string>();
-    if (!tree.parent.empty() && !IsLowerHex(tree.parent, digest_hex)) throw CorruptError(object, "bad parent hash");
+    if (!tree.parent.empty() && !IsLowerHex(tree.parent, digest_hex))
+      throw CorruptError(object, "bad parent hash");
     for (const json& entry : root.at("nodes")) {
       Node node;
       node.id = entry.at("id").get<std::string>();
       node.parent = entry.at("parent").get<std::string>();
       node.name = entry.at("name").get<std::string>();
       std::string kind = entry.at("kind").get<std::string>();
-      if (kind != "file" && kind != "dir") throw CorruptError(object, "node " + node.id + " has kind " + kind);
+      if (kind != "file" && kind != "dir")
+        throw CorruptError(object, "node " + node.id + " has kind " + kind);
       node.is_dir = kind == "dir";
       if (!node.is_dir) {
         node.size = entry.at("size").get<std::uint64_t>();
         node.hash = entry.at("hash").get<std::string>();
-        if (!IsLowerHex(node.hash, digest_hex)) throw CorruptError(object, "node " + node.id + " has a bad hash");
+        if (!IsLowerHex(node.hash, digest_hex))
+          throw CorruptError(object, "node " + node.id + " has a bad hash");
         std::uint64_t total = 0;
         for (const json& chunk : entry.at("chunks")) {
           ChunkRef ref{chunk.at(0).get<std::string>(), chunk.at(1).get<std::uint64_t>()};
@@ -78,13 +83,15 @@ Tree TreeFromJson(const std::string& text, const std::string& object, std::size_
           total += ref.length;
           node.chunks.push_back(std::move(ref));
         }
-        if (total != node.size) throw CorruptError(object, "node " + node.id + ": chunk lengths do not add up to its size");
+        if (total != node.size)
+          throw CorruptError(object, "node " + node.id + ": chunk lengths do not add up to its size");
       }
       if (node.id.empty() || !IsValidName(node.name)) {
         throw CorruptError(object, "node '" + node.id + "' has an invalid id or name");
       }
       std::string id = node.id;
-      if (!tree.nodes.emplace(id, std::move(node)).second) throw CorruptError(object, "duplicate node id " + id);
+      if (!tree.nodes.emplace(id, std::move(node)).second)
+        throw CorruptError(object, "duplicate node id " + id);
     }
   } catch (const json::exception& error) {
     throw CorruptError(object, std::string("not a valid tree snapshot: ") + error.what());
@@ -99,7 +106,8 @@ Tree TreeFromJson(const std::string& text, const std::string& object, std::size_
     std::size_t steps = 0;
     while (!at.empty()) {
       const Node* parent = tree.Find(at);
-      if (parent == nullptr || !parent->is_dir) throw CorruptError(object, "node " + id + " has no parent directory " + at);
+      if (parent == nullptr || !parent->is_dir)
+        throw CorruptError(object, "node " + id + " has no parent directory " + at);
       if (++steps > tree.nodes.size()) throw CorruptError(object, "node " + id + " is in a cycle");
       at = parent->parent;
     }

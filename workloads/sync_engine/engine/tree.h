@@ -21,16 +21,16 @@ struct Node {
   std::string parent;  // empty: a child of the root
   std::string name;
   bool is_dir = false;
-  std::uint64_t size = 0;         // files only
-  std::string hash;               // files only: hash of the whole content
-  std::vector<ChunkRef> chunks;   // files only
+  std::uint64_t size = 0;        // files only
+  std::string hash;              // files only: hash of the whole content
+  std::vector<ChunkRef> chunks;  // files only
   bool SameContent(const Node& other) const { return is_dir == other.is_dir && hash == other.hash; }
   bool SameLocation(const Node& other) const { return parent == other.parent && name == other.name; }
   bool operator==(const Node&) const = default;
 };
 
 struct Tree {
-  std::string parent;               // hash of the previous tree in the store, or empty
+  std::string parent;                 // hash of the previous tree in the store, or empty
   std::map<std::string, Node> nodes;  // by id
 
   const Node* Find(const std::string& id) const {

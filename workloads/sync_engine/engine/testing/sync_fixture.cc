@@ -21,16 +21,15 @@ std::vector<std::uint8_t> SeededBytes(std::uint64_t seed, std::size_t size) {
   std::uint64_t state = seed;
   for (std::size_t i = 0; i < size; i += 8) {
     std::uint64_t word = stats::detail::SplitMix64(state);
-    for (std::size_t k = 0; k < 8 && i + k < size; ++k) bytes[i + k] = static_cast<std::uint8_t>(word >> (8 * k));
+    for (std::size_t k = 0; k < 8 && i + k < size; ++k)
+      bytes[i + k] = static_cast<std::uint8_t>(word >> (8 * k));
   }
   return bytes;
 }
 
 std::vector<std::uint8_t> GoldenInput() {
-  std::vector<std::uint8_t> all = SeededBytes(1, (1 << 20) + (512 << 10));
-  std::vector<std::uint8_t> input(all.begin(), all.begin() + (1 << 20));
-  input.resize(input.size() + (512 << 10), 0);
-  input.insert(input.end(), all.begin() + (1 << 20), all.end());
+  std::vector<std::uint8_t> input = SeededBytes(1, (1 << 20) + (512 << 10));
+  input.insert(input.begin() + (1 << 20), std::size_t{512} << 10, std::uint8_t{0});
   return input;
 }
 
@@ -62,8 +61,8 @@ std::map<std::string, std::string> FilesUnder(const fs::path& dir) {
   return files;
 }
 
-CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
-                 std::int64_t kill_after_us) {
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::vector<std::pair<std::string, std::string>>& env, std::int64_t kill_after_us) {
   char out_name[] = "/tmp/sync_cli_out_XXXXXX";
   char err_name[] = "/tmp/sync_cli_err_XXXXXX";
   int out_fd = ::mkstemp(out_name);

@@ -32,7 +32,8 @@ struct CliResult {
 };
 // Runs the sync_engine_cpp binary with `args` and extra environment; `kill_after_us` > 0 sends SIGKILL
 // after that many microseconds if it is still running.
-CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env = {},
+CliResult RunCli(const std::vector<std::string>& args,
+                 const std::vector<std::pair<std::string, std::string>>& env = {},
                  std::int64_t kill_after_us = 0);
 
 }  // namespace claimbench::sync::testing

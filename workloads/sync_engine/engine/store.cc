@@ -174,7 +174,11 @@ bool Store::HasChunk(const std::string& hex) const {
 bool Store::PutChunk(const std::string& hex, std::span<const std::uint8_t> data) {
   if (HasChunk(hex)) return false;
   std::string sub = dir_ + "/chunks/" + hex.substr(0, 2);
-  if (::mkdir(sub.c_str(), 0777) != 0 && errno != EEXIST) throw SystemError("cannot create", sub);
+  // A stat is far cheaper than a mkdir that fails with EEXIST, and most chunks go to a folder that exists.
+  struct stat st {};
+  if (::stat(sub.c_str(), &st) != 0 && ::mkdir(sub.c_str(), 0777) != 0 && errno != EEXIST) {
+    throw SystemError("cannot create", sub);
+  }
   WriteAtomically(sub, hex, data);
   return true;
 }

@@ -3,11 +3,14 @@
 #include "chunker.h"
 
 #include <gtest/gtest.h>
+#include <tbb/task_arena.h>
 
+#include <atomic>
 #include <bit>
 #include <set>
 #include <sstream>
 
+#include "chunk_hash.h"
 #include "errors.h"
 #include "hasher.h"
 #include "seeded_random.h"
@@ -117,6 +120,71 @@ TEST(ChunkerGoldenHashes, ChunkHashesMatchTheGoldenFiles) {
     std::string file = std::string("chunks_min2k_avg8k_max64k_") + std::string(HashKindName(kind)) + ".txt";
     EXPECT_EQ(lines.str(), ReadFile(std::string(CLAIMBENCH_SYNC_GOLDEN_DIR) + "/" + file)) << file;
   }
+}
+
+// chunk+hash as one kernel (chunk_hash.h): the same chunks and digests as Split and HashHex, on one
+// thread and pipelined over 2 and 4, with the sink called once per chunk.
+TEST(ChunkAndHash, PipelinedEqualsSingleThreadAndTheGoldenFiles) {
+  std::vector<std::uint8_t> golden = GoldenInput();
+  for (HashKind kind : {HashKind::kSha256, HashKind::kFast}) {
+    std::ostringstream lines;
+    std::size_t offset = 0;
+    for (const HashedChunk& chunk : ChunkAndHash(Chunker({2048, 8192, 65536}), kind, golden, 1)) {
+      lines << offset << ' ' << chunk.length << ' ' << chunk.hex << '\n';
+      offset += chunk.length;
+    }
+    std::string file = std::string("chunks_min2k_avg8k_max64k_") + std::string(HashKindName(kind)) + ".txt";
+    EXPECT_EQ(lines.str(), ReadFile(std::string(CLAIMBENCH_SYNC_GOLDEN_DIR) + "/" + file)) << file;
+  }
+  std::vector<std::uint8_t> data = SeededBytes(11, 3 << 20);
+  std::span<const std::uint8_t> all(data);
+  for (const ChunkParams& params : {ChunkParams{2048, 8192, 65536}, ChunkParams{64, 256, 1024}}) {
+    Chunker chunker(params);
+    std::vector<std::uint32_t> lengths = chunker.Split(data);
+    for (HashKind kind : {HashKind::kSha256, HashKind::kFast}) {
+      std::vector<HashedChunk> one = ChunkAndHash(chunker, kind, data, 1);
+      ASSERT_EQ(one.size(), lengths.size());
+      std::size_t offset = 0;
+      for (std::size_t i = 0; i < one.size(); ++i) {
+        ASSERT_EQ(one[i].length, lengths[i]);
+        ASSERT_EQ(one[i].hex, HashHex(kind, all.subspan(offset, lengths[i])));
+        offset += lengths[i];
+      }
+      for (int threads : {2, 4}) {
+        std::atomic<std::size_t> calls{0}, bytes{0};
+        std::vector<HashedChunk> piped;
+        tbb::task_arena arena(threads);
+        arena.execute([&] {
+          piped = ChunkAndHash(chunker, kind, data, threads,
+                               [&](std::span<const std::uint8_t> piece, const std::string& hex) {
+                                 ASSERT_EQ(hex, HashHex(kind, piece));
+                                 calls.fetch_add(1);
+                                 bytes.fetch_add(piece.size());
+                               });
+        });
+        ASSERT_EQ(piped.size(), one.size()) << threads;
+        for (std::size_t i = 0; i < one.size(); ++i) {
+          ASSERT_EQ(piped[i].length, one[i].length) << threads << " chunk " << i;
+          ASSERT_EQ(piped[i].hex, one[i].hex) << threads << " chunk " << i;
+        }
+        EXPECT_EQ(calls.load(), one.size());
+        EXPECT_EQ(bytes.load(), data.size());
+      }
+    }
+  }
+  EXPECT_TRUE(ChunkAndHash(Chunker({2048, 8192, 65536}), HashKind::kSha256, {}, 2).empty());
+}
+
+TEST(ChunkAndHash, ASinkErrorStopsThePipelineAndIsRethrown) {
+  std::vector<std::uint8_t> data = SeededBytes(12, 1 << 20);
+  tbb::task_arena arena(2);
+  arena.execute([&] {
+    EXPECT_THROW(ChunkAndHash(Chunker({2048, 8192, 65536}), HashKind::kSha256, data, 2,
+                              [](std::span<const std::uint8_t>, const std::string&) {
+                                throw std::runtime_error("disk full");
+                              }),
+                 std::runtime_error);
+  });
 }
 
 TEST(ChunkerLimits, EveryChunkRespectsMinAndMaxAndTheMeanIsNearAvg) {

@@ -49,6 +49,8 @@ TEST(Cli, BadArgumentsAreUsageErrors) {
   ExpectUsageError({"sync", "--local", local, "--remote", local + "/store"}, "inside one another");
   ExpectUsageError({"chunk", "--input", (dir.path() / "missing").string()}, "cannot read --input");
   ExpectUsageError({"chunk", "--input", local, "--mode", "fold"}, "--mode");
+  ExpectUsageError({"chunk", "--input", local, "--mode", "chunk", "--threads", "2"}, "chunk+hash only");
+  ExpectUsageError({"chunk", "--input", local, "--mode", "chunk+hash", "--threads", "x"}, "--threads");
   ExpectUsageError({"verify", "--remote", (dir.path() / "nostore").string()}, "not a sync store");
   WriteFile(dir.path() / "file", "x");
   ExpectUsageError({"restore", "--remote", (dir.path() / "file").string(), "--out", local},
@@ -84,6 +86,28 @@ TEST(Cli, SyncPrintsStatisticsOnTheLastLine) {
   EXPECT_EQ(stats["bytes_uploaded"], 5);
   EXPECT_EQ(stats["tree_hash"], TreeHashOfFolder(local.string()));
   EXPECT_EQ(last.find("{\"files_scanned\":"), 0u) << "keys in SPEC.md's order";
+}
+
+TEST(Cli, PipelinedChunkHashPrintsWhatOneThreadPrints) {
+  claimbench::testing::TempDir dir;
+  fs::path input = dir.path() / "input";
+  std::vector<std::uint8_t> bytes = testing::SeededBytes(21, (2 << 20) + 12345);
+  WriteFile(input, std::string(bytes.begin(), bytes.end()));
+  for (const char* hash : {"sha256", "fast"}) {
+    std::vector<std::string> args = {"chunk",  "--input", input.string(), "--mode", "chunk+hash",
+                                     "--hash", hash,      "--min",        "2K",     "--avg",
+                                     "8K",     "--max",   "64K"};
+    CliResult one = RunCli(args);
+    ASSERT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_GT(std::count(one.out.begin(), one.out.end(), '\n'), 100);
+    for (const char* threads : {"1", "2", "3"}) {
+      std::vector<std::string> more = args;
+      more.insert(more.end(), {"--threads", threads});
+      CliResult piped = RunCli(more);
+      ASSERT_EQ(piped.exit_code, 0) << piped.err;
+      EXPECT_EQ(piped.out, one.out) << hash << " --threads " << threads;
+    }
+  }
 }
 
 // A replica `a` with pending local changes (edits, a rename, a dir move, deletes, creates) and a store

@@ -108,6 +108,18 @@ std::string StreamHasher::FinishHex() {
   return hex;
 }
 
+void ContentHasher::AddChunk(std::string_view hex) {
+  if (!IsLowerHex(hex, DigestSize(kind_) * 2)) {
+    throw std::invalid_argument("not a " + std::string(HashKindName(kind_)) + " digest: '" +
+                                std::string(hex) + "'");
+  }
+  std::uint8_t digest[32];
+  auto nibble = [](char c) { return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
+  for (std::size_t i = 0; i < hex.size() / 2; ++i)
+    digest[i] = (nibble(hex[2 * i]) << 4) | nibble(hex[2 * i + 1]);
+  hasher_.Update({digest, hex.size() / 2});
+}
+
 bool IsLowerHex(std::string_view text, std::size_t size) {
   if (text.size() != size) return false;
   for (char c : text) {

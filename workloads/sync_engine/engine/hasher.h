@@ -38,6 +38,21 @@ class StreamHasher {
   std::unique_ptr<State> state_;
 };
 
+// A file's content hash (SPEC.md, Chunking and hashing): the hash, of the store's kind, of the
+// concatenation of its chunks' binary digests in order; for no chunks (an empty file), the hash of the
+// empty message. It is not the hash of the content: every byte is hashed once, as part of its chunk.
+class ContentHasher {
+ public:
+  explicit ContentHasher(HashKind kind) : kind_(kind), hasher_(kind) {}
+  // One chunk's digest, lowercase hex of DigestSize(kind) bytes; throws std::invalid_argument otherwise.
+  void AddChunk(std::string_view hex);
+  std::string FinishHex() { return hasher_.FinishHex(); }
+
+ private:
+  HashKind kind_;
+  StreamHasher hasher_;
+};
+
 // True when `text` is `size` lowercase hex digits.
 bool IsLowerHex(std::string_view text, std::size_t size);
 

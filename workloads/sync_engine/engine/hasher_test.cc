@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "errors.h"
@@ -34,6 +35,33 @@ TEST(StreamHasher, PiecesEqualOneShot) {
     EXPECT_EQ(hasher.FinishHex(), HashHex(kind, Bytes(text)));
     EXPECT_EQ(hasher.FinishHex(), HashHex(kind, Bytes("")));  // starts a new message
   }
+}
+
+TEST(ContentHasher, HashesTheChunksBinaryDigestsNotTheContent) {
+  for (HashKind kind : {HashKind::kSha256, HashKind::kFast}) {
+    ContentHasher none(kind);
+    EXPECT_EQ(none.FinishHex(), HashHex(kind, Bytes("")));  // an empty file: the hash of the empty message
+    std::string a = HashHex(kind, Bytes("first chunk")), b = HashHex(kind, Bytes("second"));
+    std::string binary;
+    for (const std::string* hex : {&a, &b}) {
+      for (std::size_t i = 0; i < hex->size(); i += 2) {
+        binary.push_back(static_cast<char>(std::stoi(hex->substr(i, 2), nullptr, 16)));
+      }
+    }
+    ContentHasher two(kind);
+    two.AddChunk(a);
+    two.AddChunk(b);
+    std::string content = two.FinishHex();
+    EXPECT_EQ(content, HashHex(kind, Bytes(binary)));
+    EXPECT_NE(content, HashHex(kind, Bytes("first chunksecond")));
+    ContentHasher bad(kind);
+    EXPECT_THROW(bad.AddChunk("abc"), std::invalid_argument);
+    EXPECT_THROW(bad.AddChunk(std::string(a.size(), 'A')), std::invalid_argument);
+  }
+  // A known answer: sha256 of the 32 digest bytes of sha256("abc").
+  ContentHasher one(HashKind::kSha256);
+  one.AddChunk(Sha256Hex(Bytes("abc")));
+  EXPECT_EQ(one.FinishHex(), "4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358");
 }
 
 TEST(HashKinds, NamesAndSizes) {

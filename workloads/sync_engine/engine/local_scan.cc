@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "chunk_hash.h"
 #include "errors.h"
 #include "file_io.h"
 #include "local_state.h"
@@ -90,6 +91,11 @@ class Mapped {
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
 };
+
+// With --threads >= 2, a file of at least this many max-size chunks (1 MiB with the default --max) is
+// chunked and hashed by a pipeline over the sync's threads; smaller ones are one task each, in parallel
+// with other files.
+constexpr std::uint64_t kPipelineChunks = 4;
 
 // The file and chunk hashes of one file; stores its chunks.
 struct Hashed {
@@ -177,11 +183,8 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
     std::span<const std::uint8_t> data = file.bytes();
     Node& content = hashed[k].content;
     content.size = data.size();
-    content.hash = HashHex(kind, data);
-    std::size_t offset = 0;
-    for (std::uint32_t length : chunker.Split(data)) {
-      std::span<const std::uint8_t> piece = data.subspan(offset, length);
-      std::string hex = length == data.size() ? content.hash : HashHex(kind, piece);
+    // Every chunk goes to the store as soon as it is hashed (from the pipeline's threads for a large file).
+    auto store_chunk = [&](std::span<const std::uint8_t> piece, const std::string& hex) {
       bool first;
       {
         std::lock_guard lock(seen_mutex);
@@ -189,12 +192,15 @@ LocalScan ScanLocal(const std::string& dir, const BaseState& base, Store& store,
       }
       if (first && store.PutChunk(hex, piece)) {
         chunks_new.fetch_add(1, std::memory_order_relaxed);
-        bytes_uploaded.fetch_add(length, std::memory_order_relaxed);
+        bytes_uploaded.fetch_add(piece.size(), std::memory_order_relaxed);
       }
       chunks_total.fetch_add(1, std::memory_order_relaxed);
-      content.chunks.push_back({std::move(hex), length});
-      offset += length;
+    };
+    int pipeline = data.size() >= kPipelineChunks * chunker.params().max ? threads : 1;
+    for (HashedChunk& chunk : ChunkAndHash(chunker, kind, data, pipeline, store_chunk)) {
+      content.chunks.push_back({std::move(chunk.hex), chunk.length});
     }
+    content.hash = ContentHash(kind, content.chunks);
     bytes_hashed.fetch_add(data.size(), std::memory_order_relaxed);
     struct stat after {};
     if (::fstat(file.fd(), &after) != 0 || RecordOf(after) != RecordOf(before)) {

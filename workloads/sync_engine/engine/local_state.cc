@@ -58,6 +58,12 @@ BaseState LoadBase(const std::string& dir, std::size_t digest_hex) {
   std::string object = std::string(kStateDir) + "/base.json";
   try {
     json root = json::parse(*text);
+    if (root.at("version") != 2) {
+      throw UsageError(
+          "the local state " + dir + "/" + object +
+          " was written by a sync_engine of store format 1; move the folder's .claimsync away and "
+          "sync again (the files are kept and compared by content)");
+    }
     state.tree = TreeFromJson(root.at("tree").get<std::string>(), object, digest_hex);
     for (const auto& [id, record] : root.at("records").items()) {
       state.records[id] = {record.at(0).get<std::uint64_t>(), record.at(1).get<std::int64_t>(),
@@ -77,7 +83,7 @@ void SaveBase(const std::string& dir, const BaseState& state) {
   for (const auto& [id, record] : state.records) {
     records[id] = json::array({record.size, record.mtime_ns, record.inode});
   }
-  json root = {{"version", 1}, {"tree", TreeToJson(state.tree)}, {"records", std::move(records)}};
+  json root = {{"version", 2}, {"tree", TreeToJson(state.tree)}, {"records", std::move(records)}};
   WriteStateFile(dir, "base.json", root.dump());
 }
 

@@ -8,6 +8,7 @@
 #include "sync.h"
 #include "sync_fixture.h"
 #include "testing/temp_dir.h"
+#include "tree.h"
 
 namespace claimbench::sync {
 namespace {
@@ -95,8 +96,58 @@ TEST_F(StoreCorruption, HeadNamesAMissingTree) {
 }
 
 TEST_F(StoreCorruption, WrongFormatLine) {
-  WriteFile(store_ / "format", "claimbench-sync 2 sha256\n");
+  WriteFile(store_ / "format", "claimbench-sync 3 sha256\n");
   ExpectRefused("format");
+}
+
+// Format 1 stored whole-file content hashes: refused with a usage error that says what to do.
+TEST_F(StoreCorruption, FormatOneStoreIsRefusedClearly) {
+  EXPECT_EQ(ReadFile(store_ / "format"), "claimbench-sync 2 sha256\n");
+  WriteFile(store_ / "format", "claimbench-sync 1 sha256\n");
+  for (std::vector<std::string> args : {std::vector<std::string>{"verify", "--remote", store_.string()},
+                                        {"sync", "--local", local_.string(), "--remote", store_.string()}}) {
+    CliResult result = RunCli(args);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("is in format 1"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("sync the folder into a new store"), std::string::npos) << result.err;
+  }
+}
+
+// A folder's base record from format 1 holds whole-file hashes too: refused, saying what to do.
+TEST_F(StoreCorruption, FormatOneLocalStateIsRefusedClearly) {
+  fs::path base = local_ / ".claimsync" / "base.json";
+  std::string text = ReadFile(base);
+  ASSERT_EQ(text.find("{\"records\":"), 0u) << text.substr(0, 40);
+  std::size_t at = text.find("\"version\":2");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 10] = '1';
+  WriteFile(base, text);
+  CliResult result = RunCli({"sync", "--local", local_.string(), "--remote", store_.string()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("move the folder's .claimsync away"), std::string::npos) << result.err;
+}
+
+// A file's content hash is the hash of its chunks' digests, not of its bytes; a tree whose content hash
+// disagrees with its chunk list is corrupt (checked by verify and restore).
+TEST_F(StoreCorruption, ContentHashIsOfTheChunkDigests) {
+  std::string head = ReadFile(store_ / "HEAD").substr(0, 64);
+  Tree tree = TreeFromJson(ReadFile(Head()), "trees/" + head, 64);
+  std::string big = ReadFile(local_ / "big.bin");
+  bool found = false;
+  for (auto& [id, node] : tree.nodes) {
+    if (node.name != "big.bin") continue;
+    found = true;
+    ASSERT_GT(node.chunks.size(), 10u);
+    EXPECT_EQ(node.hash, ContentHash(HashKind::kSha256, node.chunks));
+    EXPECT_NE(node.hash, Sha256Hex(Bytes(big)));
+    node.hash = Sha256Hex(Bytes(big));  // what format 1 recorded
+  }
+  ASSERT_TRUE(found);
+  std::string json = TreeToJson(tree);
+  std::string name = Sha256Hex(Bytes(json));
+  WriteFile(store_ / "trees" / name, json);
+  WriteFile(store_ / "HEAD", name + "\n");
+  ExpectRefused("trees/" + name);
 }
 
 TEST_F(StoreCorruption, HealthyStoreVerifiesAndRestoresExactly) {

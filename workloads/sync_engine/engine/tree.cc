@@ -135,14 +135,9 @@ std::map<std::string, std::string> NodePaths(const Tree& tree) {
   return paths;
 }
 
-std::string TreeHashFromSha256Tree(const Tree& tree) {
-  std::map<std::string, const Node*> files;
-  for (const auto& [id, path] : NodePaths(tree)) {
-    const Node& node = tree.nodes.at(id);
-    if (!node.is_dir) files.emplace(path, &node);
-  }
-  StreamHasher hasher(HashKind::kSha256);
-  for (const auto& [path, node] : files) TreeHashLine(hasher, path, node->size, node->hash);
+std::string ContentHash(HashKind kind, const std::vector<ChunkRef>& chunks) {
+  ContentHasher hasher(kind);
+  for (const ChunkRef& chunk : chunks) hasher.AddChunk(chunk.hash);
   return hasher.FinishHex();
 }
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "hasher.h"
+
 namespace claimbench::sync {
 
 struct ChunkRef {
@@ -22,7 +24,7 @@ struct Node {
   std::string name;
   bool is_dir = false;
   std::uint64_t size = 0;        // files only
-  std::string hash;              // files only: hash of the whole content
+  std::string hash;              // files only: content hash, ContentHash(kind, chunks) (not of the bytes)
   std::vector<ChunkRef> chunks;  // files only
   bool SameContent(const Node& other) const { return is_dir == other.is_dir && hash == other.hash; }
   bool SameLocation(const Node& other) const { return parent == other.parent && name == other.name; }
@@ -51,8 +53,10 @@ std::map<std::string, std::string> NodePaths(const Tree& tree);
 // A valid single path component: not empty, not "." or "..", no '/' or NUL.
 bool IsValidName(const std::string& name);
 
-// SPEC.md Tree hash of a tree whose file hashes are SHA-256: from sizes, hashes and paths alone.
-std::string TreeHashFromSha256Tree(const Tree& tree);
+// A file's content hash from its chunk list (SPEC.md): the hash of the chunks' binary digests in order.
+// Throws std::invalid_argument when a chunk hash is not a digest of `kind`.
+std::string ContentHash(HashKind kind, const std::vector<ChunkRef>& chunks);
+
 // SPEC.md Tree hash of a folder on disk (reads every regular file; skips `.claimsync/` at the top).
 std::string TreeHashOfFolder(const std::string& dir);
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -30,7 +31,8 @@ constexpr std::string_view kFormatPrefix = "claimbench-sync 3 ";
 constexpr std::string_view kFormat2Prefix = "claimbench-sync 2 ";
 constexpr std::string_view kFormat1Prefix = "claimbench-sync 1 ";
 constexpr std::uint64_t kDefaultPackTarget = 16 << 20;
-constexpr std::uint32_t kOpenPack = UINT32_MAX;  // a chunk in the pack not yet written
+constexpr std::uint32_t kOpenPack = UINT32_MAX;         // a chunk in the pack being filled
+constexpr std::uint32_t kWritingPack = UINT32_MAX - 1;  // a chunk in a full pack being written
 
 bool FsyncWanted() {
   static const bool wanted = [] {
@@ -129,6 +131,14 @@ struct Store::Packs {
   std::vector<std::uint8_t> open;                   // the pack being filled
   std::vector<IndexEntry> open_entries;
   std::uint64_t target = DefaultPackTarget();
+  int writing = 0;                  // packs taken out of `open` and not yet registered
+  std::condition_variable written;  // signalled when `writing` drops
+};
+
+// A full pack taken out of the open one, written without the mutex so that the hashing threads go on.
+struct Store::Sealed {
+  std::vector<std::uint8_t> bytes;
+  std::vector<IndexEntry> entries;
 };
 
 Store::Store(std::string dir, HashKind kind)
@@ -275,37 +285,68 @@ bool Store::HasChunk(const std::string& hex) const {
 }
 
 bool Store::PutChunk(const std::string& hex, std::span<const std::uint8_t> data) {
-  std::lock_guard lock(packs_->mutex);
-  Packs& p = *packs_;
-  if (!p.index.try_emplace(hex, Location{kOpenPack, p.open.size(), data.size()}).second) return false;
-  p.open_entries.push_back({hex, p.open.size(), data.size()});
-  p.open.insert(p.open.end(), data.begin(), data.end());
-  if (p.open.size() >= p.target) FlushLocked();
+  Sealed sealed;
+  {
+    std::lock_guard lock(packs_->mutex);
+    Packs& p = *packs_;
+    if (!p.index.try_emplace(hex, Location{kOpenPack, p.open.size(), data.size()}).second) return false;
+    if (p.open.empty()) p.open.reserve(p.target + data.size());
+    p.open_entries.push_back({hex, p.open.size(), data.size()});
+    p.open.insert(p.open.end(), data.begin(), data.end());
+    if (p.open.size() < p.target) return true;
+    sealed = SealLocked();
+  }
+  WriteSealed(sealed);
   return true;
 }
 
 void Store::Flush() {
-  std::lock_guard lock(packs_->mutex);
-  FlushLocked();
+  Sealed sealed;
+  {
+    std::lock_guard lock(packs_->mutex);
+    sealed = SealLocked();
+  }
+  if (!sealed.entries.empty()) WriteSealed(sealed);
+  std::unique_lock lock(packs_->mutex);
+  packs_->written.wait(lock, [&] { return packs_->writing == 0; });
 }
 
-void Store::FlushLocked() {
+Store::Sealed Store::SealLocked() {
   Packs& p = *packs_;
-  if (p.open_entries.empty()) return;
-  std::string name = HashHex(kind_, p.open);
+  Sealed sealed{std::move(p.open), std::move(p.open_entries)};
+  p.open = {};
+  p.open_entries = {};
+  if (sealed.entries.empty()) return sealed;
+  for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = kWritingPack;
+  ++p.writing;
+  return sealed;
+}
+
+void Store::WriteSealed(Sealed& sealed) {
+  struct Done {  // registered or not (a failed write), the pack is no longer being written
+    Packs& p;
+    ~Done() {
+      {
+        std::lock_guard lock(p.mutex);
+        --p.writing;
+      }
+      p.written.notify_all();
+    }
+  } done{*packs_};
+  std::string name = HashHex(kind_, sealed.bytes);
   std::string text;
-  for (const IndexEntry& entry : p.open_entries) {
+  for (const IndexEntry& entry : sealed.entries) {
     text += entry.chunk + " " + std::to_string(entry.offset) + " " + std::to_string(entry.length) + "\n";
   }
   // The pack before its index: an index never names a pack that is not there.
-  WriteAtomically(dir_ + "/packs", name, p.open);
+  WriteAtomically(dir_ + "/packs", name, sealed.bytes);
   WriteAtomically(dir_ + "/index", name, Bytes(text));
+  std::lock_guard lock(packs_->mutex);
+  Packs& p = *packs_;
   auto pack = static_cast<std::uint32_t>(p.names.size());
-  for (const IndexEntry& entry : p.open_entries) p.index[entry.chunk].pack = pack;
+  for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = pack;
   p.names.push_back(name);
-  p.entries.push_back(std::move(p.open_entries));
-  p.open_entries.clear();
-  p.open.clear();
+  p.entries.push_back(std::move(sealed.entries));
 }
 
 void Store::SetPackTarget(std::uint64_t bytes) {
@@ -322,9 +363,13 @@ std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t
   Location where{};
   std::string pack;
   {
-    std::lock_guard lock(packs_->mutex);
+    std::unique_lock lock(packs_->mutex);
     auto it = packs_->index.find(hex);
-    if (it == packs_->index.end())
+    if (it != packs_->index.end() && it->second.pack == kWritingPack) {
+      packs_->written.wait(lock, [&] { return packs_->writing == 0; });
+      it = packs_->index.find(hex);
+    }
+    if (it == packs_->index.end() || it->second.pack == kWritingPack)
       throw CorruptError("index", "no index names chunk " + hex + ", which a tree needs");
     where = it->second;
     if (where.pack == kOpenPack) {

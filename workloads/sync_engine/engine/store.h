@@ -1,7 +1,8 @@
 // The remote store, format version 3 (SPEC.md): format, packs/<hex>, index/<hex>, trees/<hex>, HEAD, lock.
 //
 // Chunks are appended, in upload order, to an in-memory pack; a pack reaching the pack target (16 MiB) is
-// written as packs/<hash of its bytes> and then its index (index/<same hex>: one "<chunk> <offset>
+// taken out and written, outside the mutex, by the thread whose chunk filled it, as packs/<hash of its
+// bytes> and then its index (index/<same hex>: one "<chunk> <offset>
 // <length>" line per chunk). Every index is loaded at Open into a map chunk -> (pack, offset, length),
 // which answers dedup lookups without touching the disk.
 //
@@ -85,12 +86,14 @@ class Store {
   VerifyReport Verify() const;
 
  private:
-  struct Packs;  // the index map, the pack names and the open pack, behind one mutex
+  struct Packs;   // the index map, the pack names and the open pack, behind one mutex
+  struct Sealed;  // a full pack on its way to the disk
 
   Store(std::string dir, HashKind kind);
   void WriteAtomically(const std::string& dir, const std::string& name, std::span<const std::uint8_t> data);
   void LoadIndexes();
-  void FlushLocked();
+  Sealed SealLocked();
+  void WriteSealed(Sealed& sealed);
 
   std::string dir_;
   HashKind kind_;

@@ -1,5 +1,7 @@
 #include "sync_engine_workload.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -237,6 +239,10 @@ class SyncEngineWorkload final : public Workload {
     const fs::path local = context.scratch_dir / "local", store = context.scratch_dir / "store";
     std::vector<std::string> args = {"sync", "--local", local.string(), "--remote", store.string()};
     args.insert(args.end(), tail.begin(), tail.end());
+    // Every online core unless --param threads=N says otherwise: restic, the peer, uses all of them (GOMAXPROCS).
+    const int64_t threads = spec.parameters.contains("threads") ? CaseParameters(spec).Int("threads", 1, 1024)
+                                                                 : std::max<int64_t>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
+    args.insert(args.end(), {"--threads", std::to_string(threads)});
     if (!context.scratch_dir.empty() && context.implementation != nullptr) SetUpSync(spec, context, args);
     return args;
   }

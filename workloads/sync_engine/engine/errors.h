@@ -14,7 +14,7 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Exit 3: `object` names the bad object (e.g. "chunks/ab/ab12...", "trees/...", "HEAD", "format",
+// Exit 3: `object` names the bad object (e.g. "packs/ab12...", "index/...", "trees/...", "HEAD", "format",
 // ".claimsync/base.json"); `what()` says what is wrong with it.
 class CorruptError : public std::runtime_error {
  public:

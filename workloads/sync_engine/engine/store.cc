@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "crash_hook.h"
@@ -22,10 +25,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Format 2: a file's content hash is the hash of its chunks' digests (SPEC.md). Format 1 stores, whose
-// content hashes are of whole files, are refused with a clear error rather than misread.
-constexpr std::string_view kFormatPrefix = "claimbench-sync 2 ";
+// Format 3: chunks live in pack files found through index files (SPEC.md). Format 2 stores (one file per
+// chunk) and format 1 stores (content hashes of whole files) are refused with a clear error.
+constexpr std::string_view kFormatPrefix = "claimbench-sync 3 ";
+constexpr std::string_view kFormat2Prefix = "claimbench-sync 2 ";
 constexpr std::string_view kFormat1Prefix = "claimbench-sync 1 ";
+constexpr std::uint64_t kDefaultPackTarget = 16 << 20;
+constexpr std::uint32_t kOpenPack = UINT32_MAX;         // a chunk in the pack being filled
+constexpr std::uint32_t kWritingPack = UINT32_MAX - 1;  // a chunk in a full pack being written
 
 bool FsyncWanted() {
   static const bool wanted = [] {
@@ -41,6 +48,17 @@ void FsyncDir(const std::string& dir) {
     ::fsync(fd);
     ::close(fd);
   }
+}
+
+// A test hook (README.md, Tests): CLAIMBENCH_SYNC_PACK_BYTES=N makes packs roll over at N bytes, so that
+// the crash tests reach a sync that has written some of its packs.
+std::uint64_t DefaultPackTarget() {
+  static const std::uint64_t target = [] {
+    const char* value = std::getenv("CLAIMBENCH_SYNC_PACK_BYTES");
+    long long bytes = value == nullptr ? 0 : std::atoll(value);
+    return bytes > 0 ? static_cast<std::uint64_t>(bytes) : kDefaultPackTarget;
+  }();
+  return target;
 }
 
 bool IsTemporary(const std::string& name) { return name.rfind(".tmp-", 0) == 0; }
@@ -60,15 +78,78 @@ std::vector<std::string> ListDir(const std::string& dir) {
   return names;
 }
 
+struct Location {
+  std::uint32_t pack;  // into Packs::names, or kOpenPack
+  std::uint64_t offset;
+  std::uint64_t length;
+};
+
+struct IndexEntry {
+  std::string chunk;
+  std::uint64_t offset;
+  std::uint64_t length;
+};
+
+// "<chunk hex> <offset> <length>\n" per chunk, in pack order.
+std::vector<IndexEntry> ParseIndex(const std::string& text, const std::string& object, std::size_t digits) {
+  std::vector<IndexEntry> entries;
+  std::size_t at = 0;
+  int line = 0;
+  while (at < text.size()) {
+    ++line;
+    std::size_t end = text.find('\n', at);
+    auto bad = [&] {
+      return CorruptError(object,
+                          "line " + std::to_string(line) + ": expected '<chunk hash> <offset> <length>'");
+    };
+    if (end == std::string::npos) throw bad();
+    std::string_view row(text.data() + at, end - at);
+    at = end + 1;
+    std::size_t space1 = row.find(' ');
+    std::size_t space2 = space1 == std::string_view::npos ? space1 : row.find(' ', space1 + 1);
+    if (space2 == std::string_view::npos || !IsLowerHex(row.substr(0, space1), digits)) throw bad();
+    auto number = [&](std::string_view digits_text) {
+      if (digits_text.empty() || digits_text.size() > 18 ||
+          digits_text.find_first_not_of("0123456789") != std::string_view::npos) {
+        throw bad();
+      }
+      return static_cast<std::uint64_t>(std::stoull(std::string(digits_text)));
+    };
+    entries.push_back({std::string(row.substr(0, space1)),
+                       number(row.substr(space1 + 1, space2 - space1 - 1)), number(row.substr(space2 + 1))});
+  }
+  return entries;
+}
+
 }  // namespace
 
-Store::Store(std::string dir, HashKind kind) : dir_(std::move(dir)), kind_(kind) {}
+struct Store::Packs {
+  mutable std::mutex mutex;
+  std::unordered_map<std::string, Location> index;  // chunk -> where
+  std::vector<std::string> names;                   // pack hexes, in load order
+  std::vector<std::vector<IndexEntry>> entries;     // per pack, as its index lists them
+  std::vector<std::uint8_t> open;                   // the pack being filled
+  std::vector<IndexEntry> open_entries;
+  std::uint64_t target = DefaultPackTarget();
+  int writing = 0;                  // packs taken out of `open` and not yet registered
+  std::condition_variable written;  // signalled when `writing` drops
+};
+
+// A full pack taken out of the open one, written without the mutex so that the hashing threads go on.
+struct Store::Sealed {
+  std::vector<std::uint8_t> bytes;
+  std::vector<IndexEntry> entries;
+};
+
+Store::Store(std::string dir, HashKind kind)
+    : dir_(std::move(dir)), kind_(kind), packs_(std::make_unique<Packs>()) {}
 
 Store::Store(Store&& other) noexcept
     : dir_(std::move(other.dir_)),
       kind_(other.kind_),
       lock_fd_(other.lock_fd_),
-      temp_counter_(other.temp_counter_.load()) {
+      temp_counter_(other.temp_counter_.load()),
+      packs_(std::move(other.packs_)) {
   other.lock_fd_ = -1;
 }
 
@@ -83,7 +164,12 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
   if (exists && !fs::is_directory(status)) throw UsageError("--remote " + dir + " is not a directory");
   std::optional<std::string> format = exists ? ReadWholeFile(dir + "/format") : std::nullopt;
   if (!format) {
-    bool empty = !exists || fs::is_empty(dir, ec);
+    // A creation killed before the format file leaves only empty subfolders and temporary files: empty.
+    bool empty = true;
+    for (const std::string& name : ListDir(dir)) {
+      bool subfolder = name == "packs" || name == "index" || name == "trees";
+      if (!IsTemporary(name) && !(subfolder && fs::is_empty(dir + "/" + name, ec))) empty = false;
+    }
     if (!create) {
       throw UsageError("--remote " + dir +
                        " is not a sync store (no format file); give the folder a sync created");
@@ -97,7 +183,7 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
       throw UsageError("cannot create --remote " + dir + ": " + ec.message());
     }
     Store store(dir, new_kind);
-    for (const char* sub : {"/chunks", "/trees"}) {
+    for (const char* sub : {"/packs", "/index", "/trees"}) {
       if (::mkdir((dir + sub).c_str(), 0777) != 0 && errno != EEXIST)
         throw SystemError("cannot create", dir + sub);
     }
@@ -111,6 +197,11 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
     found = HashKind::kSha256;
   } else if (text == std::string(kFormatPrefix) + "fast\n") {
     found = HashKind::kFast;
+  } else if (text.starts_with(kFormat2Prefix)) {
+    throw UsageError(
+        "the store " + dir +
+        " is in format 2 (one file per chunk), which this sync_engine no longer reads; restore it with the "
+        "sync_engine that wrote it and sync the folder into a new store (format 3, pack files)");
   } else if (text.starts_with(kFormat1Prefix)) {
     throw UsageError(
         "the store " + dir +
@@ -118,13 +209,35 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
         "reads; restore it with the sync_engine that wrote it and sync the folder into a new store");
   } else {
     throw CorruptError("format",
-                       "expected 'claimbench-sync 2 sha256' or 'claimbench-sync 2 fast' and a newline");
+                       "expected 'claimbench-sync 3 sha256' or 'claimbench-sync 3 fast' and a newline");
   }
   if (kind && *kind != found) {
     throw UsageError("the store " + dir + " uses --hash " + std::string(HashKindName(found)) +
                      "; sync it with that");
   }
-  return Store(dir, found);
+  Store store(dir, found);
+  store.LoadIndexes();
+  return store;
+}
+
+void Store::LoadIndexes() {
+  std::size_t digits = DigestSize(kind_) * 2;
+  std::vector<std::string> names = ListDir(dir_ + "/index");
+  std::sort(names.begin(), names.end());  // the same order every time: the first index naming a chunk wins
+  for (const std::string& name : names) {
+    if (IsTemporary(name)) continue;
+    std::string object = "index/" + name;
+    if (!IsLowerHex(name, digits)) throw CorruptError(object, "not an index name (the hash of its pack)");
+    std::optional<std::string> text = ReadWholeFile(dir_ + "/" + object);
+    if (!text) throw CorruptError(object, "vanished while the store was opened");
+    std::vector<IndexEntry> entries = ParseIndex(*text, object, digits);
+    auto pack = static_cast<std::uint32_t>(packs_->names.size());
+    for (const IndexEntry& entry : entries) {
+      packs_->index.try_emplace(entry.chunk, Location{pack, entry.offset, entry.length});
+    }
+    packs_->names.push_back(name);
+    packs_->entries.push_back(std::move(entries));
+  }
 }
 
 void Store::Lock() {
@@ -167,32 +280,136 @@ void Store::WriteAtomically(const std::string& dir, const std::string& name,
 }
 
 bool Store::HasChunk(const std::string& hex) const {
-  struct stat st {};
-  return ::stat((dir_ + "/chunks/" + hex.substr(0, 2) + "/" + hex).c_str(), &st) == 0;
+  std::lock_guard lock(packs_->mutex);
+  return packs_->index.contains(hex);
 }
 
 bool Store::PutChunk(const std::string& hex, std::span<const std::uint8_t> data) {
-  if (HasChunk(hex)) return false;
-  std::string sub = dir_ + "/chunks/" + hex.substr(0, 2);
-  // A stat is far cheaper than a mkdir that fails with EEXIST, and most chunks go to a folder that exists.
-  struct stat st {};
-  if (::stat(sub.c_str(), &st) != 0 && ::mkdir(sub.c_str(), 0777) != 0 && errno != EEXIST) {
-    throw SystemError("cannot create", sub);
+  Sealed sealed;
+  {
+    std::lock_guard lock(packs_->mutex);
+    Packs& p = *packs_;
+    if (!p.index.try_emplace(hex, Location{kOpenPack, p.open.size(), data.size()}).second) return false;
+    if (p.open.empty()) p.open.reserve(p.target + data.size());
+    p.open_entries.push_back({hex, p.open.size(), data.size()});
+    p.open.insert(p.open.end(), data.begin(), data.end());
+    if (p.open.size() < p.target) return true;
+    sealed = SealLocked();
   }
-  WriteAtomically(sub, hex, data);
+  WriteSealed(sealed);
   return true;
 }
 
-std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t length) const {
-  std::string object = "chunks/" + hex.substr(0, 2) + "/" + hex;
-  std::optional<std::string> data = ReadWholeFile(dir_ + "/" + object);
-  if (!data) throw CorruptError(object, "missing");
-  if (data->size() != length) {
-    throw CorruptError(
-        object, "length " + std::to_string(data->size()) + ", the tree says " + std::to_string(length));
+void Store::Flush() {
+  Sealed sealed;
+  {
+    std::lock_guard lock(packs_->mutex);
+    sealed = SealLocked();
   }
-  if (HashHex(kind_, Bytes(*data)) != hex) throw CorruptError(object, "hash mismatch");
-  return {data->begin(), data->end()};
+  if (!sealed.entries.empty()) WriteSealed(sealed);
+  std::unique_lock lock(packs_->mutex);
+  packs_->written.wait(lock, [&] { return packs_->writing == 0; });
+}
+
+Store::Sealed Store::SealLocked() {
+  Packs& p = *packs_;
+  Sealed sealed{std::move(p.open), std::move(p.open_entries)};
+  p.open = {};
+  p.open_entries = {};
+  if (sealed.entries.empty()) return sealed;
+  for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = kWritingPack;
+  ++p.writing;
+  return sealed;
+}
+
+void Store::WriteSealed(Sealed& sealed) {
+  struct Done {  // registered or not (a failed write), the pack is no longer being written
+    Packs& p;
+    ~Done() {
+      {
+        std::lock_guard lock(p.mutex);
+        --p.writing;
+      }
+      p.written.notify_all();
+    }
+  } done{*packs_};
+  std::string name = HashHex(kind_, sealed.bytes);
+  std::string text;
+  for (const IndexEntry& entry : sealed.entries) {
+    text += entry.chunk + " " + std::to_string(entry.offset) + " " + std::to_string(entry.length) + "\n";
+  }
+  // The pack before its index: an index never names a pack that is not there.
+  WriteAtomically(dir_ + "/packs", name, sealed.bytes);
+  WriteAtomically(dir_ + "/index", name, Bytes(text));
+  std::lock_guard lock(packs_->mutex);
+  Packs& p = *packs_;
+  auto pack = static_cast<std::uint32_t>(p.names.size());
+  for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = pack;
+  p.names.push_back(name);
+  p.entries.push_back(std::move(sealed.entries));
+}
+
+void Store::SetPackTarget(std::uint64_t bytes) {
+  std::lock_guard lock(packs_->mutex);
+  packs_->target = bytes;
+}
+
+std::size_t Store::PackCount() const {
+  std::lock_guard lock(packs_->mutex);
+  return packs_->names.size();
+}
+
+std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t length) const {
+  Location where{};
+  std::string pack;
+  {
+    std::unique_lock lock(packs_->mutex);
+    auto it = packs_->index.find(hex);
+    if (it != packs_->index.end() && it->second.pack == kWritingPack) {
+      packs_->written.wait(lock, [&] { return packs_->writing == 0; });
+      it = packs_->index.find(hex);
+    }
+    if (it == packs_->index.end() || it->second.pack == kWritingPack)
+      throw CorruptError("index", "no index names chunk " + hex + ", which a tree needs");
+    where = it->second;
+    if (where.pack == kOpenPack) {
+      auto begin = packs_->open.begin() + static_cast<std::ptrdiff_t>(where.offset);
+      return {begin, begin + static_cast<std::ptrdiff_t>(where.length)};
+    }
+    pack = packs_->names[where.pack];
+  }
+  std::string object = "packs/" + pack;
+  if (where.length != length) {
+    throw CorruptError("index/" + pack, "chunk " + hex + " has length " + std::to_string(where.length) +
+                                            ", the tree says " + std::to_string(length));
+  }
+  std::string path = dir_ + "/" + object;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) throw CorruptError(object, "missing (index/" + pack + " names it)");
+    throw SystemError("cannot open", path);
+  }
+  std::vector<std::uint8_t> data(where.length);
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t got =
+        ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(where.offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      std::runtime_error error = SystemError("cannot read", path);
+      ::close(fd);
+      throw error;
+    }
+    if (got == 0) break;
+    done += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  if (done != data.size()) {
+    throw CorruptError(object, "chunk " + hex + " (offset " + std::to_string(where.offset) + ", length " +
+                                   std::to_string(where.length) + ") lies outside the pack");
+  }
+  if (HashHex(kind_, data) != hex) throw CorruptError(object, "chunk " + hex + ": hash mismatch");
+  return data;
 }
 
 std::string Store::Head() const {
@@ -225,6 +442,7 @@ Tree Store::ReadHead() const {
 }
 
 std::string Store::PutTree(const Tree& tree) {
+  Flush();  // the tree's chunks are in written, indexed packs before the tree is
   std::string json = TreeToJson(tree);
   std::string hex = HashHex(kind_, Bytes(json));
   struct stat st {};
@@ -242,30 +460,45 @@ void Store::RemoveTemporaries() {
   };
   sweep(dir_);
   sweep(dir_ + "/trees");
-  for (const std::string& sub : ListDir(dir_ + "/chunks")) sweep(dir_ + "/chunks/" + sub);
+  sweep(dir_ + "/packs");
+  sweep(dir_ + "/index");
 }
 
 VerifyReport Store::Verify() const {
   VerifyReport report;
   std::size_t digits = DigestSize(kind_) * 2;
   std::map<std::string, std::uint64_t> chunk_sizes;  // the good chunks
-  for (const std::string& sub : ListDir(dir_ + "/chunks")) {
-    for (const std::string& name : ListDir(dir_ + "/chunks/" + sub)) {
-      if (IsTemporary(name)) continue;
-      std::string object = "chunks/" + sub + "/" + name;
-      if (!IsLowerHex(name, digits) || name.substr(0, 2) != sub) {
-        report.problems.push_back(object + ": not a chunk name");
-        continue;
-      }
-      std::optional<std::string> data = ReadWholeFile(dir_ + "/" + object);
-      ++report.chunks;
-      if (!data || HashHex(kind_, Bytes(*data)) != name) {
-        report.problems.push_back(object + ": hash mismatch");
-        continue;
-      }
-      report.bytes += data->size();
-      chunk_sizes[name] = data->size();
+  std::lock_guard lock(packs_->mutex);
+  const Packs& p = *packs_;
+  for (std::size_t k = 0; k < p.names.size(); ++k) {
+    std::string object = "packs/" + p.names[k];
+    std::optional<std::string> data = ReadWholeFile(dir_ + "/" + object);
+    report.chunks += p.entries[k].size();
+    if (!data) {
+      report.problems.push_back(object + ": missing (index/" + p.names[k] + " names it)");
+      continue;
     }
+    bool all_good = true;
+    for (const IndexEntry& entry : p.entries[k]) {
+      if (entry.offset > data->size() || entry.length > data->size() - entry.offset) {
+        report.problems.push_back(object + ": chunk " + entry.chunk + " (offset " +
+                                  std::to_string(entry.offset) + ", length " + std::to_string(entry.length) +
+                                  ") lies outside the pack (" + std::to_string(data->size()) + " bytes)");
+        all_good = false;
+        continue;
+      }
+      std::span<const std::uint8_t> bytes = Bytes(*data).subspan(entry.offset, entry.length);
+      if (HashHex(kind_, bytes) != entry.chunk) {
+        report.problems.push_back(object + ": chunk " + entry.chunk + ": hash mismatch");
+        all_good = false;
+        continue;
+      }
+      report.bytes += entry.length;
+      chunk_sizes.try_emplace(entry.chunk, entry.length);
+    }
+    // Every chunk checked out, but the pack's bytes are not what its name says (e.g. bytes appended).
+    if (all_good && HashHex(kind_, Bytes(*data)) != p.names[k])
+      report.problems.push_back(object + ": hash mismatch");
   }
   std::vector<std::string> trees;
   for (const std::string& name : ListDir(dir_ + "/trees")) {
@@ -282,9 +515,9 @@ VerifyReport Store::Verify() const {
           auto it = chunk_sizes.find(chunk.hash);
           if (it == chunk_sizes.end()) {
             // Missing or already reported as corrupt.
-            if (!HasChunk(chunk.hash)) {
+            if (!p.index.contains(chunk.hash)) {
               report.problems.push_back(object + ": chunk " + chunk.hash + " of " + node.name +
-                                        " is missing");
+                                        " is missing (no index names it)");
             }
           } else if (it->second != chunk.length) {
             report.problems.push_back(object + ": chunk " + chunk.hash +

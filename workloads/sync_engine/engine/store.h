@@ -1,21 +1,29 @@
-// The remote store, format version 1 (SPEC.md): format, chunks/ab/<hex>, trees/<hex>, HEAD, lock.
+// The remote store, format version 3 (SPEC.md): format, packs/<hex>, index/<hex>, trees/<hex>, HEAD, lock.
+//
+// Chunks are appended, in upload order, to an in-memory pack; a pack reaching the pack target (16 MiB) is
+// taken out and written, outside the mutex, by the thread whose chunk filled it, as packs/<hash of its
+// bytes> and then its index (index/<same hex>: one "<chunk> <offset>
+// <length>" line per chunk). Every index is loaded at Open into a map chunk -> (pack, offset, length),
+// which answers dedup lookups without touching the disk.
 //
 // Writes: every object goes to a temporary name (".tmp-<pid>-<n>") in its final directory and is renamed
-// into place, chunks before the trees that reference them and trees before HEAD. fsync policy: by default
+// into place: a pack before its index, packs and indexes before the trees that reference their chunks
+// (PutTree writes the open pack first) and trees before HEAD. fsync policy: by default
 // nothing is fsync'ed: a killed process (SIGKILL, the crash SPEC.md requires surviving) cannot lose data
 // the kernel already has, and the rename order keeps readers consistent. With CLAIMBENCH_SYNC_FSYNC=1 in
 // the environment every object, and its directory, is fsync'ed before the next step, which also survives
-// a power loss; it is off for measurements because no peer does it per chunk either.
+// a power loss; it is off for measurements because no peer does it per object either.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "hasher.h"
@@ -27,7 +35,7 @@ struct VerifyReport {
   std::uint64_t chunks = 0;
   std::uint64_t manifests = 0;
   std::uint64_t bytes = 0;
-  std::vector<std::string> problems;  // "chunks/ab/ab12...: hash mismatch"
+  std::vector<std::string> problems;  // "packs/ab12...: chunk cd34...: hash mismatch"
 };
 
 class Store {
@@ -46,11 +54,19 @@ class Store {
   HashKind kind() const { return kind_; }
   const std::string& dir() const { return dir_; }
 
+  // True when an index (or the open pack) holds the chunk. Thread-safe.
   bool HasChunk(const std::string& hex) const;
-  // Writes a chunk unless present; true when this call wrote it. Thread-safe.
+  // Appends a chunk to the open pack unless present; true when this call added it. Writes the pack and its
+  // index when the pack reaches the pack target. Thread-safe.
   bool PutChunk(const std::string& hex, std::span<const std::uint8_t> data);
-  // Reads a chunk and checks its length and hash; CorruptError naming it otherwise.
+  // Writes the open pack and its index, if it holds any chunk. PutTree calls it first.
+  void Flush();
+  // The pack size at which PutChunk writes the pack out (default 16 MiB; tests make it small).
+  void SetPackTarget(std::uint64_t bytes);
+  // Reads a chunk and checks its length and hash; CorruptError naming its pack (or "index") otherwise.
   std::vector<std::uint8_t> ReadChunk(const std::string& hex, std::uint64_t length) const;
+  // Number of packs the loaded indexes name (plus those this object wrote).
+  std::size_t PackCount() const;
 
   // HEAD's tree hash, or empty when the store has no tree yet. CorruptError when HEAD is malformed.
   std::string Head() const;
@@ -58,7 +74,7 @@ class Store {
   Tree ReadTree(const std::string& hex) const;
   // The tree at HEAD (empty tree when none).
   Tree ReadHead() const;
-  // Writes a tree (after its chunks) and returns its hash.
+  // Writes the open pack, then the tree, and returns the tree's hash.
   std::string PutTree(const Tree& tree);
   // Points HEAD at `hex`, by rename.
   void SetHead(const std::string& hex);
@@ -66,17 +82,24 @@ class Store {
   // Removes temporary files a killed writer left (only ".tmp-*" names). Call with the lock held.
   void RemoveTemporaries();
 
-  // Checks every chunk and tree and HEAD.
+  // Reads every indexed pack and checks every chunk's hash, then every tree (its chunks indexed) and HEAD.
   VerifyReport Verify() const;
 
  private:
+  struct Packs;   // the index map, the pack names and the open pack, behind one mutex
+  struct Sealed;  // a full pack on its way to the disk
+
   Store(std::string dir, HashKind kind);
   void WriteAtomically(const std::string& dir, const std::string& name, std::span<const std::uint8_t> data);
+  void LoadIndexes();
+  Sealed SealLocked();
+  void WriteSealed(Sealed& sealed);
 
   std::string dir_;
   HashKind kind_;
   int lock_fd_ = -1;
   mutable std::atomic<std::uint64_t> temp_counter_{0};
+  std::unique_ptr<Packs> packs_;
 };
 
 }  // namespace claimbench::sync

@@ -1,7 +1,8 @@
 # Sourced by the peers' wrappers (restic/, rsync/): parses SPEC.md's command line
 #   sync    --local DIR --remote STORE [--hash H] [--min B] [--avg B] [--max B] [--threads N] [--replica NAME]
+#           [--fsync]
 #   restore --remote STORE --out DIR
-# into command, local_dir, remote, out_dir, and defines mark (docs/implementation_protocol.md) and
+# into command, local_dir, remote, out_dir, fsync (1 when --fsync was given), and defines mark (docs/implementation_protocol.md) and
 # peer_stats (the statistics line, through peer_stats.py). The chunking and hash options are accepted and
 # ignored: each peer has its own chunker and hash (README.md, Peers). `chunk`, `verify` and `serve` have no
 # equivalent in a peer: usage error (exit 2); impl.toml's `cases` keeps the harness from asking.
@@ -17,8 +18,9 @@ case "$command" in
   chunk | verify | serve) usage_error "'$command' has no equivalent in this peer; it takes part in the sync cases only" ;;
   *) usage_error "the commands are 'sync' and 'restore' (SPEC.md)" ;;
 esac
-local_dir="" remote="" out_dir=""
+local_dir="" remote="" out_dir="" fsync=0
 while [ $# -gt 0 ]; do
+  if [ "$1" = --fsync ]; then fsync=1; shift; continue; fi
   [ $# -ge 2 ] || usage_error "$1 needs a value"
   case "$1" in
     --local) local_dir=$2 ;;

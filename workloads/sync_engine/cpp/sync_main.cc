@@ -31,7 +31,7 @@ namespace cs = claimbench::sync;
 
 constexpr std::string_view kUsage =
     "usage: sync_engine sync    --local DIR --remote STORE [--hash sha256|fast] [--min BYTES] [--avg BYTES]\n"
-    "                           [--max BYTES] [--threads N] [--replica NAME] [--rehash]\n"
+    "                           [--max BYTES] [--threads N] [--replica NAME] [--rehash] [--fsync]\n"
     "       sync_engine restore --remote STORE --out DIR\n"
     "       sync_engine verify  --remote STORE\n"
     "       sync_engine chunk   --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min "
@@ -113,7 +113,7 @@ cs::ChunkParams ParseChunking(const Options& options) {
 
 int Sync(const std::vector<std::string>& args) {
   Options options =
-      ParseOptions(args, {"local", "remote", "hash", "min", "avg", "max", "threads", "replica"}, {"rehash"});
+      ParseOptions(args, {"local", "remote", "hash", "min", "avg", "max", "threads", "replica"}, {"rehash", "fsync"});
   cs::SyncOptions sync;
   sync.local = Required(options, "local");
   sync.remote = Required(options, "remote");
@@ -123,6 +123,7 @@ int Sync(const std::vector<std::string>& args) {
   sync.threads = ParseThreads(Get(options, "threads", "1"));
   sync.replica = Get(options, "replica");
   sync.rehash = options.count("rehash") != 0;
+  sync.fsync = options.count("fsync") != 0;
   cs::SyncStats stats = cs::RunSync(
       sync, [] { claimbench::impl::Mark("ready"); }, [] { claimbench::impl::Mark("done"); });
   std::cout << cs::StatsToJson(stats) << '\n' << std::flush;

@@ -172,10 +172,10 @@ class SyncEngineWorkload final : public Workload {
                                                 {"bytes_uploaded", "bytes", false}};
     add("initial_sync", fmt::format("sync of a {} seeded tree (duplicates, shared prefixes) into an empty store; "
                                     "restored and verified", sizes.corpus),
-        {{"sync", "initial"}, {"corpus_bytes", sizes.corpus}}, sync);
+        {{"sync", "initial"}, {"corpus_bytes", sizes.corpus}, {"fsync", "1"}}, sync);
     add("incremental_sync", fmt::format("sync of the {} tree's next version (inserts, deletes, appends, renames, moves) "
                                         "into its store; restored and verified", sizes.corpus),
-        {{"sync", "incremental"}, {"corpus_bytes", sizes.corpus}}, sync);
+        {{"sync", "incremental"}, {"corpus_bytes", sizes.corpus}, {"fsync", "1"}}, sync);
     for (CaseSpec& spec : ServiceCases(profile)) cases.push_back(std::move(spec));
     return cases;
   }
@@ -243,6 +243,9 @@ class SyncEngineWorkload final : public Workload {
     const int64_t threads = spec.parameters.contains("threads") ? CaseParameters(spec).Int("threads", 1, 1024)
                                                                  : std::max<int64_t>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
     args.insert(args.end(), {"--threads", std::to_string(threads)});
+    // Power-loss safety, as restic (which always syncs what it writes) has it; --param fsync=0 measures
+    // without it (SPEC.md, Crash safety).
+    if (CaseParameters(spec).Choice("fsync", {"0", "1"}) == "1") args.push_back("--fsync");
     if (!context.scratch_dir.empty() && context.implementation != nullptr) SetUpSync(spec, context, args);
     return args;
   }

@@ -166,9 +166,11 @@ struct CrashScene {
         options, [] {}, [] {});
   }
 
-  std::vector<std::string> CliArgs() const {
-    return {"sync",  "--local", a.string(), "--remote", store.string(), "--min", "1K",
-            "--avg", "4K",      "--max",    "16K",      "--replica",    "a"};
+  std::vector<std::string> CliArgs(bool fsync = false) const {
+    std::vector<std::string> args = {"sync", "--local", a.string(), "--remote", store.string(), "--min", "1K",
+                                     "--avg", "4K",     "--max",    "16K",      "--replica",    "a"};
+    if (fsync) args.push_back("--fsync");
+    return args;
   }
 
   // After a crash: the store verifies, a's files are each old or new, and syncing again converges
@@ -196,11 +198,14 @@ struct CrashScene {
   }
 };
 
-TEST(Crash, KilledAtEveryWritePointRecovers) {
+// With and without --fsync: the durable path has the same write points and must recover the same way.
+class CrashAtWritePoint : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CrashAtWritePoint, KilledAtEveryWritePointRecovers) {
   int points = 0;
   for (int n = 1; n < 500; ++n) {
     CrashScene scene(0);
-    CliResult result = RunCli(scene.CliArgs(), {{"CLAIMBENCH_SYNC_CRASH_AFTER", std::to_string(n)}});
+    CliResult result = RunCli(scene.CliArgs(GetParam()), {{"CLAIMBENCH_SYNC_CRASH_AFTER", std::to_string(n)}});
     if (result.exit_code == 0) break;
     ASSERT_EQ(result.exit_code, kCrashExitStatus) << result.err;
     ++points;
@@ -209,6 +214,34 @@ TEST(Crash, KilledAtEveryWritePointRecovers) {
   }
   EXPECT_GT(points, 10) << "the scene should reach many write points";
   RecordProperty("write_points", points);
+}
+
+INSTANTIATE_TEST_SUITE_P(Crash, CrashAtWritePoint, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Fsync" : "NoFsync";
+                         });
+
+// --fsync changes durability, not results: the same statistics and packs as without it.
+TEST(Cli, FsyncWritesTheSameStore) {
+  claimbench::testing::TempDir dir;
+  std::string plain, durable;
+  for (bool fsync : {false, true}) {
+    fs::path local = dir.path() / (fsync ? "durable-local" : "plain-local");
+    fs::create_directories(local / "d");
+    WriteFile(local / "d" / "x", std::string(100000, 'x'));
+    WriteFile(local / "y", "hello");
+    fs::path store = dir.path() / (fsync ? "durable" : "plain");
+    std::vector<std::string> args = {"sync", "--local", local.string(), "--remote", store.string()};
+    if (fsync) args.push_back("--fsync");
+    CliResult result = RunCli(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    (fsync ? durable : plain) = result.out;
+    EXPECT_TRUE(RunVerify(store.string()).problems.empty());
+  }
+  EXPECT_EQ(durable, plain);
+  std::map<std::string, std::string> packs = FilesUnder(dir.path() / "durable" / "packs");
+  EXPECT_EQ(packs.size(), 1u);
+  EXPECT_TRUE(packs == FilesUnder(dir.path() / "plain" / "packs")) << "the same pack, byte for byte";
 }
 
 TEST(Crash, KilledAtRandomTimesRecovers) {

@@ -34,20 +34,18 @@ constexpr std::uint64_t kDefaultPackTarget = 16 << 20;
 constexpr std::uint32_t kOpenPack = UINT32_MAX;         // a chunk in the pack being filled
 constexpr std::uint32_t kWritingPack = UINT32_MAX - 1;  // a chunk in a full pack being written
 
-bool FsyncWanted() {
-  static const bool wanted = [] {
-    const char* value = std::getenv("CLAIMBENCH_SYNC_FSYNC");
-    return value != nullptr && std::string_view(value) == "1";
-  }();
-  return wanted;
-}
-
+// A file system that cannot sync a directory (EINVAL, ENOTSUP: some network mounts) is not an error, as
+// restic's local backend also treats it; any other failure is.
 void FsyncDir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
+  if (fd < 0) throw SystemError("cannot open directory to fsync", dir);
+  if (::fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP) {
+    int saved = errno;
     ::close(fd);
+    errno = saved;
+    throw SystemError("cannot fsync", dir);
   }
+  ::close(fd);
 }
 
 // A test hook (README.md, Tests): CLAIMBENCH_SYNC_PACK_BYTES=N makes packs roll over at N bytes, so that
@@ -148,6 +146,7 @@ Store::Store(Store&& other) noexcept
     : dir_(std::move(other.dir_)),
       kind_(other.kind_),
       lock_fd_(other.lock_fd_),
+      durable_(other.durable_),
       temp_counter_(other.temp_counter_.load()),
       packs_(std::move(other.packs_)) {
   other.lock_fd_ = -1;
@@ -157,7 +156,7 @@ Store::~Store() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
-Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> kind) {
+Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> kind, bool durable) {
   std::error_code ec;
   fs::file_status status = fs::status(dir, ec);
   bool exists = fs::exists(status);
@@ -183,6 +182,7 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
       throw UsageError("cannot create --remote " + dir + ": " + ec.message());
     }
     Store store(dir, new_kind);
+    store.durable_ = durable;  // the format file's fsync of `dir` also makes the subfolders durable
     for (const char* sub : {"/packs", "/index", "/trees"}) {
       if (::mkdir((dir + sub).c_str(), 0777) != 0 && errno != EEXIST)
         throw SystemError("cannot create", dir + sub);
@@ -216,6 +216,7 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
                      "; sync it with that");
   }
   Store store(dir, found);
+  store.durable_ = durable;
   store.LoadIndexes();
   return store;
 }
@@ -266,7 +267,7 @@ void Store::WriteAtomically(const std::string& dir, const std::string& name,
     ::unlink(temp.c_str());
     throw;
   }
-  if (FsyncWanted() && ::fsync(fd) != 0) {
+  if (durable_ && ::fsync(fd) != 0) {
     ::close(fd);
     throw SystemError("cannot fsync", temp);
   }
@@ -276,7 +277,7 @@ void Store::WriteAtomically(const std::string& dir, const std::string& name,
     ::unlink(temp.c_str());
     throw SystemError("cannot rename into", dir + "/" + name);
   }
-  if (FsyncWanted()) FsyncDir(dir);
+  if (durable_) FsyncDir(dir);
 }
 
 bool Store::HasChunk(const std::string& hex) const {

@@ -8,11 +8,11 @@
 //
 // Writes: every object goes to a temporary name (".tmp-<pid>-<n>") in its final directory and is renamed
 // into place: a pack before its index, packs and indexes before the trees that reference their chunks
-// (PutTree writes the open pack first) and trees before HEAD. fsync policy: by default
-// nothing is fsync'ed: a killed process (SIGKILL, the crash SPEC.md requires surviving) cannot lose data
-// the kernel already has, and the rename order keeps readers consistent. With CLAIMBENCH_SYNC_FSYNC=1 in
-// the environment every object, and its directory, is fsync'ed before the next step, which also survives
-// a power loss; it is off for measurements because no peer does it per object either.
+// (PutTree writes the open pack first) and trees before HEAD. fsync policy (`sync --fsync`, Open's `durable`):
+// when durable, every object and then its directory are fsync'ed before the next step, so a power loss
+// cannot leave HEAD naming what is not on disk. Without it nothing is fsync'ed: a killed process
+// (SIGKILL, the crash SPEC.md requires surviving) cannot lose data the kernel already has, and the rename
+// order keeps readers consistent.
 #pragma once
 
 #include <atomic>
@@ -42,8 +42,9 @@ class Store {
  public:
   // Opens STORE. When `create` is set, a missing or empty directory becomes a new store of `kind`.
   // `kind`, when given, must equal the store's (else UsageError). Throws UsageError when the directory is
-  // not a store, CorruptError for a bad format line.
-  static Store Open(const std::string& dir, bool create, std::optional<HashKind> kind);
+  // not a store, CorruptError for a bad format line. `durable`: fsync every object this Store writes, and
+  // its directory, before the next step (power-loss safety; `sync --fsync`).
+  static Store Open(const std::string& dir, bool create, std::optional<HashKind> kind, bool durable = false);
 
   Store(Store&&) noexcept;
   ~Store();
@@ -98,6 +99,7 @@ class Store {
   std::string dir_;
   HashKind kind_;
   int lock_fd_ = -1;
+  bool durable_ = false;
   mutable std::atomic<std::uint64_t> temp_counter_{0};
   std::unique_ptr<Packs> packs_;
 };

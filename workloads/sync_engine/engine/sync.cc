@@ -95,7 +95,7 @@ SyncStats RunSync(const SyncOptions& options, const std::function<void()>& on_re
   }
   Chunker chunker(options.chunking);
   Store store = Store::Open(options.remote, true,
-                            options.hash_given ? std::optional<HashKind>(options.hash) : std::nullopt);
+                            options.hash_given ? std::optional<HashKind>(options.hash) : std::nullopt, options.fsync);
   store.Lock();
   store.RemoveTemporaries();
   RecoverLocal(options.local, replica);

@@ -21,6 +21,7 @@ struct SyncOptions {
   int threads = 1;
   std::string replica;  // empty: the local folder's name
   bool rehash = false;
+  bool fsync = false;  // store objects on stable storage before HEAD names them (power-loss safety)
 };
 
 struct SyncStats {

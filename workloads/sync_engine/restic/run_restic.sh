@@ -2,7 +2,8 @@
 # restic as a sync_engine peer (SPEC.md command line; see ../peer_common.sh). `sync` is `restic backup` of
 # the local folder into a restic repository at STORE (created by `restic init` first when missing, with a
 # fixed password: a benchmark repository, not a secret); `restore` is `restic restore latest`. One way
-# only: nothing comes back from the store into the folder.
+# only: nothing comes back from the store into the folder. `--fsync` changes nothing: restic's local
+# backend always syncs every file and folder it writes (since 0.13).
 #
 # Marks: restic cannot write them, so the wrapper reads restic's --json progress: `ready` at the first
 # status line (the repository is open: key derived, index loaded, files being scanned), `done` at the

@@ -22,6 +22,18 @@ void WriteAll(int fd, std::span<const std::uint8_t> data, const std::string& pat
   }
 }
 
+bool ReadAt(int fd, std::span<std::uint8_t> data, std::uint64_t offset, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t got = ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw SystemError("cannot read", path);
+    if (got == 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
 std::optional<std::string> ReadWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -27,7 +27,8 @@ namespace fs = std::filesystem;
 
 // Format 3: chunks live in pack files found through index files (SPEC.md). Format 2 stores (one file per
 // chunk) and format 1 stores (content hashes of whole files) are refused with a clear error.
-constexpr std::string_view kFormatPrefix = "claimbench-sync 3 ";
+constexpr std::string_view kFormatPrefix = "claimbench-sync 4 ";
+constexpr std::string_view kFormat3Prefix = "claimbench-sync 3 ";
 constexpr std::string_view kFormat2Prefix = "claimbench-sync 2 ";
 constexpr std::string_view kFormat1Prefix = "claimbench-sync 1 ";
 constexpr std::uint64_t kDefaultPackTarget = 16 << 20;
@@ -119,6 +120,20 @@ std::vector<IndexEntry> ParseIndex(const std::string& text, const std::string& o
   return entries;
 }
 
+// The index's text, which also names its pack: packs/<hash of this text> (SPEC.md, The remote store).
+std::string IndexText(const std::vector<IndexEntry>& entries) {
+  std::string text;
+  for (const IndexEntry& entry : entries) {
+    text += entry.chunk;
+    text += ' ';
+    text += std::to_string(entry.offset);
+    text += ' ';
+    text += std::to_string(entry.length);
+    text += '\n';
+  }
+  return text;
+}
+
 }  // namespace
 
 struct Store::Packs {
@@ -126,16 +141,21 @@ struct Store::Packs {
   std::unordered_map<std::string, Location> index;  // chunk -> where
   std::vector<std::string> names;                   // pack hexes, in load order
   std::vector<std::vector<IndexEntry>> entries;     // per pack, as its index lists them
-  std::vector<std::uint8_t> open;                   // the pack being filled
+  // The pack being filled goes straight to a temporary file in packs/ (no copy in memory to fault in).
+  int open_fd = -1;
+  std::string open_temp;
+  std::uint64_t open_size = 0;
   std::vector<IndexEntry> open_entries;
   std::uint64_t target = DefaultPackTarget();
   int writing = 0;                  // packs taken out of `open` and not yet registered
   std::condition_variable written;  // signalled when `writing` drops
 };
 
-// A full pack taken out of the open one, written without the mutex so that the hashing threads go on.
+// A full pack taken out of the open one, finished (synced, renamed, indexed) without the mutex so that
+// the hashing threads go on.
 struct Store::Sealed {
-  std::vector<std::uint8_t> bytes;
+  int fd = -1;
+  std::string temp;
   std::vector<IndexEntry> entries;
 };
 
@@ -153,6 +173,10 @@ Store::Store(Store&& other) noexcept
 }
 
 Store::~Store() {
+  if (packs_ && packs_->open_fd >= 0) {  // a sync that failed before its last pack: nothing names it
+    ::close(packs_->open_fd);
+    ::unlink(packs_->open_temp.c_str());
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
@@ -197,11 +221,16 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
     found = HashKind::kSha256;
   } else if (text == std::string(kFormatPrefix) + "fast\n") {
     found = HashKind::kFast;
+  } else if (text.starts_with(kFormat3Prefix)) {
+    throw UsageError(
+        "the store " + dir +
+        " is in format 3 (packs named by the hash of their bytes), which this sync_engine no longer reads; "
+        "restore it with the sync_engine that wrote it and sync the folder into a new store (format 4)");
   } else if (text.starts_with(kFormat2Prefix)) {
     throw UsageError(
         "the store " + dir +
         " is in format 2 (one file per chunk), which this sync_engine no longer reads; restore it with the "
-        "sync_engine that wrote it and sync the folder into a new store (format 3, pack files)");
+        "sync_engine that wrote it and sync the folder into a new store (format 4, pack files)");
   } else if (text.starts_with(kFormat1Prefix)) {
     throw UsageError(
         "the store " + dir +
@@ -209,7 +238,7 @@ Store Store::Open(const std::string& dir, bool create, std::optional<HashKind> k
         "reads; restore it with the sync_engine that wrote it and sync the folder into a new store");
   } else {
     throw CorruptError("format",
-                       "expected 'claimbench-sync 3 sha256' or 'claimbench-sync 3 fast' and a newline");
+                       "expected 'claimbench-sync 4 sha256' or 'claimbench-sync 4 fast' and a newline");
   }
   if (kind && *kind != found) {
     throw UsageError("the store " + dir + " uses --hash " + std::string(HashKindName(found)) +
@@ -290,11 +319,21 @@ bool Store::PutChunk(const std::string& hex, std::span<const std::uint8_t> data)
   {
     std::lock_guard lock(packs_->mutex);
     Packs& p = *packs_;
-    if (!p.index.try_emplace(hex, Location{kOpenPack, p.open.size(), data.size()}).second) return false;
-    if (p.open.empty()) p.open.reserve(p.target + data.size());
-    p.open_entries.push_back({hex, p.open.size(), data.size()});
-    p.open.insert(p.open.end(), data.begin(), data.end());
-    if (p.open.size() < p.target) return true;
+    if (p.index.contains(hex)) return false;
+    if (p.open_fd < 0) {
+      p.open_temp = dir_ + "/packs/.tmp-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(temp_counter_.fetch_add(1, std::memory_order_relaxed));
+      p.open_fd = ::open(p.open_temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (p.open_fd < 0) throw SystemError("cannot create", p.open_temp);
+    }
+    // Appended under the mutex: the writes to one file are serialised by the kernel anyway, and the
+    // offset must match the index's.
+    WriteAll(p.open_fd, data, p.open_temp);
+    p.index.emplace(hex, Location{kOpenPack, p.open_size, data.size()});
+    p.open_entries.push_back({hex, p.open_size, data.size()});
+    p.open_size += data.size();
+    CrashPoint();  // a partial pack: a temporary file the next sync removes
+    if (p.open_size < p.target) return true;
     sealed = SealLocked();
   }
   WriteSealed(sealed);
@@ -314,9 +353,11 @@ void Store::Flush() {
 
 Store::Sealed Store::SealLocked() {
   Packs& p = *packs_;
-  Sealed sealed{std::move(p.open), std::move(p.open_entries)};
-  p.open = {};
+  Sealed sealed{p.open_fd, std::move(p.open_temp), std::move(p.open_entries)};
+  p.open_fd = -1;
+  p.open_temp = {};
   p.open_entries = {};
+  p.open_size = 0;
   if (sealed.entries.empty()) return sealed;
   for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = kWritingPack;
   ++p.writing;
@@ -334,13 +375,23 @@ void Store::WriteSealed(Sealed& sealed) {
       p.written.notify_all();
     }
   } done{*packs_};
-  std::string name = HashHex(kind_, sealed.bytes);
-  std::string text;
-  for (const IndexEntry& entry : sealed.entries) {
-    text += entry.chunk + " " + std::to_string(entry.offset) + " " + std::to_string(entry.length) + "\n";
+  // Named by the hash of its index: every chunk's digest is in it, so the name still binds the bytes
+  // (as git names a pack by its objects' names) without hashing every byte a second time.
+  std::string text = IndexText(sealed.entries);
+  std::string name = HashHex(kind_, Bytes(text));
+  std::string packs = dir_ + "/packs";
+  if (durable_ && ::fsync(sealed.fd) != 0) {
+    ::close(sealed.fd);
+    throw SystemError("cannot fsync", sealed.temp);
   }
+  ::close(sealed.fd);
+  CrashPoint();
   // The pack before its index: an index never names a pack that is not there.
-  WriteAtomically(dir_ + "/packs", name, sealed.bytes);
+  if (::rename(sealed.temp.c_str(), (packs + "/" + name).c_str()) != 0) {
+    ::unlink(sealed.temp.c_str());
+    throw SystemError("cannot rename into", packs + "/" + name);
+  }
+  if (durable_) FsyncDir(packs);
   WriteAtomically(dir_ + "/index", name, Bytes(text));
   std::lock_guard lock(packs_->mutex);
   Packs& p = *packs_;
@@ -373,9 +424,11 @@ std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t
     if (it == packs_->index.end() || it->second.pack == kWritingPack)
       throw CorruptError("index", "no index names chunk " + hex + ", which a tree needs");
     where = it->second;
-    if (where.pack == kOpenPack) {
-      auto begin = packs_->open.begin() + static_cast<std::ptrdiff_t>(where.offset);
-      return {begin, begin + static_cast<std::ptrdiff_t>(where.length)};
+    if (where.pack == kOpenPack) {  // written by this sync, still in its temporary file
+      std::vector<std::uint8_t> data(where.length);
+      if (!ReadAt(packs_->open_fd, data, where.offset, packs_->open_temp))
+        throw std::runtime_error("the open pack " + packs_->open_temp + " is shorter than its index");
+      return data;
     }
     pack = packs_->names[where.pack];
   }
@@ -391,21 +444,15 @@ std::vector<std::uint8_t> Store::ReadChunk(const std::string& hex, std::uint64_t
     throw SystemError("cannot open", path);
   }
   std::vector<std::uint8_t> data(where.length);
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t got =
-        ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(where.offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      std::runtime_error error = SystemError("cannot read", path);
-      ::close(fd);
-      throw error;
-    }
-    if (got == 0) break;
-    done += static_cast<std::size_t>(got);
+  bool whole;
+  try {
+    whole = ReadAt(fd, data, where.offset, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   ::close(fd);
-  if (done != data.size()) {
+  if (!whole) {
     throw CorruptError(object, "chunk " + hex + " (offset " + std::to_string(where.offset) + ", length " +
                                    std::to_string(where.length) + ") lies outside the pack");
   }
@@ -497,9 +544,16 @@ VerifyReport Store::Verify() const {
       report.bytes += entry.length;
       chunk_sizes.try_emplace(entry.chunk, entry.length);
     }
-    // Every chunk checked out, but the pack's bytes are not what its name says (e.g. bytes appended).
-    if (all_good && HashHex(kind_, Bytes(*data)) != p.names[k])
-      report.problems.push_back(object + ": hash mismatch");
+    // Every chunk checked out, but the pack holds bytes its index does not account for (e.g. appended),
+    // or the index is not the one the pack's name says.
+    std::uint64_t accounted = 0;
+    for (const IndexEntry& entry : p.entries[k]) accounted = std::max(accounted, entry.offset + entry.length);
+    if (all_good && accounted != data->size()) {
+      report.problems.push_back(object + ": " + std::to_string(data->size()) + " bytes, its index accounts for " +
+                                std::to_string(accounted));
+    }
+    if (HashHex(kind_, Bytes(IndexText(p.entries[k]))) != p.names[k])
+      report.problems.push_back("index/" + p.names[k] + ": hash mismatch (a pack's name is the hash of its index)");
   }
   std::vector<std::string> trees;
   for (const std::string& name : ListDir(dir_ + "/trees")) {

@@ -1,10 +1,10 @@
-// The remote store, format version 3 (SPEC.md): format, packs/<hex>, index/<hex>, trees/<hex>, HEAD, lock.
+// The remote store, format version 4 (SPEC.md): format, packs/<hex>, index/<hex>, trees/<hex>, HEAD, lock.
 //
-// Chunks are appended, in upload order, to an in-memory pack; a pack reaching the pack target (16 MiB) is
-// taken out and written, outside the mutex, by the thread whose chunk filled it, as packs/<hash of its
-// bytes> and then its index (index/<same hex>: one "<chunk> <offset>
-// <length>" line per chunk). Every index is loaded at Open into a map chunk -> (pack, offset, length),
-// which answers dedup lookups without touching the disk.
+// Chunks are appended, in upload order, to the open pack, a temporary file in packs/; a pack reaching the
+// pack target (16 MiB) is taken out and finished, outside the mutex, by the thread whose chunk filled it:
+// renamed to packs/<hash of its index> and then its index written (index/<same hex>: one "<chunk>
+// <offset> <length>" line per chunk). Every index is loaded at Open into a map chunk -> (pack, offset,
+// length), which answers dedup lookups without touching the disk.
 //
 // Writes: every object goes to a temporary name (".tmp-<pid>-<n>") in its final directory and is renamed
 // into place: a pack before its index, packs and indexes before the trees that reference their chunks

@@ -1,4 +1,4 @@
-// The pack store (format 3): packs roll over at the pack target, indexes reload at open and dedup across
+// The pack store (format 4): packs roll over at the pack target, indexes reload at open and dedup across
 // syncs, a sync killed at each write point leaves a store that verifies and a next sync completes.
 // A corrupt store is detected and named, never restored silently: verify, restore and sync through the
 // CLI, with a flipped byte in a pack or a tree, a truncated pack, a missing index entry, an index entry
@@ -139,6 +139,35 @@ TEST_F(StoreCorruption, IndexEntryPointsOutsideItsPack) {
   ExpectRefused("packs/" + pack.filename().string() + ": chunk " + moved);
 }
 
+TEST_F(StoreCorruption, BytesAppendedToAPack) {
+  fs::path pack = APack();
+  WriteFile(pack, ReadFile(pack) + "extra");
+  // Every chunk is intact, so restore and sync, which read chunks, go on; verify, which reads the store
+  // whole, names the pack.
+  CliResult verify = RunCli({"verify", "--remote", store_.string()});
+  EXPECT_EQ(verify.exit_code, 3) << verify.err;
+  EXPECT_NE(verify.err.find("sync_engine: corrupt: packs/" + pack.filename().string() + ": " +
+                            std::to_string(fs::file_size(pack)) + " bytes, its index accounts for " +
+                            std::to_string(fs::file_size(pack) - 5)),
+            std::string::npos)
+      << verify.err;
+}
+
+// An index swapped for another (here: lines reordered) no longer hashes to its pack's name.
+TEST_F(StoreCorruption, IndexThatIsNotThePacksName) {
+  fs::path pack = APack();
+  std::vector<std::string> lines = IndexLines(IndexOf(pack));
+  std::swap(lines[0], lines[1]);
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  WriteFile(IndexOf(pack), text);
+  CliResult verify = RunCli({"verify", "--remote", store_.string()});  // chunks intact: verify only
+  EXPECT_EQ(verify.exit_code, 3) << verify.err;
+  EXPECT_NE(verify.err.find("sync_engine: corrupt: index/" + pack.filename().string() + ": hash mismatch"),
+            std::string::npos)
+      << verify.err;
+}
+
 TEST_F(StoreCorruption, MalformedIndexIsNamed) {
   fs::path pack = APack();
   WriteFile(IndexOf(pack), ReadFile(IndexOf(pack)) + "not an index line\n");
@@ -172,11 +201,11 @@ TEST_F(StoreCorruption, WrongFormatLine) {
   ExpectRefused("format");
 }
 
-// Format 1 stored whole-file content hashes, format 2 one file per chunk: both refused with a usage error
-// that says what to do.
+// Format 1 stored whole-file content hashes, format 2 one file per chunk, format 3 named packs by the hash
+// of their bytes: all refused with a usage error that says what to do.
 TEST_F(StoreCorruption, OlderFormatsAreRefusedClearly) {
-  EXPECT_EQ(ReadFile(store_ / "format"), "claimbench-sync 3 sha256\n");
-  for (std::string version : {"1", "2"}) {
+  EXPECT_EQ(ReadFile(store_ / "format"), "claimbench-sync 4 sha256\n");
+  for (std::string version : {"1", "2", "3"}) {
     WriteFile(store_ / "format", "claimbench-sync " + version + " sha256\n");
     for (std::vector<std::string> args :
          {std::vector<std::string>{"verify", "--remote", store_.string()},
@@ -237,9 +266,11 @@ TEST_F(StoreCorruption, HealthyStoreVerifiesAndRestoresExactly) {
   EXPECT_EQ(TreeHashOfFolder(out.string()), TreeHashOfFolder(local_.string()));
 }
 
+// Store objects, not temporary files (the open pack is one).
 std::size_t FilesIn(const fs::path& dir) {
   std::size_t count = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) count += entry.is_regular_file() ? 1 : 0;
+  for (const auto& entry : fs::directory_iterator(dir))
+    count += entry.is_regular_file() && !entry.path().filename().string().starts_with(".tmp-") ? 1 : 0;
   return count;
 }
 
@@ -266,11 +297,15 @@ TEST(PackStore, RollsOverAtTheTargetAndReloadsItsIndexes) {
     EXPECT_EQ(FilesIn(dir.path() / "store" / "packs"), 3u);
     EXPECT_EQ(FilesIn(dir.path() / "store" / "index"), 3u);
     std::vector<std::uint8_t> last_pack;
-    for (std::size_t k = 20; k < 25; ++k)
+    std::string index;
+    for (std::size_t k = 20; k < 25; ++k) {
+      index += chunks[k].first + " " + std::to_string(last_pack.size()) + " 1000\n";
       last_pack.insert(last_pack.end(), chunks[k].second.begin(), chunks[k].second.end());
-    EXPECT_EQ(ReadFile(dir.path() / "store" / "packs" / Sha256Hex(last_pack)),
-              std::string(last_pack.begin(), last_pack.end()))
-        << "a pack is its chunks in upload order, named by the hash of its bytes";
+    }
+    std::string name = Sha256Hex(std::span(reinterpret_cast<const std::uint8_t*>(index.data()), index.size()));
+    EXPECT_EQ(ReadFile(dir.path() / "store" / "packs" / name), std::string(last_pack.begin(), last_pack.end()))
+        << "a pack is its chunks in upload order, named by the hash of its index";
+    EXPECT_EQ(ReadFile(dir.path() / "store" / "index" / name), index);
   }
   Store store = Store::Open(path, false, std::nullopt);
   EXPECT_EQ(store.PackCount(), 3u);

@@ -210,8 +210,7 @@ void Worker::OnReadable(Connection& c) {
   // One clock read per read event: the completion time of every response parsed from these bytes.
   const int64_t now_ns = NowNs();
   if (n > 0) {
-    c.in.append(read_buffer_.data(), static_cast<size_t>(n));
-    ParseResponses(c, now_ns);
+    ParseResponses(c, std::string_view(read_buffer_.data(), static_cast<size_t>(n)), now_ns);
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -224,25 +223,32 @@ void Worker::OnReadable(Connection& c) {
   }
 }
 
-void Worker::ParseResponses(Connection& c, int64_t now_ns) {
-  while (c.state == State::kBusy && !c.in.empty()) {
-    ParseOutcome outcome = c.protocol->ParseResponse(c.in, c.request_index);
-    switch (outcome.status) {
-      case ParseOutcome::Status::kIncomplete:
-        return;
-      case ParseOutcome::Status::kComplete:
-        if (outcome.consumed == 0 || outcome.consumed > c.in.size()) {
-          throw std::logic_error(fmt::format("Protocol::ParseResponse consumed {} of {} buffered bytes",
-                                             outcome.consumed, c.in.size()));
-        }
-        c.in.erase(0, outcome.consumed);
-        Complete(c, now_ns, outcome.valid, outcome.error, outcome.consumed);
-        break;
-      case ParseOutcome::Status::kMalformed:
-        FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error,
-                     now_ns);
-        return;
+void Worker::ParseResponses(Connection& c, std::string_view fresh, int64_t now_ns) {
+  // Usually nothing is left over from the last read, and the responses are parsed where recv put them;
+  // only a partial response (or bytes nobody asked for) is copied into `in` to wait for the rest.
+  const bool in_place = c.in.empty();
+  if (!in_place) c.in.append(fresh);
+  const std::string_view bytes = in_place ? fresh : std::string_view(c.in);
+  size_t used = 0;
+  while (c.state == State::kBusy && used < bytes.size()) {
+    const std::string_view rest = bytes.substr(used);
+    ParseOutcome outcome = c.protocol->ParseResponse(rest, c.request_index);
+    if (outcome.status == ParseOutcome::Status::kIncomplete) break;
+    if (outcome.status == ParseOutcome::Status::kMalformed) {
+      FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error, now_ns);
+      return;  // the connection was reset, `in` with it
     }
+    if (outcome.consumed == 0 || outcome.consumed > rest.size()) {
+      throw std::logic_error(fmt::format("Protocol::ParseResponse consumed {} of {} buffered bytes",
+                                         outcome.consumed, rest.size()));
+    }
+    used += outcome.consumed;
+    Complete(c, now_ns, outcome.valid, outcome.error, outcome.consumed);  // never touches `in`
+  }
+  if (in_place) {
+    c.in.append(bytes.substr(used));
+  } else {
+    c.in.erase(0, used);
   }
 }
 

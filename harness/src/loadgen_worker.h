@@ -11,6 +11,7 @@
 #include <memory>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "claimbench/histogram.h"
@@ -102,7 +103,7 @@ class Worker {
     bool measured = false;
     std::string out;  // request bytes; out_done of them written
     size_t out_done = 0;
-    std::string in;  // bytes received, not yet consumed by a response
+    std::string in;  // bytes received and not yet consumed by a response (a partial one, usually none)
     int64_t retry_ns = 0;  // kConnecting: give-up time; kBackoff: next attempt
   };
 
@@ -121,7 +122,8 @@ class Worker {
   void Send(Connection& c);
   void FlushWrite(Connection& c, int64_t now_ns);
   void OnReadable(Connection& c);
-  void ParseResponses(Connection& c, int64_t now_ns);
+  // Parses the responses in what `in` held plus `fresh` (the bytes just read), keeping what is left.
+  void ParseResponses(Connection& c, std::string_view fresh, int64_t now_ns);
   void Complete(Connection& c, int64_t now_ns, bool valid, const std::string& error, size_t bytes);
   void FailInFlight(Connection& c, Failure failure, const std::string& message, int64_t now_ns);
   void Reconnect(Connection& c, int64_t now_ns);

@@ -4,11 +4,14 @@
 // it measures.
 //
 //   loadgen_vs_wrk [--rounds R] [--seconds S] [--connections N] [--bytes B] [--target HOST:PORT]
-//                  [--only claimbench|wrk]
+//                  [--only claimbench|wrk] [--together]
 //
 // Each round runs both generators back to back, alternating which goes first, so that a change in the
 // machine's load hits both alike; the ratios are taken per round and summarised as a median with a
-// bootstrap interval (statistics.h, PairedRatioCi). Requests per CPU-second (user + system, from rusage)
+// bootstrap interval (statistics.h, PairedRatioCi). With --together both run at the same time on the same
+// CPU against the same origin, each with its own N connections: then they share the origin's answers and
+// the machine's load exactly, and their rates come out close, which matters because the CPU cost of a
+// request depends on the rate (how many responses one epoll wake-up collects). Requests per CPU-second (user + system, from rusage)
 // is the per-core figure: it holds whether or not a generator saturated its core, which on a 2-core
 // machine it cannot (the origin needs a core of its own). Without --target it starts the http_origin this
 // build made, on the other half of the CPUs. --only runs one generator once, for profiling under callgrind
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +53,7 @@ struct Options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: start an origin
   std::string only;   // "", "claimbench" or "wrk"
+  bool together = false;
 };
 
 struct Figures {
@@ -75,7 +80,7 @@ std::optional<double> NumberAfter(const std::string& line, std::string_view key)
   return std::strtod(line.c_str() + at + key.size(), nullptr);
 }
 
-Figures RunWrk(const Options& options, const CpuPlan& cpus, const std::filesystem::path& scratch) {
+claimbench::ChildProcess StartWrk(const Options& options, const CpuPlan& cpus, const std::filesystem::path& scratch) {
   claimbench::ProcessSpec spec;
   spec.argv = {"wrk", "-t1", fmt::format("-c{}", options.connections), fmt::format("-d{}s", options.seconds),
                fmt::format("http://{}:{}/r/1?size={}", options.host, options.port, options.bytes)};
@@ -83,12 +88,17 @@ Figures RunWrk(const Options& options, const CpuPlan& cpus, const std::filesyste
   spec.stderr_path = scratch / "wrk.stderr";
   spec.cpu_affinity = cpus.proxy;  // the generator's CPU; the origin has the other half
   spec.use_cgroup = false;
-  const claimbench::ProcessResult result = claimbench::RunToCompletion(spec);
+  spec.rss_sample_interval = std::chrono::nanoseconds(0);  // the sampling would cost this process CPU
+  return claimbench::ChildProcess::Spawn(spec);
+}
+
+Figures FinishWrk(claimbench::ChildProcess& wrk, const std::filesystem::path& scratch) {
+  const claimbench::ProcessResult result = wrk.Wait();
   if (!result.ok()) {
     throw SetupError("wrk failed: " + result.error + "; is it installed (Debian package wrk)? Its output: " +
-                     spec.stderr_path.string());
+                     (scratch / "wrk.stderr").string());
   }
-  std::ifstream in(spec.stdout_path);
+  std::ifstream in(scratch / "wrk.stdout");
   std::string line;
   Figures figures;
   while (std::getline(in, line)) {
@@ -101,11 +111,16 @@ Figures RunWrk(const Options& options, const CpuPlan& cpus, const std::filesyste
     if (line.find("Socket errors:") != std::string::npos) figures.invalid = line;
   }
   if (figures.requests <= 0 || figures.seconds <= 0) {
-    throw SetupError("cannot read wrk's request count from " + spec.stdout_path.string());
+    throw SetupError("cannot read wrk's request count from " + (scratch / "wrk.stdout").string());
   }
   figures.user_s = static_cast<double>(result.user_cpu_ns) / 1e9;
   figures.sys_s = static_cast<double>(result.sys_cpu_ns) / 1e9;
   return figures;
+}
+
+Figures RunWrk(const Options& options, const CpuPlan& cpus, const std::filesystem::path& scratch) {
+  claimbench::ChildProcess wrk = StartWrk(options, cpus, scratch);
+  return FinishWrk(wrk, scratch);
 }
 
 Figures RunOurs(const Options& options, const CpuPlan& cpus) {
@@ -160,7 +175,7 @@ std::string RatioLine(const std::vector<double>& ours, const std::vector<double>
   std::fprintf(stderr,
                "loadgen_vs_wrk: error: %s\n"
                "usage: loadgen_vs_wrk [--rounds R] [--seconds S] [--connections N] [--bytes B] "
-               "[--target HOST:PORT] [--only claimbench|wrk]\n",
+               "[--target HOST:PORT] [--only claimbench|wrk] [--together]\n",
                problem.c_str());
   std::exit(2);
 }
@@ -178,6 +193,11 @@ Options ParseOptions(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; i += 2) {
     const std::string_view flag = argv[i];
+    if (flag == "--together") {  // no value
+      options.together = true;
+      --i;
+      continue;
+    }
     if (i + 1 >= argc) Usage(fmt::format("{} needs a value", flag));
     const std::string_view value = argv[i + 1];
     if (flag == "--rounds") options.rounds = PositiveInt(flag, value);
@@ -229,14 +249,19 @@ int main(int argc, char** argv) {
     std::vector<double> wrk_rate, our_rate, wrk_per_cpu, our_per_cpu;
     for (int round = 0; round < options.rounds; ++round) {
       Figures wrk, ours;
-      if (round % 2 == 0) {
+      if (options.together) {
+        claimbench::ChildProcess wrk_process = StartWrk(options, cpus, scratch);
+        ours = RunOurs(options, cpus);
+        wrk = FinishWrk(wrk_process, scratch);
+      } else if (round % 2 == 0) {
         wrk = RunWrk(options, cpus, scratch);
         ours = RunOurs(options, cpus);
       } else {
         ours = RunOurs(options, cpus);
         wrk = RunWrk(options, cpus, scratch);
       }
-      std::printf("round %d (%s first)\n", round + 1, round % 2 == 0 ? "wrk" : "claimbench");
+      std::printf("round %d (%s)\n", round + 1,
+                  options.together ? "at the same time" : round % 2 == 0 ? "wrk first" : "claimbench first");
       PrintFigures("wrk", wrk);
       PrintFigures("claimbench", ours);
       std::fflush(stdout);

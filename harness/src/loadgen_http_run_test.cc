@@ -3,10 +3,13 @@
 // the chunk framing, and the worker goes back and forth between parsing straight from its read buffer
 // and keeping a partial response. Every response must still be checked to the last byte. Each run takes
 // a fraction of a second.
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "claimbench/loadgen.h"
 #include "claimbench/loadgen_http.h"
+#include "receive_buffer.h"
 #include "testing/http_responder.h"
 
 namespace claimbench::loadgen {
@@ -16,7 +19,7 @@ using testing::HttpResponder;
 
 constexpr int64_t kMs = 1'000'000;
 
-LoadResult RunAgainst(const HttpResponder& origin, bool chunked) {
+LoadResult RunAgainst(const HttpResponder& origin, bool chunked, size_t response_bytes = 50) {
   LoadSpec spec;
   spec.port = origin.port();
   spec.connections = 3;
@@ -24,7 +27,7 @@ LoadResult RunAgainst(const HttpResponder& origin, bool chunked) {
   spec.duration_ns = 400 * kMs;
   spec.request_timeout_ns = 2'000 * kMs;
   HttpRequestShape shape;
-  shape.response_bytes = 50;
+  shape.response_bytes = response_bytes;
   shape.chunked = chunked;
   spec.make_protocol = MakeHttpProtocolFactory(shape);
   return RunClosedLoop(spec);
@@ -72,6 +75,37 @@ TEST(LoadGenHttpRun, AResponseSentTwiceIsNotTakenForTheNextOne) {
   EXPECT_GE(r.invalid_responses, 1) << Samples(r);
   EXPECT_NE(Samples(r).find("X-Claimbench-Index"), std::string::npos) << Samples(r);
   EXPECT_EQ(r.sent, r.completed + r.errors + r.timeouts + r.invalid_responses);
+}
+
+TEST(LoadGenHttpRun, LargeResponsesReadInManyPiecesVerifyAndOneBadByteIsCaught) {
+  HttpResponder::Options options;
+  options.corrupt_index = 5;
+  for (bool chunked : {false, true}) {
+    HttpResponder origin(options);  // whole responses in one write; the kernel splits 300 KB into many reads
+    const LoadResult r = RunAgainst(origin, chunked, 300'000);
+    EXPECT_GE(r.completed, 10) << "chunked " << chunked;
+    EXPECT_EQ(r.invalid_responses, 1) << "chunked " << chunked << ": " << Samples(r);
+    EXPECT_EQ(r.errors + r.timeouts, 0) << Samples(r);
+  }
+}
+
+TEST(ReceiveBuffer, GrowsKeepsItsBytesAndConsumesFromTheFront) {
+  detail::ReceiveBuffer buffer;
+  EXPECT_TRUE(buffer.empty());
+  buffer.Append("hello ");
+  char* at = buffer.Reserve(100'000);
+  EXPECT_GE(buffer.room(), 100'000u);
+  std::memcpy(at, "world", 5);
+  buffer.Commit(5);
+  EXPECT_EQ(buffer.view(), "hello world");
+  buffer.Consume(6);
+  EXPECT_EQ(buffer.view(), "world");
+  buffer.Consume(5);
+  EXPECT_TRUE(buffer.empty());
+  buffer.Append("again");
+  EXPECT_EQ(buffer.view(), "again");
+  buffer.clear();
+  EXPECT_EQ(buffer.size(), 0u);
 }
 
 }  // namespace

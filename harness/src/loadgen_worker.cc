@@ -20,6 +20,9 @@ namespace {
 // enough that a restarted one is back in use within a few requests.
 constexpr int64_t kReconnectBackoffNs = 10'000'000;
 constexpr uint64_t kTimerToken = UINT64_MAX;
+// Free room made at the end of a partial response before reading onto it (the buffer doubles as it
+// grows, so later reads of a large response get more).
+constexpr size_t kMinReadBytes = 16 * 1024;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -206,11 +209,22 @@ void Worker::FlushWrite(Connection& c, int64_t now_ns) {
 }
 
 void Worker::OnReadable(Connection& c) {
-  const ssize_t n = ::recv(c.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
+  // Usually nothing is waiting in `in`: read into the shared buffer and parse the responses where they
+  // landed. Behind a partial response (a large body arriving in several reads), read straight onto its
+  // end, so that no byte is copied twice.
+  const bool in_place = c.in.empty();
+  char* const into = in_place ? read_buffer_.data() : c.in.Reserve(kMinReadBytes);
+  const size_t room = in_place ? read_buffer_.size() : c.in.room();
+  const ssize_t n = ::recv(c.fd.get(), into, room, 0);
   // One clock read per read event: the completion time of every response parsed from these bytes.
   const int64_t now_ns = NowNs();
   if (n > 0) {
-    ParseResponses(c, std::string_view(read_buffer_.data(), static_cast<size_t>(n)), now_ns);
+    if (in_place) {
+      ParseResponses(c, std::string_view(into, static_cast<size_t>(n)), /*in_place=*/true, now_ns);
+    } else {
+      c.in.Commit(static_cast<size_t>(n));
+      ParseResponses(c, c.in.view(), /*in_place=*/false, now_ns);
+    }
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -223,12 +237,7 @@ void Worker::OnReadable(Connection& c) {
   }
 }
 
-void Worker::ParseResponses(Connection& c, std::string_view fresh, int64_t now_ns) {
-  // Usually nothing is left over from the last read, and the responses are parsed where recv put them;
-  // only a partial response (or bytes nobody asked for) is copied into `in` to wait for the rest.
-  const bool in_place = c.in.empty();
-  if (!in_place) c.in.append(fresh);
-  const std::string_view bytes = in_place ? fresh : std::string_view(c.in);
+void Worker::ParseResponses(Connection& c, std::string_view bytes, bool in_place, int64_t now_ns) {
   size_t used = 0;
   while (c.state == State::kBusy && used < bytes.size()) {
     const std::string_view rest = bytes.substr(used);
@@ -246,9 +255,9 @@ void Worker::ParseResponses(Connection& c, std::string_view fresh, int64_t now_n
     Complete(c, now_ns, outcome.valid, outcome.error, outcome.consumed);  // never touches `in`
   }
   if (in_place) {
-    c.in.append(bytes.substr(used));
+    c.in.Append(bytes.substr(used));  // a partial response, or bytes nobody asked for
   } else {
-    c.in.erase(0, used);
+    c.in.Consume(used);
   }
 }
 

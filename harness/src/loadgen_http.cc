@@ -1,12 +1,12 @@
 #include "claimbench/loadgen_http.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace claimbench::loadgen {
 namespace {
@@ -37,8 +37,8 @@ bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
 // first, as a whole (a fixed-size memcmp compiles to a few word compares).
 template <size_t N>
 bool NameIs(std::string_view name, const char (&canonical)[N], const char (&lower)[N]) {
-  return name.size() == N - 1 &&
-         (std::memcmp(name.data(), canonical, N - 1) == 0 || EqualsIgnoreCase(name, std::string_view(lower, N - 1)));
+  return name.size() == N - 1 && (std::memcmp(name.data(), canonical, N - 1) == 0 ||
+                                  EqualsIgnoreCase(name, std::string_view(lower, N - 1)));
 }
 
 std::string_view Trim(std::string_view s) {
@@ -62,7 +62,8 @@ bool ParseUnsigned(std::string_view text, uint64_t& value, int base = 10) {
     uint64_t digit;
     if (c >= '0' && c <= '9') {
       digit = static_cast<uint64_t>(c - '0');
-    } else if (base == 16 && kLower[static_cast<unsigned char>(c)] >= 'a' && kLower[static_cast<unsigned char>(c)] <= 'f') {
+    } else if (base == 16 && kLower[static_cast<unsigned char>(c)] >= 'a' &&
+               kLower[static_cast<unsigned char>(c)] <= 'f') {
       digit = static_cast<uint64_t>(kLower[static_cast<unsigned char>(c)] - 'a' + 10);
     } else {
       return false;
@@ -257,7 +258,8 @@ bool HttpProtocol::ReadChunked(std::string_view buffered, ParseOutcome& outcome)
         // Trailer fields up to the empty line; not interpreted.
         const size_t newline = FindNewline(buffered, p.position);
         if (newline == std::string_view::npos) {
-          if (buffered.size() - p.trailer_start > kMaxHeadBytes) outcome = Fail("trailer fields longer than 16 KiB");
+          if (buffered.size() - p.trailer_start > kMaxHeadBytes)
+            outcome = Fail("trailer fields longer than 16 KiB");
           return false;
         }
         if (newline == p.position || buffered[newline - 1] != '\r') {
@@ -297,11 +299,14 @@ ParseOutcome HttpProtocol::Finish(std::string_view buffered) {
   outcome.valid = p.ok_status && index_matches && body_matches;
   if (!p.ok_status) {
     const std::string_view status_line = buffered.substr(0, p.status_line_bytes);
-    outcome.error = fmt::format("status '{}' instead of 200: '{}'", Quote(status_line.substr(9, 3)), Quote(status_line));
+    outcome.error =
+        fmt::format("status '{}' instead of 200: '{}'", Quote(status_line.substr(9, 3)), Quote(status_line));
   } else if (!index_matches) {
-    outcome.error = fmt::format("X-Claimbench-Index missing or not {}: another request's response", p.request_index);
+    outcome.error =
+        fmt::format("X-Claimbench-Index missing or not {}: another request's response", p.request_index);
   } else if (!body_matches) {
-    outcome.error = fmt::format("a body of {} bytes that is not the {} expected", p.body_bytes, shape_.response_bytes);
+    outcome.error =
+        fmt::format("a body of {} bytes that is not the {} expected", p.body_bytes, shape_.response_bytes);
   }
   return outcome;
 }

@@ -3,9 +3,9 @@
 // the chunk framing, and the worker goes back and forth between parsing straight from its read buffer
 // and keeping a partial response. Every response must still be checked to the last byte. Each run takes
 // a fraction of a second.
-#include <cstring>
-
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include "claimbench/loadgen.h"
 #include "claimbench/loadgen_http.h"

@@ -2,11 +2,11 @@
 // accepted only when complete, correctly framed and exactly the right ones.
 #include "claimbench/loadgen_http.h"
 
-#include <string>
-#include <vector>
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace claimbench::loadgen {
 namespace {
@@ -96,9 +96,11 @@ TEST(HttpProtocolTest, UnframedOrAmbiguousResponsesAreMalformed) {
             Status::kMalformed);
 }
 
-std::string Chunked(uint64_t index, const std::string& body, size_t chunk_bytes, const std::string& trailer = "") {
-  std::string bytes = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Claimbench-Index: " + std::to_string(index) +
-                      "\r\n\r\n";
+std::string Chunked(uint64_t index, const std::string& body, size_t chunk_bytes,
+                    const std::string& trailer = "") {
+  std::string bytes =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Claimbench-Index: " + std::to_string(index) +
+      "\r\n\r\n";
   for (size_t at = 0; at < body.size(); at += chunk_bytes) {
     const std::string chunk = body.substr(at, chunk_bytes);
     bytes += fmt::format("{:X}\r\n", chunk.size()) + chunk + "\r\n";
@@ -121,7 +123,8 @@ TEST(HttpProtocolTest, ASplitAtEveryByteBoundaryGivesTheSameAnswer) {
     auto protocol = Make(40, chunked);
     for (size_t split = 0; split < bytes.size(); ++split) {
       const ParseOutcome outcome = ParseInTwoReads(*protocol, bytes, split, 11);
-      ASSERT_EQ(outcome.status, Status::kComplete) << "chunked " << chunked << " split " << split << ": " << outcome.error;
+      ASSERT_EQ(outcome.status, Status::kComplete)
+          << "chunked " << chunked << " split " << split << ": " << outcome.error;
       EXPECT_TRUE(outcome.valid) << "chunked " << chunked << " split " << split << ": " << outcome.error;
       EXPECT_EQ(outcome.consumed, bytes.size());
     }
@@ -130,10 +133,13 @@ TEST(HttpProtocolTest, ASplitAtEveryByteBoundaryGivesTheSameAnswer) {
 
 TEST(HttpProtocolTest, OneByteAtATimeThenComplete) {
   for (bool chunked : {false, true}) {
-    const std::string bytes = chunked ? Chunked(5, ExpectedHttpBody(5, 33), 7) : Response(5, ExpectedHttpBody(5, 33));
+    const std::string bytes =
+        chunked ? Chunked(5, ExpectedHttpBody(5, 33), 7) : Response(5, ExpectedHttpBody(5, 33));
     auto protocol = Make(33, chunked);
     for (size_t cut = 0; cut < bytes.size(); ++cut) {
-      ASSERT_EQ(protocol->ParseResponse(std::string_view(bytes).substr(0, cut), 5).status, Status::kIncomplete) << cut;
+      ASSERT_EQ(protocol->ParseResponse(std::string_view(bytes).substr(0, cut), 5).status,
+                Status::kIncomplete)
+          << cut;
     }
     const ParseOutcome outcome = protocol->ParseResponse(bytes + "HTTP/1.1", 5);
     ASSERT_EQ(outcome.status, Status::kComplete) << outcome.error;
@@ -194,11 +200,13 @@ TEST(HttpProtocolTest, ChunkedBodiesOfTheWrongLengthOrWithBadFramingFail) {
   ASSERT_EQ(long_body.status, Status::kComplete);
   EXPECT_FALSE(long_body.valid);
   const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Claimbench-Index: 3\r\n\r\n";
-  EXPECT_EQ(protocol->ParseResponse(head + "a\r\n" + body + "XY", 3).status, Status::kMalformed);  // no CRLF after data
+  EXPECT_EQ(protocol->ParseResponse(head + "a\r\n" + body + "XY", 3).status,
+            Status::kMalformed);  // no CRLF after data
   EXPECT_EQ(protocol->ParseResponse(head + "a\n" + body + "\r\n", 3).status, Status::kMalformed);  // bare LF
   EXPECT_EQ(protocol->ParseResponse(head + " a\r\n", 3).status, Status::kMalformed);
   EXPECT_EQ(protocol->ParseResponse(head + "-1\r\n", 3).status, Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse(head + "10000000000000000\r\n", 3).status, Status::kMalformed);  // > 64 bits
+  EXPECT_EQ(protocol->ParseResponse(head + "10000000000000000\r\n", 3).status,
+            Status::kMalformed);  // > 64 bits
   EXPECT_EQ(protocol->ParseResponse(head + std::string(65, '0'), 3).status, Status::kMalformed);
   EXPECT_EQ(protocol->ParseResponse(head + "A;name=value\r\n" + body + "\r\n0\r\n\r\n", 3).valid, true);
 }
@@ -206,10 +214,12 @@ TEST(HttpProtocolTest, ChunkedBodiesOfTheWrongLengthOrWithBadFramingFail) {
 TEST(HttpProtocolTest, HeaderNamesAreCaseInsensitiveAndEveryIndexFieldMustMatch) {
   auto protocol = Make(4);
   const std::string body = ExpectedHttpBody(2, 4);
-  ParseOutcome lower = protocol->ParseResponse("HTTP/1.1 200 OK\r\ncontent-LENGTH: 4\r\nx-claimbench-index: 2\r\n\r\n" + body, 2);
+  ParseOutcome lower = protocol->ParseResponse(
+      "HTTP/1.1 200 OK\r\ncontent-LENGTH: 4\r\nx-claimbench-index: 2\r\n\r\n" + body, 2);
   EXPECT_TRUE(lower.valid) << lower.error;
   ParseOutcome two = protocol->ParseResponse(
-      "HTTP/1.1 200 OK\r\nX-Claimbench-Index: 3\r\nContent-Length: 4\r\nX-Claimbench-Index: 2\r\n\r\n" + body, 2);
+      "HTTP/1.1 200 OK\r\nX-Claimbench-Index: 3\r\nContent-Length: 4\r\nX-Claimbench-Index: 2\r\n\r\n" + body,
+      2);
   ASSERT_EQ(two.status, Status::kComplete);
   EXPECT_FALSE(two.valid);
   ParseOutcome none = protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + body, 2);
@@ -219,13 +229,18 @@ TEST(HttpProtocolTest, HeaderNamesAreCaseInsensitiveAndEveryIndexFieldMustMatch)
 
 TEST(HttpProtocolTest, BrokenHeadsAreMalformed) {
   auto protocol = Make(3);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\nContent-Length: 3\r\n\r\nbcd", 1).status, Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3\n\r\nbcd", 1).status, Status::kMalformed);
+  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\nContent-Length: 3\r\n\r\nbcd", 1).status,
+            Status::kMalformed);
+  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3\n\r\nbcd", 1).status,
+            Status::kMalformed);
   EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 3\r\n\r\nbcd", 1).status,
             Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\n Content-Length: 3\r\n\r\nbcd", 1).status, Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length 3\r\n\r\nbcd", 1).status, Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\nbcd", 1).status, Status::kMalformed);
+  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\n Content-Length: 3\r\n\r\nbcd", 1).status,
+            Status::kMalformed);
+  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length 3\r\n\r\nbcd", 1).status,
+            Status::kMalformed);
+  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\nbcd", 1).status,
+            Status::kMalformed);
   EXPECT_EQ(protocol->ParseResponse("HTTP/2 200\r\n\r\n", 1).status, Status::kMalformed);
   EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nX-A: " + std::string(17 * 1024, 'a'), 1).status,
             Status::kMalformed);
@@ -234,7 +249,8 @@ TEST(HttpProtocolTest, BrokenHeadsAreMalformed) {
 TEST(HttpProtocolTest, ALongerContentLengthIsReadToItsEndAndInvalid) {
   auto protocol = Make(3);
   const std::string bytes = "HTTP/1.1 200 OK\r\nX-Claimbench-Index: 1\r\nContent-Length: 5\r\n\r\nbcdef";
-  EXPECT_EQ(protocol->ParseResponse(std::string_view(bytes).substr(0, bytes.size() - 1), 1).status, Status::kIncomplete);
+  EXPECT_EQ(protocol->ParseResponse(std::string_view(bytes).substr(0, bytes.size() - 1), 1).status,
+            Status::kIncomplete);
   ParseOutcome outcome = protocol->ParseResponse(bytes, 1);
   ASSERT_EQ(outcome.status, Status::kComplete);
   EXPECT_FALSE(outcome.valid);

@@ -244,7 +244,8 @@ void Worker::ParseResponses(Connection& c, std::string_view bytes, bool in_place
     ParseOutcome outcome = c.protocol->ParseResponse(rest, c.request_index);
     if (outcome.status == ParseOutcome::Status::kIncomplete) break;
     if (outcome.status == ParseOutcome::Status::kMalformed) {
-      FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error, now_ns);
+      FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error,
+                   now_ns);
       return;  // the connection was reset, `in` with it
     }
     if (outcome.consumed == 0 || outcome.consumed > rest.size()) {

@@ -104,7 +104,7 @@ class Worker {
     bool measured = false;
     std::string out;  // request bytes; out_done of them written
     size_t out_done = 0;
-    ReceiveBuffer in;  // bytes received and not yet consumed by a response (a partial one, usually none)
+    ReceiveBuffer in;      // bytes received and not yet consumed by a response (a partial one, usually none)
     int64_t retry_ns = 0;  // kConnecting: give-up time; kBackoff: next attempt
   };
 

@@ -55,7 +55,7 @@ class HttpProtocol final : public Protocol {
     uint64_t content_length = 0;
     uint64_t body_bytes = 0;  // body data bytes checked so far
     bool body_matches = true;
-    uint64_t chunk_left = 0;  // kChunkData: data bytes of the current chunk still to come
+    uint64_t chunk_left = 0;   // kChunkData: data bytes of the current chunk still to come
     size_t trailer_start = 0;  // kTrailer: where the trailer section began
   };
 

@@ -1,5 +1,6 @@
 #include "testing/http_responder.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,8 +12,6 @@
 #include <charconv>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "tcp_socket.h"
 
@@ -52,7 +51,8 @@ std::string ResponseFor(std::string_view request_line) {
   std::string body(size, ' ');
   for (size_t i = 0; i < size; ++i) body[i] = static_cast<char>('a' + (index + i) % 26);
   if (request_line.find("chunked=1") == std::string_view::npos) {
-    return fmt::format("HTTP/1.1 200 OK\r\nX-Claimbench-Index: {}\r\nContent-Length: {}\r\n\r\n{}", index, size, body);
+    return fmt::format("HTTP/1.1 200 OK\r\nX-Claimbench-Index: {}\r\nContent-Length: {}\r\n\r\n{}", index,
+                       size, body);
   }
   std::string response =
       fmt::format("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Claimbench-Index: {}\r\n\r\n", index);
@@ -86,7 +86,8 @@ void HttpResponder::Accept() {
     const int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // each piece its own segment
     std::lock_guard lock(mutex_);
-    connection_threads_.emplace_back([this, connection = std::move(fd)]() mutable { Serve(std::move(connection)); });
+    connection_threads_.emplace_back(
+        [this, connection = std::move(fd)]() mutable { Serve(std::move(connection)); });
   }
 }
 

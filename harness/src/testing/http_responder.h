@@ -46,7 +46,7 @@ class HttpResponder {
   UniqueFd listener_;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
-  std::mutex mutex_;                    // guards connection_threads_
+  std::mutex mutex_;  // guards connection_threads_
   std::vector<std::thread> connection_threads_;
   std::thread accept_thread_;  // last: started once everything above exists
 };

@@ -11,12 +11,13 @@
 // bootstrap interval (statistics.h, PairedRatioCi). With --together both run at the same time on the same
 // CPU against the same origin, each with its own N connections: then they share the origin's answers and
 // the machine's load exactly, and their rates come out close, which matters because the CPU cost of a
-// request depends on the rate (how many responses one epoll wake-up collects). Requests per CPU-second (user + system, from rusage)
-// is the per-core figure: it holds whether or not a generator saturated its core, which on a 2-core
-// machine it cannot (the origin needs a core of its own). Without --target it starts the http_origin this
-// build made, on the other half of the CPUs. --only runs one generator once, for profiling under callgrind
-// or strace (valgrind --tool=callgrind loadgen_vs_wrk --only claimbench --target ...).
-// A round whose generator saw a wrong response or a socket error is reported and left out.
+// request depends on the rate (how many responses one epoll wake-up collects). Requests per CPU-second (user
+// + system, from rusage) is the per-core figure: it holds whether or not a generator saturated its core,
+// which on a 2-core machine it cannot (the origin needs a core of its own). Without --target it starts the
+// http_origin this build made, on the other half of the CPUs. --only runs one generator once, for profiling
+// under callgrind or strace (valgrind --tool=callgrind loadgen_vs_wrk --only claimbench --target ...). A
+// round whose generator saw a wrong response or a socket error is reported and left out.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -29,8 +30,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "claimbench/error.h"
 #include "claimbench/loadgen.h"
@@ -62,7 +61,9 @@ struct Figures {
   double user_s = 0, sys_s = 0;
   std::string invalid;  // why the round does not count; empty when it does
   double per_s() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
-  double per_cpu_s() const { return user_s + sys_s > 0 ? static_cast<double>(requests) / (user_s + sys_s) : 0; }
+  double per_cpu_s() const {
+    return user_s + sys_s > 0 ? static_cast<double>(requests) / (user_s + sys_s) : 0;
+  }
 };
 
 rusage SelfUsage() {
@@ -71,7 +72,9 @@ rusage SelfUsage() {
   return usage;
 }
 
-double Seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
+double Seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
 
 // The first integer after `key` on `line`, or nullopt when `key` is not on it.
 std::optional<double> NumberAfter(const std::string& line, std::string_view key) {
@@ -80,7 +83,8 @@ std::optional<double> NumberAfter(const std::string& line, std::string_view key)
   return std::strtod(line.c_str() + at + key.size(), nullptr);
 }
 
-claimbench::ChildProcess StartWrk(const Options& options, const CpuPlan& cpus, const std::filesystem::path& scratch) {
+claimbench::ChildProcess StartWrk(const Options& options, const CpuPlan& cpus,
+                                  const std::filesystem::path& scratch) {
   claimbench::ProcessSpec spec;
   spec.argv = {"wrk", "-t1", fmt::format("-c{}", options.connections), fmt::format("-d{}s", options.seconds),
                fmt::format("http://{}:{}/r/1?size={}", options.host, options.port, options.bytes)};
@@ -107,7 +111,8 @@ Figures FinishWrk(claimbench::ChildProcess& wrk, const std::filesystem::path& sc
       figures.requests = std::strtoll(line.c_str(), nullptr, 10);
       figures.seconds = std::strtod(line.c_str() + in_at + 13, nullptr);
     }
-    if (auto n = NumberAfter(line, "Non-2xx or 3xx responses:")) figures.invalid = fmt::format("{} non-2xx responses", *n);
+    if (auto n = NumberAfter(line, "Non-2xx or 3xx responses:"))
+      figures.invalid = fmt::format("{} non-2xx responses", *n);
     if (line.find("Socket errors:") != std::string::npos) figures.invalid = line;
   }
   if (figures.requests <= 0 || figures.seconds <= 0) {
@@ -144,16 +149,17 @@ Figures RunOurs(const Options& options, const CpuPlan& cpus) {
   figures.user_s = Seconds(after.ru_utime) - Seconds(before.ru_utime);
   figures.sys_s = Seconds(after.ru_stime) - Seconds(before.ru_stime);
   if (result.invalid_responses + result.errors + result.timeouts > 0) {
-    figures.invalid = fmt::format("{} invalid responses, {} errors, {} timeouts; first: {}", result.invalid_responses,
-                                  result.errors, result.timeouts,
+    figures.invalid = fmt::format("{} invalid responses, {} errors, {} timeouts; first: {}",
+                                  result.invalid_responses, result.errors, result.timeouts,
                                   result.error_samples.empty() ? "" : result.error_samples.front());
   }
   return figures;
 }
 
 void PrintFigures(const char* name, const Figures& f) {
-  std::printf("%-10s %9lld %12.0f %7.2f %7.2f %15.0f%s%s\n", name, static_cast<long long>(f.requests), f.per_s(),
-              f.user_s, f.sys_s, f.per_cpu_s(), f.invalid.empty() ? "" : "  NOT COUNTED: ", f.invalid.c_str());
+  std::printf("%-10s %9lld %12.0f %7.2f %7.2f %15.0f%s%s\n", name, static_cast<long long>(f.requests),
+              f.per_s(), f.user_s, f.sys_s, f.per_cpu_s(),
+              f.invalid.empty() ? "" : "  NOT COUNTED: ", f.invalid.c_str());
 }
 
 void PrintHeader() {
@@ -200,12 +206,17 @@ Options ParseOptions(int argc, char** argv) {
     }
     if (i + 1 >= argc) Usage(fmt::format("{} needs a value", flag));
     const std::string_view value = argv[i + 1];
-    if (flag == "--rounds") options.rounds = PositiveInt(flag, value);
-    else if (flag == "--seconds") options.seconds = PositiveInt(flag, value);
-    else if (flag == "--connections") options.connections = PositiveInt(flag, value);
-    else if (flag == "--bytes") options.bytes = static_cast<size_t>(PositiveInt(flag, value));
+    if (flag == "--rounds")
+      options.rounds = PositiveInt(flag, value);
+    else if (flag == "--seconds")
+      options.seconds = PositiveInt(flag, value);
+    else if (flag == "--connections")
+      options.connections = PositiveInt(flag, value);
+    else if (flag == "--bytes")
+      options.bytes = static_cast<size_t>(PositiveInt(flag, value));
     else if (flag == "--only") {
-      if (value != "claimbench" && value != "wrk") Usage(fmt::format("--only takes claimbench or wrk, not '{}'", value));
+      if (value != "claimbench" && value != "wrk")
+        Usage(fmt::format("--only takes claimbench or wrk, not '{}'", value));
       options.only = value;
     } else if (flag == "--target") {
       const size_t colon = value.rfind(':');
@@ -235,7 +246,8 @@ int main(int argc, char** argv) {
       claimbench::http_proxy_workload::OriginConfig config;
       config.cpus = cpus.load;
       options.port = origin.Ensure(config, scratch).front();
-      std::printf("origin on the load half of the CPUs; generators on the other half (%s)\n", cpus.note.c_str());
+      std::printf("origin on the load half of the CPUs; generators on the other half (%s)\n",
+                  cpus.note.c_str());
     }
     std::printf("%d connections, %zu-byte responses, %d s per run\n", options.connections, options.bytes,
                 options.seconds);
@@ -261,7 +273,9 @@ int main(int argc, char** argv) {
         wrk = RunWrk(options, cpus, scratch);
       }
       std::printf("round %d (%s)\n", round + 1,
-                  options.together ? "at the same time" : round % 2 == 0 ? "wrk first" : "claimbench first");
+                  options.together ? "at the same time"
+                  : round % 2 == 0 ? "wrk first"
+                                   : "claimbench first");
       PrintFigures("wrk", wrk);
       PrintFigures("claimbench", ours);
       std::fflush(stdout);
@@ -278,8 +292,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::printf("\n%zu counted rounds; median [min, max]\n", our_rate.size());
-    std::printf("requests/s      wrk %s, claimbench %s\n", Spread(wrk_rate).c_str(), Spread(our_rate).c_str());
-    std::printf("requests/CPU-s  wrk %s, claimbench %s\n", Spread(wrk_per_cpu).c_str(), Spread(our_per_cpu).c_str());
+    std::printf("requests/s      wrk %s, claimbench %s\n", Spread(wrk_rate).c_str(),
+                Spread(our_rate).c_str());
+    std::printf("requests/CPU-s  wrk %s, claimbench %s\n", Spread(wrk_per_cpu).c_str(),
+                Spread(our_per_cpu).c_str());
     std::printf("ratio claimbench/wrk, median of the rounds' ratios: %s in requests/s, %s per CPU-second\n",
                 RatioLine(our_rate, wrk_rate).c_str(), RatioLine(our_per_cpu, wrk_per_cpu).c_str());
   } catch (const std::exception& error) {

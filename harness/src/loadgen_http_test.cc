@@ -229,21 +229,19 @@ TEST(HttpProtocolTest, HeaderNamesAreCaseInsensitiveAndEveryIndexFieldMustMatch)
 
 TEST(HttpProtocolTest, BrokenHeadsAreMalformed) {
   auto protocol = Make(3);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\nContent-Length: 3\r\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 3\r\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\n Content-Length: 3\r\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length 3\r\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\nbcd", 1).status,
-            Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/2 200\r\n\r\n", 1).status, Status::kMalformed);
-  EXPECT_EQ(protocol->ParseResponse("HTTP/1.1 200 OK\r\nX-A: " + std::string(17 * 1024, 'a'), 1).status,
-            Status::kMalformed);
+  const std::string broken[] = {
+      "HTTP/1.1 200 OK\nContent-Length: 3\r\n\r\nbcd",                 // bare LF after the status line
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\n\r\nbcd",                 // bare LF after a field
+      "HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 3\r\n\r\nbcd",  // CR inside a field
+      "HTTP/1.1 200 OK\r\n Content-Length: 3\r\n\r\nbcd",              // obs-fold / leading space
+      "HTTP/1.1 200 OK\r\nContent-Length 3\r\n\r\nbcd",                // no colon
+      "HTTP/1.1 200 OK\r\nContent-Length: 3x\r\n\r\nbcd",              // not a number
+      "HTTP/2 200\r\n\r\n",                                            // not HTTP/1.x
+      "HTTP/1.1 200 OK\r\nX-A: " + std::string(17 * 1024, 'a'),        // no end of head in 16 KiB
+  };
+  for (const std::string& bytes : broken) {
+    EXPECT_EQ(protocol->ParseResponse(bytes, 1).status, Status::kMalformed) << bytes.substr(0, 60);
+  }
 }
 
 TEST(HttpProtocolTest, ALongerContentLengthIsReadToItsEndAndInvalid) {

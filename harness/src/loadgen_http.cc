@@ -1,24 +1,44 @@
 #include "claimbench/loadgen_http.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
+#include <stdexcept>
 
 namespace claimbench::loadgen {
 namespace {
 
 constexpr size_t kMaxHeadBytes = 16 * 1024;
 constexpr size_t kMaxQuotedBytes = 60;
+constexpr size_t kMaxChunkLineBytes = 64;
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
+// Lower() of every byte value, so that comparing a header name costs one load per byte.
+constexpr std::array<char, 256> kLower = [] {
+  std::array<char, 256> table{};
+  for (size_t i = 0; i < table.size(); ++i) table[i] = Lower(static_cast<char>(i));
+  return table;
+}();
+
+// `lower` must be in lower case already (a literal here).
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (kLower[static_cast<unsigned char>(text[i])] != lower[i]) return false;
   }
   return true;
+}
+
+// `name` is `canonical` in any case; `lower` is canonical in lower case. The usual spelling is compared
+// first, as a whole (a fixed-size memcmp compiles to a few word compares).
+template <size_t N>
+bool NameIs(std::string_view name, const char (&canonical)[N], const char (&lower)[N]) {
+  return name.size() == N - 1 && (std::memcmp(name.data(), canonical, N - 1) == 0 ||
+                                  EqualsIgnoreCase(name, std::string_view(lower, N - 1)));
 }
 
 std::string_view Trim(std::string_view s) {
@@ -34,63 +54,33 @@ std::string Quote(std::string_view bytes) {
   return quoted;
 }
 
-ParseOutcome Malformed(std::string message) {
-  ParseOutcome outcome;
-  outcome.status = ParseOutcome::Status::kMalformed;
-  outcome.error = std::move(message);
-  return outcome;
-}
-
+// Decimal (base 10) or hexadecimal (base 16) digits only, no sign or spaces, and no overflow.
 bool ParseUnsigned(std::string_view text, uint64_t& value, int base = 10) {
   if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  return ec == std::errc() && end == text.data() + text.size();
+  uint64_t result = 0;
+  for (char c : text) {
+    uint64_t digit;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint64_t>(c - '0');
+    } else if (base == 16 && kLower[static_cast<unsigned char>(c)] >= 'a' &&
+               kLower[static_cast<unsigned char>(c)] <= 'f') {
+      digit = static_cast<uint64_t>(kLower[static_cast<unsigned char>(c)] - 'a' + 10);
+    } else {
+      return false;
+    }
+    if (__builtin_mul_overflow(result, static_cast<uint64_t>(base), &result) ||
+        __builtin_add_overflow(result, digit, &result)) {
+      return false;
+    }
+  }
+  value = result;
+  return true;
 }
 
-// Walks a chunked body starting at `body`. Returns the bytes it spans (through the last CRLF) once
-// complete, 0 while incomplete, and sets `malformed` for broken framing. Data goes to `data_check`.
-template <typename Check>
-size_t ScanChunked(std::string_view body, bool& malformed, std::string& error, Check&& data_check) {
-  size_t position = 0;
-  uint64_t data_offset = 0;
-  while (true) {
-    size_t line_end = body.find("\r\n", position);
-    if (line_end == std::string_view::npos) {
-      if (body.size() - position > 64) {
-        malformed = true;
-        error = "a chunk size line longer than 64 bytes";
-      }
-      return 0;
-    }
-    std::string_view line = body.substr(position, line_end - position);
-    line = line.substr(0, line.find(';'));
-    uint64_t size = 0;
-    if (!ParseUnsigned(line, size, 16)) {
-      malformed = true;
-      error = fmt::format("a malformed chunk size line '{}'", Quote(line));
-      return 0;
-    }
-    position = line_end + 2;
-    if (size == 0) {
-      // Trailer fields up to the empty line.
-      while (true) {
-        size_t trailer_end = body.find("\r\n", position);
-        if (trailer_end == std::string_view::npos) return 0;
-        bool last = trailer_end == position;
-        position = trailer_end + 2;
-        if (last) return position;
-      }
-    }
-    if (body.size() - position < size + 2) return 0;
-    if (body.substr(position + size, 2) != "\r\n") {
-      malformed = true;
-      error = "chunk data not followed by CRLF";
-      return 0;
-    }
-    data_check(data_offset, body.substr(position, size));
-    data_offset += size;
-    position += size + 2;
-  }
+// The offset of the next '\n' at or after `from`, or npos.
+size_t FindNewline(std::string_view bytes, size_t from) {
+  const void* found = std::memchr(bytes.data() + from, '\n', bytes.size() - from);
+  return found ? static_cast<size_t>(static_cast<const char*>(found) - bytes.data()) : std::string_view::npos;
 }
 
 }  // namespace
@@ -110,89 +100,213 @@ void HttpProtocol::WriteRequest(uint64_t request_index, std::string& out) {
 }
 
 ParseOutcome HttpProtocol::ParseResponse(std::string_view buffered, uint64_t request_index) {
+  Progress& p = progress_;
+  if (!p.active || p.request_index != request_index || buffered.size() < p.position) {
+    p = Progress{};
+    p.active = true;
+    p.request_index = request_index;
+    expected_ = std::string_view(*pattern_).substr(request_index % 26, shape_.response_bytes);
+  }
+  ParseOutcome outcome;  // kIncomplete
+  if (p.phase == Progress::Phase::kHead && !ReadHead(buffered, outcome)) return outcome;
+  if (p.phase == Progress::Phase::kBody) {
+    const uint64_t take = std::min<uint64_t>(buffered.size() - p.position, p.content_length - p.body_bytes);
+    CheckBody(buffered.substr(p.position, static_cast<size_t>(take)));
+    p.position += static_cast<size_t>(take);
+    if (p.body_bytes < p.content_length) return outcome;
+  } else if (!ReadChunked(buffered, outcome)) {
+    return outcome;
+  }
+  return Finish(buffered);
+}
+
+ParseOutcome HttpProtocol::Fail(std::string message) {
+  progress_.active = false;
   ParseOutcome outcome;
-  size_t head_end = buffered.find("\r\n\r\n");
-  if (head_end == std::string_view::npos) {
-    if (buffered.size() > kMaxHeadBytes) return Malformed("no end of the response head within 16 KiB");
-    if (buffered.size() >= 5 && buffered.substr(0, 5) != "HTTP/") {
-      return Malformed(fmt::format("not an HTTP response: '{}'", Quote(buffered)));
-    }
-    return outcome;  // kIncomplete
-  }
-  std::string_view head = buffered.substr(0, head_end + 2);  // every line ends in CRLF
-  size_t line_end = head.find("\r\n");
-  std::string_view status_line = head.substr(0, line_end);
-  if (status_line.size() < 12 || (status_line.substr(0, 9) != "HTTP/1.1 " && status_line.substr(0, 9) != "HTTP/1.0 ")) {
-    return Malformed(fmt::format("a malformed status line '{}'", Quote(status_line)));
-  }
-  std::string_view status = status_line.substr(9, 3);
-  bool ok_status = status == "200";
+  outcome.status = ParseOutcome::Status::kMalformed;
+  outcome.error = std::move(message);
+  return outcome;
+}
 
-  bool has_length = false, chunked = false, index_matches = false;
-  uint64_t content_length = 0;
-  size_t position = line_end + 2;
-  while (position < head.size()) {
-    size_t end = head.find("\r\n", position);
-    std::string_view line = head.substr(position, end - position);
-    position = end + 2;
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0 || line.find('\n') != std::string_view::npos ||
-        line.find('\r') != std::string_view::npos || line.front() == ' ' || line.front() == '\t') {
-      return Malformed(fmt::format("a malformed header line '{}'", Quote(line)));
-    }
-    std::string_view name = line.substr(0, colon);
-    std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "content-length")) {
-      if (has_length || !ParseUnsigned(value, content_length)) {
-        return Malformed(fmt::format("an invalid or repeated Content-Length '{}'", Quote(value)));
-      }
-      has_length = true;
-    } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
-      if (!EqualsIgnoreCase(value, "chunked")) {
-        return Malformed(fmt::format("a Transfer-Encoding other than chunked: '{}'", Quote(value)));
-      }
-      chunked = true;
-    } else if (EqualsIgnoreCase(name, "x-claimbench-index")) {
-      uint64_t index = 0;
-      index_matches = ParseUnsigned(value, index) && index == request_index;
-    }
+bool HttpProtocol::ReadHead(std::string_view buffered, ParseOutcome& outcome) {
+  Progress& p = progress_;
+  if (p.status_line_bytes == 0 && buffered.size() >= 5 && buffered.substr(0, 5) != "HTTP/") {
+    outcome = Fail(fmt::format("not an HTTP response: '{}'", Quote(buffered)));
+    return false;
   }
-  if (has_length && chunked) return Malformed("both Content-Length and Transfer-Encoding");
-  if (!has_length && !chunked) return Malformed("neither Content-Length nor chunked: the length is unknown");
+  while (true) {
+    const size_t newline = FindNewline(buffered, p.position);
+    if (newline == std::string_view::npos || newline >= kMaxHeadBytes) {
+      if (std::min(newline, buffered.size()) >= kMaxHeadBytes) {
+        outcome = Fail("no end of the response head within 16 KiB");
+      }
+      return false;
+    }
+    const size_t start = p.position;
+    if (newline == start || buffered[newline - 1] != '\r') {
+      outcome = Fail(fmt::format("a line not ended by CRLF in the head: '{}'",
+                                 Quote(buffered.substr(start, newline - start))));
+      return false;
+    }
+    const std::string_view line = buffered.substr(start, newline - 1 - start);
+    p.position = newline + 1;
+    if (std::memchr(line.data(), '\r', line.size()) != nullptr) {
+      outcome = Fail(fmt::format("a CR inside a line of the head: '{}'", Quote(line)));
+      return false;
+    }
+    if (p.status_line_bytes == 0) {
+      if (line.size() < 12 || (line.substr(0, 9) != "HTTP/1.1 " && line.substr(0, 9) != "HTTP/1.0 ")) {
+        outcome = Fail(fmt::format("a malformed status line '{}'", Quote(line)));
+        return false;
+      }
+      p.status_line_bytes = line.size();
+      p.ok_status = line.substr(9, 3) == "200";
+      continue;
+    }
+    if (line.empty()) break;  // the end of the head
+    if (!ReadHeaderLine(line, outcome)) return false;
+  }
+  if (p.has_length && p.chunked) {
+    outcome = Fail("both Content-Length and Transfer-Encoding");
+    return false;
+  }
+  if (!p.has_length && !p.chunked) {
+    outcome = Fail("neither Content-Length nor chunked: the length is unknown");
+    return false;
+  }
+  p.phase = p.chunked ? Progress::Phase::kChunkSize : Progress::Phase::kBody;
+  // A body of the wrong length cannot match; it is still read to its end to keep the framing.
+  if (p.has_length && p.content_length != shape_.response_bytes) p.body_matches = false;
+  return true;
+}
 
-  const size_t body_start = head_end + 4;
-  std::string_view rest = buffered.substr(body_start);
-  const std::string_view expected = std::string_view(*pattern_).substr(request_index % 26, shape_.response_bytes);
-  bool body_matches = true;
-  uint64_t body_bytes = 0;
-  size_t body_span = 0;
-  if (has_length) {
-    if (rest.size() < content_length) return outcome;  // kIncomplete
-    body_span = static_cast<size_t>(content_length);
-    body_bytes = content_length;
-    body_matches = content_length == shape_.response_bytes &&
-                   std::memcmp(rest.data(), expected.data(), static_cast<size_t>(content_length)) == 0;
-  } else {
-    bool malformed = false;
-    std::string error;
-    body_span = ScanChunked(rest, malformed, error, [&](uint64_t offset, std::string_view data) {
-      body_bytes = offset + data.size();
-      body_matches = body_matches && body_bytes <= expected.size() &&
-                     std::memcmp(data.data(), expected.data() + offset, data.size()) == 0;
-    });
-    if (malformed) return Malformed(error);
-    if (body_span == 0) return outcome;  // kIncomplete
-    body_matches = body_matches && body_bytes == shape_.response_bytes;
+bool HttpProtocol::ReadHeaderLine(std::string_view line, ParseOutcome& outcome) {
+  Progress& p = progress_;
+  const void* colon_at = std::memchr(line.data(), ':', line.size());
+  const size_t colon = colon_at ? static_cast<size_t>(static_cast<const char*>(colon_at) - line.data()) : 0;
+  if (colon == 0 || line.front() == ' ' || line.front() == '\t') {
+    outcome = Fail(fmt::format("a malformed header line '{}'", Quote(line)));
+    return false;
   }
+  const std::string_view name = line.substr(0, colon);
+  const std::string_view value = Trim(line.substr(colon + 1));
+  // The names we look for differ in length, so most fields are skipped on their length alone.
+  if (NameIs(name, "Content-Length", "content-length")) {
+    if (p.has_length || !ParseUnsigned(value, p.content_length)) {
+      outcome = Fail(fmt::format("an invalid or repeated Content-Length '{}'", Quote(value)));
+      return false;
+    }
+    p.has_length = true;
+  } else if (NameIs(name, "Transfer-Encoding", "transfer-encoding")) {
+    if (!EqualsIgnoreCase(value, "chunked")) {
+      outcome = Fail(fmt::format("a Transfer-Encoding other than chunked: '{}'", Quote(value)));
+      return false;
+    }
+    p.chunked = true;
+  } else if (NameIs(name, "X-Claimbench-Index", "x-claimbench-index")) {
+    uint64_t index = 0;
+    p.index_seen = true;
+    p.index_matches = p.index_matches && ParseUnsigned(value, index) && index == p.request_index;
+  }
+  return true;
+}
+
+bool HttpProtocol::ReadChunked(std::string_view buffered, ParseOutcome& outcome) {
+  Progress& p = progress_;
+  while (true) {
+    switch (p.phase) {
+      case Progress::Phase::kChunkSize: {
+        const size_t newline = FindNewline(buffered, p.position);
+        if (newline == std::string_view::npos) {
+          if (buffered.size() - p.position > kMaxChunkLineBytes) {
+            outcome = Fail("a chunk size line longer than 64 bytes");
+          }
+          return false;
+        }
+        std::string_view line = buffered.substr(p.position, newline - p.position);
+        uint64_t size = 0;
+        if (line.empty() || line.back() != '\r' ||
+            !ParseUnsigned(line.substr(0, std::min(line.find(';'), line.size() - 1)), size, 16)) {
+          outcome = Fail(fmt::format("a malformed chunk size line '{}'", Quote(line)));
+          return false;
+        }
+        p.position = newline + 1;
+        p.chunk_left = size;
+        p.phase = size == 0 ? Progress::Phase::kTrailer : Progress::Phase::kChunkData;
+        p.trailer_start = p.position;
+        break;
+      }
+      case Progress::Phase::kChunkData: {
+        const uint64_t take = std::min<uint64_t>(buffered.size() - p.position, p.chunk_left);
+        CheckBody(buffered.substr(p.position, static_cast<size_t>(take)));
+        p.position += static_cast<size_t>(take);
+        p.chunk_left -= take;
+        if (p.chunk_left > 0) return false;
+        p.phase = Progress::Phase::kChunkEnd;
+        break;
+      }
+      case Progress::Phase::kChunkEnd:
+        if (buffered.size() - p.position < 2) return false;
+        if (buffered.substr(p.position, 2) != "\r\n") {
+          outcome = Fail("chunk data not followed by CRLF");
+          return false;
+        }
+        p.position += 2;
+        p.phase = Progress::Phase::kChunkSize;
+        break;
+      case Progress::Phase::kTrailer: {
+        // Trailer fields up to the empty line; not interpreted.
+        const size_t newline = FindNewline(buffered, p.position);
+        if (newline == std::string_view::npos) {
+          if (buffered.size() - p.trailer_start > kMaxHeadBytes)
+            outcome = Fail("trailer fields longer than 16 KiB");
+          return false;
+        }
+        if (newline == p.position || buffered[newline - 1] != '\r') {
+          outcome = Fail("a trailer line not ended by CRLF");
+          return false;
+        }
+        const bool last = newline == p.position + 1;
+        p.position = newline + 1;
+        if (last) return true;
+        break;
+      }
+      case Progress::Phase::kHead:
+      case Progress::Phase::kBody:
+        throw std::logic_error("HttpProtocol::ReadChunked outside a chunked body");
+    }
+  }
+}
+
+void HttpProtocol::CheckBody(std::string_view data) {
+  Progress& p = progress_;
+  if (data.empty()) return;
+  if (p.body_matches) {
+    p.body_matches = p.body_bytes <= expected_.size() && data.size() <= expected_.size() - p.body_bytes &&
+                     std::memcmp(data.data(), expected_.data() + p.body_bytes, data.size()) == 0;
+  }
+  p.body_bytes += data.size();
+}
+
+ParseOutcome HttpProtocol::Finish(std::string_view buffered) {
+  Progress& p = progress_;
+  p.active = false;
+  const bool body_matches = p.body_matches && p.body_bytes == shape_.response_bytes;
+  const bool index_matches = p.index_seen && p.index_matches;
+  ParseOutcome outcome;
   outcome.status = ParseOutcome::Status::kComplete;
-  outcome.consumed = body_start + body_span;
-  outcome.valid = ok_status && index_matches && body_matches;
-  if (!ok_status) {
-    outcome.error = fmt::format("status '{}' instead of 200: '{}'", Quote(status), Quote(status_line));
+  outcome.consumed = p.position;
+  outcome.valid = p.ok_status && index_matches && body_matches;
+  if (!p.ok_status) {
+    const std::string_view status_line = buffered.substr(0, p.status_line_bytes);
+    outcome.error =
+        fmt::format("status '{}' instead of 200: '{}'", Quote(status_line.substr(9, 3)), Quote(status_line));
   } else if (!index_matches) {
-    outcome.error = fmt::format("X-Claimbench-Index missing or not {}: another request's response", request_index);
+    outcome.error =
+        fmt::format("X-Claimbench-Index missing or not {}: another request's response", p.request_index);
   } else if (!body_matches) {
-    outcome.error = fmt::format("a body of {} bytes that is not the {} expected", body_bytes, shape_.response_bytes);
+    outcome.error =
+        fmt::format("a body of {} bytes that is not the {} expected", p.body_bytes, shape_.response_bytes);
   }
   return outcome;
 }

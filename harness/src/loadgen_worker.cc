@@ -20,6 +20,9 @@ namespace {
 // enough that a restarted one is back in use within a few requests.
 constexpr int64_t kReconnectBackoffNs = 10'000'000;
 constexpr uint64_t kTimerToken = UINT64_MAX;
+// Free room made at the end of a partial response before reading onto it (the buffer doubles as it
+// grows, so later reads of a large response get more).
+constexpr size_t kMinReadBytes = 16 * 1024;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -206,12 +209,22 @@ void Worker::FlushWrite(Connection& c, int64_t now_ns) {
 }
 
 void Worker::OnReadable(Connection& c) {
-  const ssize_t n = ::recv(c.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
+  // Usually nothing is waiting in `in`: read into the shared buffer and parse the responses where they
+  // landed. Behind a partial response (a large body arriving in several reads), read straight onto its
+  // end, so that no byte is copied twice.
+  const bool in_place = c.in.empty();
+  char* const into = in_place ? read_buffer_.data() : c.in.Reserve(kMinReadBytes);
+  const size_t room = in_place ? read_buffer_.size() : c.in.room();
+  const ssize_t n = ::recv(c.fd.get(), into, room, 0);
   // One clock read per read event: the completion time of every response parsed from these bytes.
   const int64_t now_ns = NowNs();
   if (n > 0) {
-    c.in.append(read_buffer_.data(), static_cast<size_t>(n));
-    ParseResponses(c, now_ns);
+    if (in_place) {
+      ParseResponses(c, std::string_view(into, static_cast<size_t>(n)), /*in_place=*/true, now_ns);
+    } else {
+      c.in.Commit(static_cast<size_t>(n));
+      ParseResponses(c, c.in.view(), /*in_place=*/false, now_ns);
+    }
     return;
   }
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -224,25 +237,28 @@ void Worker::OnReadable(Connection& c) {
   }
 }
 
-void Worker::ParseResponses(Connection& c, int64_t now_ns) {
-  while (c.state == State::kBusy && !c.in.empty()) {
-    ParseOutcome outcome = c.protocol->ParseResponse(c.in, c.request_index);
-    switch (outcome.status) {
-      case ParseOutcome::Status::kIncomplete:
-        return;
-      case ParseOutcome::Status::kComplete:
-        if (outcome.consumed == 0 || outcome.consumed > c.in.size()) {
-          throw std::logic_error(fmt::format("Protocol::ParseResponse consumed {} of {} buffered bytes",
-                                             outcome.consumed, c.in.size()));
-        }
-        c.in.erase(0, outcome.consumed);
-        Complete(c, now_ns, outcome.valid, outcome.error, outcome.consumed);
-        break;
-      case ParseOutcome::Status::kMalformed:
-        FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error,
-                     now_ns);
-        return;
+void Worker::ParseResponses(Connection& c, std::string_view bytes, bool in_place, int64_t now_ns) {
+  size_t used = 0;
+  while (c.state == State::kBusy && used < bytes.size()) {
+    const std::string_view rest = bytes.substr(used);
+    ParseOutcome outcome = c.protocol->ParseResponse(rest, c.request_index);
+    if (outcome.status == ParseOutcome::Status::kIncomplete) break;
+    if (outcome.status == ParseOutcome::Status::kMalformed) {
+      FailInFlight(c, Failure::kInvalid, outcome.error.empty() ? "malformed response" : outcome.error,
+                   now_ns);
+      return;  // the connection was reset, `in` with it
     }
+    if (outcome.consumed == 0 || outcome.consumed > rest.size()) {
+      throw std::logic_error(fmt::format("Protocol::ParseResponse consumed {} of {} buffered bytes",
+                                         outcome.consumed, rest.size()));
+    }
+    used += outcome.consumed;
+    Complete(c, now_ns, outcome.valid, outcome.error, outcome.consumed);  // never touches `in`
+  }
+  if (in_place) {
+    c.in.Append(bytes.substr(used));  // a partial response, or bytes nobody asked for
+  } else {
+    c.in.Consume(used);
   }
 }
 

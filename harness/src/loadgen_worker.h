@@ -11,10 +11,12 @@
 #include <memory>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "claimbench/histogram.h"
 #include "claimbench/loadgen.h"
+#include "receive_buffer.h"
 #include "tcp_socket.h"
 
 namespace claimbench::loadgen::detail {
@@ -102,7 +104,7 @@ class Worker {
     bool measured = false;
     std::string out;  // request bytes; out_done of them written
     size_t out_done = 0;
-    std::string in;  // bytes received, not yet consumed by a response
+    ReceiveBuffer in;      // bytes received and not yet consumed by a response (a partial one, usually none)
     int64_t retry_ns = 0;  // kConnecting: give-up time; kBackoff: next attempt
   };
 
@@ -121,7 +123,9 @@ class Worker {
   void Send(Connection& c);
   void FlushWrite(Connection& c, int64_t now_ns);
   void OnReadable(Connection& c);
-  void ParseResponses(Connection& c, int64_t now_ns);
+  // Parses the responses in `bytes`: either the bytes just read into read_buffer_ (`in` was empty) or
+  // `in` itself. Keeps what is left in `in`.
+  void ParseResponses(Connection& c, std::string_view bytes, bool in_place, int64_t now_ns);
   void Complete(Connection& c, int64_t now_ns, bool valid, const std::string& error, size_t bytes);
   void FailInFlight(Connection& c, Failure failure, const std::string& message, int64_t now_ns);
   void Reconnect(Connection& c, int64_t now_ns);
@@ -145,7 +149,9 @@ class Worker {
   int64_t in_flight_ = 0;
   int64_t next_housekeeping_ns_ = INT64_MAX;  // earliest request deadline, connect deadline or retry
   WorkerTally tally_;
-  std::array<char, 64 * 1024> read_buffer_{};
+  // Large enough that a 64 KiB response that has fully arrived is read, and checked, in one piece
+  // without being copied (see OnReadable); the kernel copies only what is there.
+  std::array<char, 256 * 1024> read_buffer_{};
   std::array<epoll_event, 64> events_{};
 };
 

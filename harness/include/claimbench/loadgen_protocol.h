@@ -40,7 +40,9 @@ class Protocol {
 
   // Looks at the bytes received so far on this connection (`buffered`, starting at the first byte of
   // the response to request_index) and says whether they hold that whole response. Must not retain
-  // `buffered`: the load generator erases the consumed prefix after each call.
+  // `buffered`: the load generator erases the consumed prefix after each call. Until a call returns
+  // kComplete or kMalformed, the next call for the same request_index gets the same bytes, possibly
+  // followed by more, so a protocol may remember how far it has checked them rather than start again.
   virtual ParseOutcome ParseResponse(std::string_view buffered, uint64_t request_index) = 0;
 };
 

@@ -2,6 +2,7 @@
 // and the loader's errors on files it must refuse.
 #include <atomic>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -120,28 +121,30 @@ TEST_P(GoldenTest, RoundTripReproducesTheDocument) {
 }
 
 TEST_P(GoldenTest, ThreadsSharingACacheGiveHuggingFaceIds) {
-  // Two threads, each with its own cache in front of one shared cache, one going backwards so both learn
-  // and both reuse the other's words; then a third cache that finds every word in the shared one.
+  // Two threads on one cache, one going backwards so both learn words and both reuse the other's; then a
+  // third pass that finds every word cached. Then the same with the smallest table, which fills up part
+  // way and stops caching: the words it no longer takes are merged again, to the same ids.
   Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + GetParam().style + "/tokenizer.json");
   std::vector<std::string> docs = ReadLines(kTestData + "/corpora/" + GetParam().corpus + ".txt");
   std::vector<std::string> want = ReadLines(kTestData + "/" + GetParam().style + "/" + GetParam().corpus + ".ids");
   ASSERT_EQ(docs.size(), want.size());
-  SharedWordCache shared;
-  std::atomic<int> wrong{0};
-  auto encode_all = [&](bool backwards) {
-    WordCache cache(&shared);
-    for (size_t k = 0; k < docs.size(); ++k) {
-      const size_t i = backwards ? docs.size() - 1 - k : k;
-      std::vector<uint32_t> ids;
-      tokenizer.Encode(docs[i], cache, ids);
-      if (Join(ids) != want[i]) wrong.fetch_add(1);
-    }
-  };
-  std::thread forwards(encode_all, false), backwards(encode_all, true);
-  forwards.join();
-  backwards.join();
-  encode_all(false);
-  EXPECT_EQ(wrong.load(), 0) << "documents whose ids differ from HF's";
+  for (size_t expected_bytes : {size_t{1} << 20, size_t{0}}) {
+    WordCache cache(expected_bytes);
+    std::atomic<int> wrong{0};
+    auto encode_all = [&](bool backwards) {
+      for (size_t k = 0; k < docs.size(); ++k) {
+        const size_t i = backwards ? docs.size() - 1 - k : k;
+        std::vector<uint32_t> ids;
+        tokenizer.Encode(docs[i], cache, ids);
+        if (Join(ids) != want[i]) wrong.fetch_add(1);
+      }
+    };
+    std::thread forwards(encode_all, false), backwards(encode_all, true);
+    forwards.join();
+    backwards.join();
+    encode_all(false);
+    EXPECT_EQ(wrong.load(), 0) << "documents whose ids differ from HF's, table of " << cache.capacity() << " slots";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCorpora, GoldenTest,
@@ -157,6 +160,50 @@ TEST(TokenizerTest, LongRunsOfOneCharacterEncode) {
   tokenizer.Encode(std::string(1 << 20, 'a'), cache, ids);
   EXPECT_FALSE(ids.empty());
   EXPECT_EQ(tokenizer.Decode(ids), std::string(1 << 20, 'a'));
+}
+
+TEST(WordCacheTest, FindsWhatWasInsertedAndStopsWhenHalfFull) {
+  WordCache cache(0);
+  ASSERT_EQ(cache.capacity(), WordCache::kMinSlots);
+  const std::vector<uint32_t> ids = {7, 8, 9};
+  EXPECT_TRUE(cache.Find("word").empty());
+  cache.Insert("word", ids);
+  cache.Insert("word", std::vector<uint32_t>{1});  // already cached: the first ids stay
+  EXPECT_THAT(std::vector<uint32_t>(cache.Find("word").begin(), cache.Find("word").end()), ::testing::ElementsAre(7, 8, 9));
+  const std::string long_word(WordCache::kMaxWordBytes + 1, 'x');
+  cache.Insert(long_word, ids);
+  EXPECT_TRUE(cache.Find(long_word).empty());
+  // Fill past half: the table takes capacity / 2 words, and every word it took is still found.
+  size_t found = 0;
+  for (size_t i = 0; i < cache.capacity(); ++i) cache.Insert(std::to_string(i), ids);
+  for (size_t i = 0; i < cache.capacity(); ++i) found += !cache.Find(std::to_string(i)).empty();
+  EXPECT_EQ(found, cache.capacity() / 2 - 1);  // "word" took one of the places
+  EXPECT_FALSE(cache.Find("word").empty());
+}
+
+TEST(WordCacheTest, ThreadsInsertingTheSameWordsKeepOneRecordEach) {
+  // Four threads insert the same words at once, each with ids naming the word; every lookup must give
+  // exactly that word's ids (a torn or mixed-up record would not).
+  WordCache cache(1 << 16);
+  constexpr uint32_t kWords = 2000;
+  std::atomic<int> wrong{0};
+  auto work = [&](uint32_t offset) {
+    for (uint32_t k = 0; k < kWords; ++k) {
+      uint32_t i = (k + offset) % kWords;
+      std::string word = std::to_string(i) + "th word";
+      std::span<const uint32_t> found = cache.Find(word);
+      if (found.empty()) {
+        std::vector<uint32_t> ids(1 + i % 5, i);
+        cache.Insert(word, ids);
+        found = cache.Find(word);
+      }
+      if (found.size() != 1 + i % 5 || found[0] != i || found.back() != i) wrong.fetch_add(1);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (uint32_t t = 0; t < 4; ++t) threads.emplace_back(work, t * 7);
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 nlohmann::json MinimalTokenizer() {

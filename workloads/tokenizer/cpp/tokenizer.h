@@ -13,6 +13,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -42,18 +43,19 @@ class TokenizerError : public std::runtime_error {
 // each thread missed ~5,700 of the corpus's ~6,400 distinct words, and with a oneTBB
 // concurrent_unordered_map behind the per-thread caches (so that each word was merged once) the two threads
 // together still spent 23.6 ms against one thread's 19.1 ms, most of it in that map's pointer-chasing
-// lookups and in filling the second cache. With this table: 20.2 ms against 19.2 ms.
+// lookups and in filling the second cache.
 //
-// An open-addressing table (linear probing) of 64-bit slots, each holding a pointer to an immutable record
-// (the word's ids, then its bytes) with the top 16 bits of the word's hash in the pointer's unused top bits.
-// A lookup is one hash, usually one slot and one record, and takes no lock; an insert publishes a finished
-// record with one compare-and-swap, so a reader sees either nothing or the whole record. The table never
-// grows (readers would otherwise need a lock): it is sized from the text to be encoded and stops caching
-// new words when half full, after which they are simply merged again.
+// An open-addressing table (linear probing) of 64-bit slots, each a pointer to an immutable record (the
+// word's ids, then its bytes, packed in an arena) with the top 16 bits of the word's hash in the pointer's
+// unused top bits. A lookup takes no lock: one hash, usually one slot and one record. Inserts (once per
+// distinct word) take a mutex; a record is complete before its slot is published (release/acquire), so a
+// reader sees nothing or the whole record. The table doubles when half full: the new one is published
+// whole, and the old ones stay until the cache is destroyed, so a reader still probing an old table is
+// safe and at worst misses a word and merges it again (to the same ids).
 class WordCache {
  public:
-  // `expected_bytes`: about how much text will be encoded with this cache (sizes the table).
-  explicit WordCache(size_t expected_bytes = size_t{1} << 20);
+  // `max_entries`: new words are not cached beyond this many (bounds memory on adversarial input).
+  explicit WordCache(size_t max_entries = size_t{1} << 20);
   ~WordCache();
   WordCache(const WordCache&) = delete;
   WordCache& operator=(const WordCache&) = delete;
@@ -61,26 +63,34 @@ class WordCache {
   // The cached ids of `word`, or an empty span when it is not cached. The span is valid as long as the
   // cache.
   std::span<const uint32_t> Find(std::string_view word) const;
-  // Caches `ids` for `word` unless the word is too long, the table is half full, or `ids` is empty. When
-  // two threads insert one word at once, the first wins; both hold the same ids.
+  // Caches `ids` for `word` unless the word is too long, the cache holds max_entries words, or `ids` is
+  // empty. When two threads insert one word, the first wins; both hold the same ids.
   void Insert(std::string_view word, std::span<const uint32_t> ids);
 
-  size_t capacity() const { return mask_ + 1; }
+  size_t size() const;  // words cached
 
   static constexpr size_t kMaxWordBytes = 128;  // longer words are rare and not worth the memory
-  static constexpr size_t kMinSlots = size_t{1} << 12;
-  // At most 1M words (16 MiB of slots): bounds memory on adversarial input.
-  static constexpr size_t kMaxSlots = size_t{1} << 21;
 
  private:
   struct Record;
+  struct Table;
   static uint64_t Hash(std::string_view word);
   static const Record* Matching(uint64_t slot, uint64_t hash, std::string_view word);
+  const Record* NewRecord(std::string_view word, std::span<const uint32_t> ids);  // under mutex_
+  Table& Grow();                                                                  // under mutex_
+  void Publish(std::unique_ptr<Table> table);                                     // under mutex_
 
-  uint64_t* slots_;  // calloc'd, so untouched parts cost no memory; accessed through std::atomic_ref
-  size_t mask_;
+  // The newest table, what readers probe: its slots' address in the low 48 bits and log2 of its size in
+  // the top 16, so that a lookup starts with one load, not two dependent ones.
+  std::atomic<uint64_t> table_;
+  // Below, only inserts touch: a separate cache line, so an insert does not evict readers' table_.
+  alignas(64) mutable std::mutex mutex_;
+  size_t size_ = 0;
   size_t max_entries_;
-  alignas(64) std::atomic<size_t> size_{0};  // its own cache line: inserts must not evict readers' slots_
+  std::vector<std::unique_ptr<Table>> tables_;   // every table made; the last is table_
+  std::vector<std::unique_ptr<char[]>> chunks_;  // the records' arena
+  size_t chunk_size_ = 0;                        // of chunks_.back()
+  size_t chunk_used_ = 0;
 };
 
 class Tokenizer {

@@ -110,9 +110,7 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
   std::vector<int64_t> latency_ns;
   // The cache lives until the ids are written: freeing it is not encoding, and stays out of the timed
   // window. All threads share it, so a word is merged once, not once per thread.
-  size_t bytes = 0;
-  for (std::string_view doc : docs) bytes += doc.size();
-  tok::WordCache cache(bytes);
+  tok::WordCache cache;
   if (!latency_out.empty()) {
     // One document at a time on this thread, each timed on the monotonic clock.
     latency_ns.resize(docs.size());

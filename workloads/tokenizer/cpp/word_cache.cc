@@ -1,7 +1,6 @@
 // The word cache shared by every thread of one encode (tokenizer.h says why one table, not one per thread).
 #include <algorithm>
 #include <bit>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -13,38 +12,59 @@ namespace {
 
 constexpr int kTagShift = 48;  // user-space pointers fit in 48 bits on x86-64 and AArch64 (checked)
 constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
+constexpr size_t kFirstSlots = size_t{1} << 12;
+constexpr size_t kChunkBytes = size_t{1} << 16;
 
 uint64_t Tag(uint64_t hash) { return hash >> kTagShift; }
 
 }  // namespace
 
-// Written once by the inserting thread before it is published, then only read.
-struct WordCache::Record {
+// Written once, under the mutex, before its slot is published; then only read. Aligned for its ids (the
+// arena's chunks start on the allocator's alignment, and every record's size is a multiple of 4).
+struct alignas(uint32_t) WordCache::Record {
   uint16_t key_length;
   uint16_t ids_length;
   // Followed by ids_length ids, then key_length bytes of the word.
   const uint32_t* ids() const { return reinterpret_cast<const uint32_t*>(this + 1); }
   const char* key() const { return reinterpret_cast<const char*>(ids() + ids_length); }
+  std::string_view word() const { return {key(), key_length}; }
   static size_t Bytes(size_t key_length, size_t ids_length) {
-    return sizeof(Record) + ids_length * sizeof(uint32_t) + key_length;
+    size_t bytes = sizeof(Record) + ids_length * sizeof(uint32_t) + key_length;
+    return (bytes + alignof(Record) - 1) & ~(alignof(Record) - 1);  // the next record stays aligned
   }
 };
 
-WordCache::WordCache(size_t expected_bytes) {
-  // Natural text has far fewer distinct words than bytes / 32; a table half full stops caching.
-  size_t slots = std::bit_ceil(std::clamp(expected_bytes / 16, kMinSlots, kMaxSlots));
-  // calloc: the table starts as zero pages, and only the slots that get used are ever touched.
-  slots_ = static_cast<uint64_t*>(std::calloc(slots, sizeof(uint64_t)));
-  if (slots_ == nullptr) throw std::bad_alloc();
-  mask_ = slots - 1;
-  max_entries_ = slots / 2;
+struct WordCache::Table {
+  explicit Table(size_t slot_count) : mask(slot_count - 1), slots(new std::atomic<uint64_t>[slot_count]()) {}
+  size_t capacity() const { return mask + 1; }
+  // The first empty slot on `hash`'s probe sequence (the table is never full).
+  size_t EmptySlot(uint64_t hash) const {
+    size_t i = hash & mask;
+    while (slots[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask;
+    return i;
+  }
+  const size_t mask;
+  const std::unique_ptr<std::atomic<uint64_t>[]> slots;
+};
+
+WordCache::WordCache(size_t max_entries) : max_entries_(max_entries) {
+  Publish(std::make_unique<Table>(kFirstSlots));
 }
 
-WordCache::~WordCache() {
-  for (size_t i = 0; i <= mask_; ++i) {
-    if (slots_[i] != 0) ::operator delete(reinterpret_cast<Record*>(slots_[i] & kPointerMask));
-  }
-  std::free(slots_);
+void WordCache::Publish(std::unique_ptr<Table> table) {
+  const uint64_t slots = reinterpret_cast<uintptr_t>(table->slots.get());
+  if ((slots & ~kPointerMask) != 0) throw std::bad_alloc();  // not on Linux without an explicit mmap hint
+  const uint64_t log2_size = std::countr_zero(table->capacity());
+  tables_.push_back(std::move(table));
+  // Release: a reader that gets this table sees every slot written into it so far.
+  table_.store((log2_size << kTagShift) | slots, std::memory_order_release);
+}
+
+WordCache::~WordCache() = default;
+
+size_t WordCache::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return size_;
 }
 
 uint64_t WordCache::Hash(std::string_view word) {
@@ -68,54 +88,72 @@ uint64_t WordCache::Hash(std::string_view word) {
 const WordCache::Record* WordCache::Matching(uint64_t slot, uint64_t hash, std::string_view word) {
   if ((slot >> kTagShift) != Tag(hash)) return nullptr;
   const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
-  bool same = record->key_length == word.size() && std::memcmp(record->key(), word.data(), word.size()) == 0;
-  return same ? record : nullptr;
+  return record->word() == word ? record : nullptr;
 }
 
 std::span<const uint32_t> WordCache::Find(std::string_view word) const {
   if (word.size() > kMaxWordBytes) return {};
-  uint64_t hash = Hash(word);
-  // The table is never full, so the probe ends at an empty slot.
-  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    uint64_t slot = std::atomic_ref<uint64_t>(slots_[i]).load(std::memory_order_acquire);
+  const uint64_t table = table_.load(std::memory_order_acquire);
+  const auto* slots = reinterpret_cast<const std::atomic<uint64_t>*>(table & kPointerMask);
+  const size_t mask = (size_t{1} << (table >> kTagShift)) - 1;
+  const uint64_t hash = Hash(word);
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint64_t slot = slots[i].load(std::memory_order_acquire);
     if (slot == 0) return {};
     if (const Record* record = Matching(slot, hash, word)) return {record->ids(), record->ids_length};
   }
 }
 
-void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
-  // The size check races with other inserters, so the table may pass half full by a few entries per
-  // thread; it stays far from full (at least 4,096 slots, at most 1,024 threads).
-  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF ||
-      size_.load(std::memory_order_relaxed) >= max_entries_) {
-    return;
+const WordCache::Record* WordCache::NewRecord(std::string_view word, std::span<const uint32_t> ids) {
+  const size_t bytes = Record::Bytes(word.size(), ids.size());
+  if (chunks_.empty() || chunk_used_ + bytes > chunk_size_) {  // the rest of the last chunk stays unused
+    chunk_size_ = std::max(bytes, kChunkBytes);
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk_size_));
+    chunk_used_ = 0;
   }
-  void* memory = ::operator new(Record::Bytes(word.size(), ids.size()));
-  Record* record = new (memory) Record{static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
+  char* memory = chunks_.back().get() + chunk_used_;
+  chunk_used_ += bytes;
+  auto* record = new (memory) Record{static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
   std::memcpy(const_cast<uint32_t*>(record->ids()), ids.data(), ids.size_bytes());
   std::memcpy(const_cast<char*>(record->key()), word.data(), word.size());
-  uint64_t pointer = reinterpret_cast<uintptr_t>(record);
-  if ((pointer & ~kPointerMask) != 0) {  // an address above 2^48: not cacheable here, only slower
-    ::operator delete(record);
-    return;
+  return record;
+}
+
+WordCache::Table& WordCache::Grow() {
+  const Table& old = *tables_.back();
+  auto bigger = std::make_unique<Table>(old.capacity() * 2);
+  for (size_t i = 0; i < old.capacity(); ++i) {
+    uint64_t slot = old.slots[i].load(std::memory_order_relaxed);
+    if (slot == 0) continue;
+    const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
+    bigger->slots[bigger->EmptySlot(Hash(record->word()))].store(slot, std::memory_order_relaxed);
   }
-  uint64_t hash = Hash(word);
-  uint64_t value = (Tag(hash) << kTagShift) | pointer;
-  for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    std::atomic_ref<uint64_t> slot(slots_[i]);
-    uint64_t seen = slot.load(std::memory_order_acquire);
-    while (seen == 0) {
-      // Release: a reader that sees the pointer sees the record's contents.
-      if (slot.compare_exchange_weak(seen, value, std::memory_order_release, std::memory_order_acquire)) {
-        size_.fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-    }
-    if (Matching(seen, hash, word) != nullptr) {  // another thread cached it first
-      ::operator delete(record);
-      return;
-    }
+  Publish(std::move(bigger));
+  return *tables_.back();
+}
+
+void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
+  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF) return;
+  const uint64_t hash = Hash(word);
+  std::lock_guard<std::mutex> lock(mutex_);
+  Table* table = tables_.back().get();
+  size_t i = hash & table->mask;
+  for (;; i = (i + 1) & table->mask) {
+    uint64_t slot = table->slots[i].load(std::memory_order_relaxed);
+    if (slot == 0) break;
+    if (Matching(slot, hash, word) != nullptr) return;  // another thread cached it first
   }
+  if (size_ >= max_entries_) return;
+  const Record* record = NewRecord(word, ids);
+  const uint64_t pointer = reinterpret_cast<uintptr_t>(record);
+  if ((pointer & ~kPointerMask) != 0) return;  // an address above 2^48: not cacheable here, only slower
+  if ((size_ + 1) * 2 > table->capacity()) {
+    table = &Grow();
+    i = table->EmptySlot(hash);
+  }
+  // Release: a reader that sees the pointer sees the record's contents.
+  table->slots[i].store((Tag(hash) << kTagShift) | pointer, std::memory_order_release);
+  ++size_;
 }
 
 }  // namespace claimbench::tokenizer

@@ -76,10 +76,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static tok::WordCache gpt2_cache, llama3_cache;
   RoundTrip(gpt2, gpt2_cache, text, !strips);
   RoundTrip(llama3, llama3_cache, text, !strips);
-  // The smallest table fills up after a few hundred inputs and stops caching new words; the ids must not
+  // A cache limited to 256 words is full after a few inputs and stops caching new ones; the ids must not
   // change, nor differ from a cache that has seen nothing yet.
-  static tok::WordCache gpt2_small(0);
-  tok::WordCache fresh(0);
+  static tok::WordCache gpt2_small(256);
+  tok::WordCache fresh;
   std::vector<uint32_t> plain, small, uncached;
   gpt2.Encode(text, gpt2_cache, plain);
   gpt2.Encode(text, gpt2_small, small);

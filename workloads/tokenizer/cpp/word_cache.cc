@@ -63,7 +63,7 @@ void WordCache::Publish(std::unique_ptr<Table> table) {
 WordCache::~WordCache() = default;
 
 size_t WordCache::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
   return size_;
 }
 
@@ -135,7 +135,7 @@ WordCache::Table& WordCache::Grow() {
 void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
   if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF) return;
   const uint64_t hash = Hash(word);
-  std::lock_guard<std::mutex> lock(mutex_);
+  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
   Table* table = tables_.back().get();
   size_t i = hash & table->mask;
   for (;; i = (i + 1) & table->mask) {

@@ -8,6 +8,10 @@ this tool pairs them itself: each pair runs the command once with `--threads 1` 
 
     .venv/bin/python tools/paired_threads.py --pairs 30 --threads 2 -- \\
         build/release/workloads/tokenizer/cpp/tokenizer_cpp encode --tokenizer T.json --input C.txt
+
+With `--baseline PROGRAM`, each pair instead runs the command and the same command with PROGRAM in place
+of its program (an older build, say), both at `--threads N` (1 allowed), and the speed-up is the
+baseline's window over the command's: above 1 means the command is faster.
 """
 
 import argparse
@@ -52,22 +56,31 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("command", nargs="+")
+    parser.add_argument("--baseline", metavar="PROGRAM",
+                        help="pair the command against itself run with PROGRAM instead, both at --threads")
     args = parser.parse_args()
-    if args.pairs < 2 or args.threads < 2:
-        parser.error("--pairs and --threads must be at least 2")
+    if args.pairs < 2 or args.threads < (1 if args.baseline else 2):
+        parser.error("--pairs must be at least 2, and --threads at least 2 (at least 1 with --baseline)")
+    if args.baseline:
+        # Each side: (label, command, threads); the speed-up is the first side's window over the second's.
+        baseline = [args.baseline, *args.command[1:]]
+        sides = [("baseline", baseline, args.threads), ("command", args.command, args.threads)]
+    else:
+        sides = [("1 thread", args.command, 1), (f"{args.threads} threads", args.command, args.threads)]
     rng = random.Random(args.seed)
-    one, many, speedups = [], [], []
+    windows = {label: [] for label, _, _ in sides}
+    speedups = []
     for _ in range(args.pairs):
-        order = [1, args.threads]
+        order = list(sides)
         rng.shuffle(order)
-        times = {threads: timed_window_ns(args.command, threads) for threads in order}
-        one.append(times[1])
-        many.append(times[args.threads])
-        speedups.append(times[1] / times[args.threads])
+        times = {label: timed_window_ns(command, threads) for label, command, threads in order}
+        for label in times:
+            windows[label].append(times[label])
+        speedups.append(times[sides[0][0]] / times[sides[1][0]])
     low, high = bootstrap_median_interval(speedups, rng)
+    medians = "; ".join(f"{label}: median {statistics.median(windows[label]) / 1e6:.1f} ms" for label, _, _ in sides)
     print(
-        f"1 thread: median {statistics.median(one) / 1e6:.1f} ms; {args.threads} threads: median "
-        f"{statistics.median(many) / 1e6:.1f} ms; paired speed-up: median {statistics.median(speedups):.2f}x "
+        f"{medians}; paired speed-up: median {statistics.median(speedups):.2f}x "
         f"[{low:.2f}, {high:.2f}] (95% bootstrap), min {min(speedups):.2f}, max {max(speedups):.2f}, "
         f"n={args.pairs}; load average {os.getloadavg()[0]:.2f}"
     )

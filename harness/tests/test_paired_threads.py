@@ -46,3 +46,21 @@ def test_a_failing_command_is_named(tmp_path):
     result = run_tool(tmp_path, "raise SystemExit(3)\n")
     assert result.returncode != 0
     assert "exited 3 with --threads" in result.stderr
+
+
+def test_baseline_pairs_two_programs_at_one_thread_count(tmp_path):
+    # The baseline's window is twice the command's: a speed-up of 2.00x, both at --threads 1.
+    programs = []
+    for name, window_ms in (("old", 40), ("new", 20)):
+        program = tmp_path / name
+        program.write_text(f"#!{sys.executable}\n" + FAKE.replace("40_000_000", f"{window_ms}_000_000"))
+        program.chmod(0o755)
+        programs.append(program)
+    result = subprocess.run(
+        [sys.executable, str(TOOL), "--pairs", "3", "--threads", "1", "--baseline", str(programs[0]), "--",
+         str(programs[1])],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "baseline: median 40.0 ms; command: median 20.0 ms" in result.stdout
+    assert "paired speed-up: median 2.00x [2.00, 2.00]" in result.stdout

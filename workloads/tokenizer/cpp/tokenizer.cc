@@ -258,11 +258,7 @@ void Tokenizer::Encode(std::string_view text, WordCache& cache, std::vector<uint
         continue;
       }
       word_ids.clear();
-      SharedWordCache* shared = cache.shared();
-      if (shared == nullptr || !shared->Find(word, word_ids)) {
-        model_->EncodeWord(word, word_ids);
-        if (shared != nullptr) shared->Insert(word, word_ids);
-      }
+      model_->EncodeWord(word, word_ids);
       cache.Insert(word, word_ids);
       ids.insert(ids.end(), word_ids.begin(), word_ids.end());
     }

@@ -2,12 +2,13 @@
 //
 // Design: encoding is HF's pipeline (added tokens, pre-tokenizer chain, BPE per word) with the byte-level
 // mapping folded into the vocabulary at load time, so the hot path works on the document's own bytes and
-// copies nothing. A word's ids depend only on the word, so each thread keeps a WordCache (and threads share
-// a SharedWordCache behind them): on natural text most words repeat and the merge loop runs once per
-// distinct word. The Tokenizer itself is
-// immutable after loading and shared by all threads.
+// copies nothing. A word's ids depend only on the word, so all threads share one WordCache: on natural text
+// most words repeat and the merge loop runs once per distinct word. The Tokenizer itself is immutable after
+// loading and shared by all threads.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -18,6 +19,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include <oneapi/tbb/spin_mutex.h>
 
 #include "added_vocabulary.h"
 #include "bpe_model.h"
@@ -32,70 +35,66 @@ class TokenizerError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The words every thread of one encode has learned: a second level behind each thread's WordCache, so with
-// several threads a word goes through the merge loop once per process rather than once per thread (measured:
-// with per-thread caches alone, two threads ran 12% more instructions than one on a 1 MiB corpus, all of
-// it the second thread re-learning the first one's words). Thread-safe; a lookup takes no lock (oneTBB's
-// concurrent_unordered_map), and it is only asked on a thread's own miss, so it is rarely touched.
-class SharedWordCache {
- public:
-  SharedWordCache();
-  ~SharedWordCache();
-  SharedWordCache(const SharedWordCache&) = delete;
-  SharedWordCache& operator=(const SharedWordCache&) = delete;
-
-  // Appends the cached ids of `word` to `ids` and returns true, or returns false when it is not cached.
-  bool Find(std::string_view word, std::vector<uint32_t>& ids) const;
-  // Caches `ids` for `word` under WordCache's limits (word length, entry count). If two threads race to
-  // insert one word, the first wins; both hold the same ids.
-  void Insert(std::string_view word, std::span<const uint32_t> ids);
-
- private:
-  struct Table;
-  std::unique_ptr<Table> table_;
-};
-
-// Remembers the ids of words already encoded. One per thread; not thread-safe. It may sit in front of a
-// SharedWordCache (not owned; it must outlive this cache), which Tokenizer::Encode asks on a miss.
+// Remembers the ids of words already encoded, for every thread of one encode: a word's ids depend only on
+// the word, so on natural text the merge loop runs once per distinct word per process. Thread-safe: any
+// number of threads may Find and Insert at once.
 //
-// An open-addressing table (linear probing, 64-bit hashes stored alongside) over two arenas, one for the
-// words' bytes and one for their ids: a lookup is one hash, usually one probe and one memcmp, with no
-// per-entry allocation. It only grows, up to kMaxEntries; after that new words are simply not cached.
+// One table for all threads, not one per thread: with a cache per thread, each thread had to fill its own.
+// Measured on the quick profile's 1 MiB corpus with two threads (thread CPU time inside the timed window):
+// each thread missed ~5,700 of the corpus's ~6,400 distinct words, and with a oneTBB
+// concurrent_unordered_map behind the per-thread caches (so that each word was merged once) the two threads
+// together still spent 23.6 ms against one thread's 19.1 ms, most of it in that map's pointer-chasing
+// lookups and in filling the second cache.
+//
+// An open-addressing table (linear probing) of 64-bit slots, each a pointer to an immutable record (the
+// word's ids, then its bytes, packed in an arena) with the top 16 bits of the word's hash in the pointer's
+// unused top bits. A lookup takes no lock: one hash, usually one slot and one record. Inserts (once per
+// distinct word) take a spin lock; a record is complete before its slot is published (release/acquire), so a
+// reader sees nothing or the whole record. The table doubles when half full: the new one is published
+// whole, and the old ones stay until the cache is destroyed, so a reader still probing an old table is
+// safe and at worst misses a word and merges it again (to the same ids).
 class WordCache {
  public:
-  explicit WordCache(SharedWordCache* shared = nullptr);
+  // `max_entries`: new words are not cached beyond this many (bounds memory on adversarial input).
+  explicit WordCache(size_t max_entries = size_t{1} << 20);
+  ~WordCache();
+  WordCache(const WordCache&) = delete;
+  WordCache& operator=(const WordCache&) = delete;
 
-  SharedWordCache* shared() const { return shared_; }
-
-  // The cached ids of `word`, or an empty span when it is not cached. The span is valid until the next
-  // Insert.
+  // The cached ids of `word`, or an empty span when it is not cached. The span is valid as long as the
+  // cache.
   std::span<const uint32_t> Find(std::string_view word) const;
-  // Caches `ids` for `word` unless the word is too long, the cache is full, or `ids` is empty.
+  // Caches `ids` for `word` unless the word is too long, the cache holds max_entries words, or `ids` is
+  // empty. When two threads insert one word, the first wins; both hold the same ids.
   void Insert(std::string_view word, std::span<const uint32_t> ids);
 
-  static constexpr size_t kMaxWordBytes = 128;       // longer words are rare and not worth the memory
-  static constexpr size_t kMaxEntries = 1 << 20;     // bounds memory on adversarial input
+  size_t size() const;  // words cached
+
+  static constexpr size_t kMaxWordBytes = 128;  // longer words are rare and not worth the memory
 
  private:
-  // 32 bytes: words of up to kInlineKeyBytes live in the slot itself (most words), so a hit costs one
-  // cache line for the slot and one for the ids; longer words keep their bytes in keys_.
-  static constexpr size_t kInlineKeyBytes = 16;
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t ids_offset = 0;
-    uint16_t key_length = 0;
-    uint16_t ids_length = 0;  // 0: an empty slot
-    char key[kInlineKeyBytes] = {};  // the word, or (when longer) its offset in keys_
-  };
+  struct Record;
+  struct Table;
   static uint64_t Hash(std::string_view word);
-  bool SameKey(const Slot& slot, std::string_view word) const;
-  void Grow();
+  static const Record* Matching(uint64_t slot, uint64_t hash, std::string_view word);
+  const Record* NewRecord(std::string_view word, std::span<const uint32_t> ids);  // under mutex_
+  Table& Grow();                                                                  // under mutex_
+  void Publish(std::unique_ptr<Table> table);                                     // under mutex_
 
-  SharedWordCache* shared_;
-  std::vector<Slot> slots_;  // size is a power of two, at most half full
+  // The newest table, what readers probe: its slots' address in the low 48 bits and log2 of its size in
+  // the top 16, so that a lookup starts with one load, not two dependent ones.
+  std::atomic<uint64_t> table_;
+  // Below, only inserts touch: a separate cache line, so an insert does not evict readers' table_. A spin
+  // lock, not std::mutex: a thread that finds it taken would sleep on a futex, and waking it again took
+  // ~1.5 ms on the development VM (an idle vCPU's wake-up), a tenth of a 2-thread run on the quick corpus.
+  // The lock is held for a probe and a copy of one record (or, a few times per run, a table's doubling).
+  alignas(64) mutable oneapi::tbb::spin_mutex mutex_;
   size_t size_ = 0;
-  std::string keys_;
-  std::vector<uint32_t> ids_;
+  size_t max_entries_;
+  std::vector<std::unique_ptr<Table>> tables_;   // every table made; the last is table_
+  std::vector<std::unique_ptr<char[]>> chunks_;  // the records' arena
+  size_t chunk_size_ = 0;                        // of chunks_.back()
+  size_t chunk_used_ = 0;
 };
 
 class Tokenizer {
@@ -106,7 +105,7 @@ class Tokenizer {
   static Tokenizer FromJson(std::string_view json_text);
 
   // Appends the ids of `text` (one document, valid UTF-8; the caller checks) to `ids`, exactly as HF's
-  // encode(text, add_special_tokens=False). Thread-safe with one WordCache per thread.
+  // encode(text, add_special_tokens=False). Thread-safe; threads may share one WordCache.
   void Encode(std::string_view text, WordCache& cache, std::vector<uint32_t>& ids) const;
 
   // HF's decode(ids, skip_special_tokens=False) with the ByteLevel decoder: token bytes concatenated,

@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
@@ -109,12 +108,9 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
            const std::string& latency_out) {
   std::vector<std::vector<uint32_t>> ids(docs.size());
   std::vector<int64_t> latency_ns;
-  // The caches live until the ids are written: freeing them is not encoding, and stays out of the timed
-  // window. With several threads, one cache per thread sits in front of one shared cache, so a word is
-  // merged once, not once per thread.
+  // The cache lives until the ids are written: freeing it is not encoding, and stays out of the timed
+  // window. All threads share it, so a word is merged once, not once per thread.
   tok::WordCache cache;
-  tok::SharedWordCache shared;
-  tbb::enumerable_thread_specific<tok::WordCache> caches([&shared] { return tok::WordCache(&shared); });
   if (!latency_out.empty()) {
     // One document at a time on this thread, each timed on the monotonic clock.
     latency_ns.resize(docs.size());
@@ -127,7 +123,6 @@ int Encode(const tok::Tokenizer& tokenizer, const std::vector<std::string_view>&
     for (size_t i = 0; i < docs.size(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);
   } else {
     tbb::parallel_for(tbb::blocked_range<size_t>(0, docs.size(), 16), [&](const tbb::blocked_range<size_t>& range) {
-      tok::WordCache& cache = caches.local();
       for (size_t i = range.begin(); i != range.end(); ++i) tokenizer.Encode(docs[i], cache, ids[i]);
     });
   }

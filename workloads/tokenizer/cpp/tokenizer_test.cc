@@ -2,6 +2,7 @@
 // and the loader's errors on files it must refuse.
 #include <atomic>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -120,28 +121,31 @@ TEST_P(GoldenTest, RoundTripReproducesTheDocument) {
 }
 
 TEST_P(GoldenTest, ThreadsSharingACacheGiveHuggingFaceIds) {
-  // Two threads, each with its own cache in front of one shared cache, one going backwards so both learn
-  // and both reuse the other's words; then a third cache that finds every word in the shared one.
+  // Two threads on one cache, one going backwards so both learn words and both reuse the other's, while the
+  // table grows under them; then a third pass that finds every word cached. Then the same with a cache
+  // that stops taking words part way: the words it does not take are merged again, to the same ids.
   Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + GetParam().style + "/tokenizer.json");
   std::vector<std::string> docs = ReadLines(kTestData + "/corpora/" + GetParam().corpus + ".txt");
   std::vector<std::string> want = ReadLines(kTestData + "/" + GetParam().style + "/" + GetParam().corpus + ".ids");
   ASSERT_EQ(docs.size(), want.size());
-  SharedWordCache shared;
-  std::atomic<int> wrong{0};
-  auto encode_all = [&](bool backwards) {
-    WordCache cache(&shared);
-    for (size_t k = 0; k < docs.size(); ++k) {
-      const size_t i = backwards ? docs.size() - 1 - k : k;
-      std::vector<uint32_t> ids;
-      tokenizer.Encode(docs[i], cache, ids);
-      if (Join(ids) != want[i]) wrong.fetch_add(1);
-    }
-  };
-  std::thread forwards(encode_all, false), backwards(encode_all, true);
-  forwards.join();
-  backwards.join();
-  encode_all(false);
-  EXPECT_EQ(wrong.load(), 0) << "documents whose ids differ from HF's";
+  for (size_t max_entries : {size_t{1} << 20, size_t{300}}) {
+    WordCache cache(max_entries);
+    std::atomic<int> wrong{0};
+    auto encode_all = [&](bool backwards) {
+      for (size_t k = 0; k < docs.size(); ++k) {
+        const size_t i = backwards ? docs.size() - 1 - k : k;
+        std::vector<uint32_t> ids;
+        tokenizer.Encode(docs[i], cache, ids);
+        if (Join(ids) != want[i]) wrong.fetch_add(1);
+      }
+    };
+    std::thread forwards(encode_all, false), backwards(encode_all, true);
+    forwards.join();
+    backwards.join();
+    encode_all(false);
+    EXPECT_EQ(wrong.load(), 0) << "documents whose ids differ from HF's, at most " << max_entries << " words cached";
+    EXPECT_LE(cache.size(), max_entries);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCorpora, GoldenTest,
@@ -157,6 +161,59 @@ TEST(TokenizerTest, LongRunsOfOneCharacterEncode) {
   tokenizer.Encode(std::string(1 << 20, 'a'), cache, ids);
   EXPECT_FALSE(ids.empty());
   EXPECT_EQ(tokenizer.Decode(ids), std::string(1 << 20, 'a'));
+}
+
+TEST(WordCacheTest, FindsWhatWasInsertedGrowsAndStopsAtItsLimit) {
+  WordCache cache(5000);
+  const std::vector<uint32_t> ids = {7, 8, 9};
+  EXPECT_TRUE(cache.Find("word").empty());
+  cache.Insert("word", ids);
+  cache.Insert("word", std::vector<uint32_t>{1});  // already cached: the first ids stay
+  std::span<const uint32_t> found = cache.Find("word");
+  EXPECT_THAT(std::vector<uint32_t>(found.begin(), found.end()), ::testing::ElementsAre(7, 8, 9));
+  const std::string long_word(WordCache::kMaxWordBytes + 1, 'x');
+  cache.Insert(long_word, ids);
+  EXPECT_TRUE(cache.Find(long_word).empty());
+  // Past the first table's 4,096 slots (it doubles at half full) and up to the limit: the cache takes
+  // 4,999 more words, keeps finding each with its own ids, and takes no more.
+  for (uint32_t i = 0; i < 8000; ++i) cache.Insert(std::to_string(i), std::vector<uint32_t>{i, i + 1});
+  EXPECT_EQ(cache.size(), 5000u);
+  size_t cached = 0;
+  for (uint32_t i = 0; i < 8000; ++i) {
+    std::span<const uint32_t> got = cache.Find(std::to_string(i));
+    if (got.empty()) continue;
+    ++cached;
+    EXPECT_TRUE(got.size() == 2 && got[0] == i && got[1] == i + 1) << i;
+  }
+  EXPECT_EQ(cached, 4999u);
+  EXPECT_FALSE(cache.Find("word").empty());
+}
+
+TEST(WordCacheTest, ThreadsInsertingTheSameWordsWhileItGrowsKeepOneRecordEach) {
+  // Four threads look up and insert the same 20,000 words at once, each with ids naming the word, so the
+  // table doubles several times under readers; every lookup must give exactly that word's ids (a torn or
+  // mixed-up record, or a slot lost in a copy, would not).
+  WordCache cache;
+  constexpr uint32_t kWords = 20000;
+  std::atomic<int> wrong{0};
+  auto work = [&](uint32_t offset) {
+    for (uint32_t k = 0; k < kWords; ++k) {
+      uint32_t i = (k + offset) % kWords;
+      std::string word = std::to_string(i) + "th word";
+      std::span<const uint32_t> found = cache.Find(word);
+      if (found.empty()) {
+        std::vector<uint32_t> ids(1 + i % 5, i);
+        cache.Insert(word, ids);
+        found = cache.Find(word);
+      }
+      if (found.size() != 1 + i % 5 || found[0] != i || found.back() != i) wrong.fetch_add(1);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (uint32_t t = 0; t < 4; ++t) threads.emplace_back(work, t * 997);
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(cache.size(), kWords);
 }
 
 nlohmann::json MinimalTokenizer() {

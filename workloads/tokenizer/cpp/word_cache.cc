@@ -1,8 +1,8 @@
-#include <atomic>
+// The word cache shared by every thread of one encode (tokenizer.h says why one table, not one per thread).
+#include <algorithm>
+#include <bit>
 #include <cstring>
-#include <functional>
-
-#include <oneapi/tbb/concurrent_unordered_map.h>
+#include <new>
 
 #include "tokenizer.h"
 
@@ -10,45 +10,62 @@ namespace claimbench::tokenizer {
 
 namespace {
 
-// Lets the table be searched with a string_view (no std::string made per lookup): oneTBB's spelling of a
-// transparent hash names its equality as Hash::transparent_key_equal.
-struct WordEqual {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
-struct WordHash {
-  using transparent_key_equal = WordEqual;
-  size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
-};
+constexpr int kTagShift = 48;  // user-space pointers fit in 48 bits on x86-64 and AArch64 (checked)
+constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
+constexpr size_t kFirstSlots = size_t{1} << 12;
+constexpr size_t kChunkBytes = size_t{1} << 16;
+
+uint64_t Tag(uint64_t hash) { return hash >> kTagShift; }
 
 }  // namespace
 
-struct SharedWordCache::Table {
-  oneapi::tbb::concurrent_unordered_map<std::string, std::vector<uint32_t>, WordHash, WordEqual> words;
-  std::atomic<size_t> size{0};  // approximate under races; only bounds memory
+// Written once, under the mutex, before its slot is published; then only read. Aligned for its ids (the
+// arena's chunks start on the allocator's alignment, and every record's size is a multiple of 4).
+struct alignas(uint32_t) WordCache::Record {
+  uint16_t key_length;
+  uint16_t ids_length;
+  // Followed by ids_length ids, then key_length bytes of the word.
+  const uint32_t* ids() const { return reinterpret_cast<const uint32_t*>(this + 1); }
+  const char* key() const { return reinterpret_cast<const char*>(ids() + ids_length); }
+  std::string_view word() const { return {key(), key_length}; }
+  static size_t Bytes(size_t key_length, size_t ids_length) {
+    size_t bytes = sizeof(Record) + ids_length * sizeof(uint32_t) + key_length;
+    return (bytes + alignof(Record) - 1) & ~(alignof(Record) - 1);  // the next record stays aligned
+  }
 };
 
-SharedWordCache::SharedWordCache() : table_(std::make_unique<Table>()) {}
-SharedWordCache::~SharedWordCache() = default;
+struct WordCache::Table {
+  explicit Table(size_t slot_count) : mask(slot_count - 1), slots(new std::atomic<uint64_t>[slot_count]()) {}
+  size_t capacity() const { return mask + 1; }
+  // The first empty slot on `hash`'s probe sequence (the table is never full).
+  size_t EmptySlot(uint64_t hash) const {
+    size_t i = hash & mask;
+    while (slots[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask;
+    return i;
+  }
+  const size_t mask;
+  const std::unique_ptr<std::atomic<uint64_t>[]> slots;
+};
 
-bool SharedWordCache::Find(std::string_view word, std::vector<uint32_t>& ids) const {
-  auto it = table_->words.find(word);
-  if (it == table_->words.end()) return false;
-  ids.insert(ids.end(), it->second.begin(), it->second.end());
-  return true;
+WordCache::WordCache(size_t max_entries) : max_entries_(max_entries) {
+  Publish(std::make_unique<Table>(kFirstSlots));
 }
 
-void SharedWordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
-  if (word.size() > WordCache::kMaxWordBytes || ids.empty() ||
-      table_->size.load(std::memory_order_relaxed) >= WordCache::kMaxEntries) {
-    return;
-  }
-  if (table_->words.emplace(std::string(word), std::vector<uint32_t>(ids.begin(), ids.end())).second) {
-    table_->size.fetch_add(1, std::memory_order_relaxed);
-  }
+void WordCache::Publish(std::unique_ptr<Table> table) {
+  const uint64_t slots = reinterpret_cast<uintptr_t>(table->slots.get());
+  if ((slots & ~kPointerMask) != 0) throw std::bad_alloc();  // not on Linux without an explicit mmap hint
+  const uint64_t log2_size = std::countr_zero(table->capacity());
+  tables_.push_back(std::move(table));
+  // Release: a reader that gets this table sees every slot written into it so far.
+  table_.store((log2_size << kTagShift) | slots, std::memory_order_release);
 }
 
-WordCache::WordCache(SharedWordCache* shared) : shared_(shared), slots_(1 << 12) {}
+WordCache::~WordCache() = default;
+
+size_t WordCache::size() const {
+  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
+  return size_;
+}
 
 uint64_t WordCache::Hash(std::string_view word) {
   // A multiply-xorshift hash over 8-byte chunks: words are short, so speed matters more than strength.
@@ -68,60 +85,74 @@ uint64_t WordCache::Hash(std::string_view word) {
   return hash;
 }
 
-bool WordCache::SameKey(const Slot& slot, std::string_view word) const {
-  if (slot.key_length != word.size()) return false;
-  if (word.size() <= kInlineKeyBytes) return std::memcmp(slot.key, word.data(), word.size()) == 0;
-  uint32_t offset;
-  std::memcpy(&offset, slot.key, sizeof offset);
-  return std::memcmp(keys_.data() + offset, word.data(), word.size()) == 0;
+const WordCache::Record* WordCache::Matching(uint64_t slot, uint64_t hash, std::string_view word) {
+  if ((slot >> kTagShift) != Tag(hash)) return nullptr;
+  const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
+  return record->word() == word ? record : nullptr;
 }
 
 std::span<const uint32_t> WordCache::Find(std::string_view word) const {
   if (word.size() > kMaxWordBytes) return {};
-  uint64_t hash = Hash(word);
-  size_t mask = slots_.size() - 1;
+  const uint64_t table = table_.load(std::memory_order_acquire);
+  const auto* slots = reinterpret_cast<const std::atomic<uint64_t>*>(table & kPointerMask);
+  const size_t mask = (size_t{1} << (table >> kTagShift)) - 1;
+  const uint64_t hash = Hash(word);
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.ids_length == 0) return {};
-    if (slot.hash == hash && SameKey(slot, word)) return {ids_.data() + slot.ids_offset, slot.ids_length};
+    uint64_t slot = slots[i].load(std::memory_order_acquire);
+    if (slot == 0) return {};
+    if (const Record* record = Matching(slot, hash, word)) return {record->ids(), record->ids_length};
   }
 }
 
-void WordCache::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.size() * 2, Slot{});
-  size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.ids_length == 0) continue;
-    size_t i = slot.hash & mask;
-    while (slots_[i].ids_length != 0) i = (i + 1) & mask;
-    slots_[i] = slot;
+const WordCache::Record* WordCache::NewRecord(std::string_view word, std::span<const uint32_t> ids) {
+  const size_t bytes = Record::Bytes(word.size(), ids.size());
+  if (chunks_.empty() || chunk_used_ + bytes > chunk_size_) {  // the rest of the last chunk stays unused
+    chunk_size_ = std::max(bytes, kChunkBytes);
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk_size_));
+    chunk_used_ = 0;
   }
+  char* memory = chunks_.back().get() + chunk_used_;
+  chunk_used_ += bytes;
+  auto* record = new (memory) Record{static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
+  std::memcpy(const_cast<uint32_t*>(record->ids()), ids.data(), ids.size_bytes());
+  std::memcpy(const_cast<char*>(record->key()), word.data(), word.size());
+  return record;
+}
+
+WordCache::Table& WordCache::Grow() {
+  const Table& old = *tables_.back();
+  auto bigger = std::make_unique<Table>(old.capacity() * 2);
+  for (size_t i = 0; i < old.capacity(); ++i) {
+    uint64_t slot = old.slots[i].load(std::memory_order_relaxed);
+    if (slot == 0) continue;
+    const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
+    bigger->slots[bigger->EmptySlot(Hash(record->word()))].store(slot, std::memory_order_relaxed);
+  }
+  Publish(std::move(bigger));
+  return *tables_.back();
 }
 
 void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
-  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF || size_ >= kMaxEntries) return;
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  uint64_t hash = Hash(word);
-  size_t mask = slots_.size() - 1;
-  size_t i = hash & mask;
-  while (slots_[i].ids_length != 0) {
-    if (slots_[i].hash == hash && SameKey(slots_[i], word)) return;  // already cached
-    i = (i + 1) & mask;
+  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF) return;
+  const uint64_t hash = Hash(word);
+  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
+  Table* table = tables_.back().get();
+  size_t i = hash & table->mask;
+  for (;; i = (i + 1) & table->mask) {
+    uint64_t slot = table->slots[i].load(std::memory_order_relaxed);
+    if (slot == 0) break;
+    if (Matching(slot, hash, word) != nullptr) return;  // another thread cached it first
   }
-  Slot& slot = slots_[i];
-  slot.hash = hash;
-  slot.ids_offset = static_cast<uint32_t>(ids_.size());
-  slot.key_length = static_cast<uint16_t>(word.size());
-  slot.ids_length = static_cast<uint16_t>(ids.size());
-  if (word.size() <= kInlineKeyBytes) {
-    std::memcpy(slot.key, word.data(), word.size());
-  } else {
-    uint32_t offset = static_cast<uint32_t>(keys_.size());
-    std::memcpy(slot.key, &offset, sizeof offset);
-    keys_.append(word);
+  if (size_ >= max_entries_) return;
+  const Record* record = NewRecord(word, ids);
+  const uint64_t pointer = reinterpret_cast<uintptr_t>(record);
+  if ((pointer & ~kPointerMask) != 0) return;  // an address above 2^48: not cacheable here, only slower
+  if ((size_ + 1) * 2 > table->capacity()) {
+    table = &Grow();
+    i = table->EmptySlot(hash);
   }
-  ids_.insert(ids_.end(), ids.begin(), ids.end());
+  // Release: a reader that sees the pointer sees the record's contents.
+  table->slots[i].store((Tag(hash) << kTagShift) | pointer, std::memory_order_release);
   ++size_;
 }
 

@@ -47,6 +47,24 @@ def test_cpp_cli_gives_hf_ids_and_decodes_them(cpp, style, threads, tmp_path):
     assert decoded.stdout == (TESTDATA / style / "adversarial.decoded").read_bytes()
 
 
+def test_cpp_output_is_the_same_for_any_thread_count(cpp, tmp_path):
+    # Many small documents around one huge one (a third of the bytes), so the threads share one word cache
+    # while one of them is busy for long: the ids must not depend on which thread learned a word first.
+    lines = [line for corpus in CORPORA
+             for line in (TESTDATA / "corpora" / f"{corpus}.txt").read_text(encoding="utf-8").split("\n") if line]
+    huge = " ".join(lines)
+    corpus = tmp_path / "mixed.txt"
+    corpus.write_text("\n".join(lines[: len(lines) // 2] + [huge] + lines[len(lines) // 2:]) + "\n", encoding="utf-8")
+    outputs = {}
+    for threads in ("1", "2", "3"):
+        proc = run(cpp, "encode", "--tokenizer", TESTDATA / "gpt2" / "tokenizer.json", "--input", corpus,
+                   "--threads", threads)
+        assert proc.returncode == 0, proc.stderr.decode()
+        outputs[threads] = proc.stdout
+    assert outputs["1"].count(b"\n") == len(lines) + 1
+    assert outputs["2"] == outputs["1"] and outputs["3"] == outputs["1"]
+
+
 def test_cpp_latency_out_has_one_time_per_document(cpp, tmp_path):
     latency = tmp_path / "latency.txt"
     proc = run(cpp, "encode", "--tokenizer", TESTDATA / "gpt2" / "tokenizer.json",

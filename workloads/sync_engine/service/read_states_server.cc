@@ -48,7 +48,8 @@ bool AnswerFrames(ReadStatesStore& store, const unsigned char* in, size_t frames
 // outstanding at a time, so its handlers never run concurrently and need no strand.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, ReadStatesStore& store) : socket_(std::move(socket)), store_(store) {
+  Connection(tcp::socket socket, ReadStatesStore& store, ServiceTrace* trace)
+      : socket_(std::move(socket)), store_(store), trace_(trace) {
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
   }
@@ -65,7 +66,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     have_ += n;
     const size_t frames = have_ / kFrameBytes;
     if (frames == 0) return Read();
+    const int64_t start_ns = trace_ ? ServiceTrace::NowNs() : 0;
     const bool keep_open = AnswerFrames(store_, in_.data(), frames, out_);
+    if (trace_) trace_->OnTurn(static_cast<int64_t>(frames), ServiceTrace::NowNs() - start_ns);
     const size_t used = frames * kFrameBytes;
     std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used),
               in_.begin() + static_cast<std::ptrdiff_t>(have_), in_.begin());
@@ -82,6 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   ReadStatesStore& store_;
+  ServiceTrace* trace_;
   std::array<unsigned char, kReadBufferBytes> in_{};
   size_t have_ = 0;
   std::vector<unsigned char> out_;
@@ -92,7 +96,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 class ReadStatesServer::Impl {
  public:
   Impl(ReadStatesStore& store, const ServerOptions& options)
-      : store_(store), threads_(options.threads), io_(options.threads), acceptor_(io_), signals_(io_) {
+      : store_(store),
+        threads_(options.threads),
+        trace_(options.trace),
+        write_back_period_(options.write_back_period),
+        io_(options.threads),
+        acceptor_(io_),
+        signals_(io_),
+        write_back_timer_(io_) {
     boost::system::error_code error;
     tcp::resolver resolver(io_);
     auto endpoints = resolver.resolve(options.host, std::to_string(options.port), error);
@@ -121,6 +132,7 @@ class ReadStatesServer::Impl {
       });
     }
     Accept();
+    if (write_back_period_.count() > 0) ScheduleWriteBack();
     if (on_ready) on_ready();
     std::vector<std::thread> threads;
     for (int i = 1; i < threads_; ++i) threads.emplace_back([this] { RunLoop(); });
@@ -142,18 +154,45 @@ class ReadStatesServer::Impl {
     }
   }
 
+  // The periodic write-back: a timer, then one shard per handler, each posted behind whatever the loop
+  // has ready (socket events included), then the timer again: the period runs from the end of a pass.
+  void ScheduleWriteBack() {
+    write_back_timer_.expires_after(write_back_period_);
+    write_back_timer_.async_wait([this](boost::system::error_code error) {
+      if (error) return;
+      pass_start_ns_ = trace_ ? ServiceTrace::NowNs() : 0;
+      WriteBackSlice(0);
+    });
+  }
+
+  void WriteBackSlice(int shard) {
+    const int64_t start_ns = trace_ ? ServiceTrace::NowNs() : 0;
+    const uint64_t records = store_.WriteBackShard(shard);
+    if (trace_) trace_->OnWriteBackSlice(ServiceTrace::NowNs() - start_ns, records);
+    if (shard + 1 < ReadStatesStore::kShards) {
+      asio::post(io_, [this, shard] { WriteBackSlice(shard + 1); });
+      return;
+    }
+    if (trace_) trace_->OnWriteBackPass(ServiceTrace::NowNs() - pass_start_ns_);
+    ScheduleWriteBack();
+  }
+
   void Accept() {
     acceptor_.async_accept([this](boost::system::error_code error, tcp::socket socket) {
-      if (!error) std::make_shared<Connection>(std::move(socket), store_)->Read();
+      if (!error) std::make_shared<Connection>(std::move(socket), store_, trace_)->Read();
       if (error != asio::error::operation_aborted) Accept();
     });
   }
 
   ReadStatesStore& store_;
   int threads_;
+  ServiceTrace* trace_;
+  std::chrono::milliseconds write_back_period_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
+  asio::steady_timer write_back_timer_;
+  int64_t pass_start_ns_ = 0;
   std::mutex mutex_;
   std::exception_ptr failure_;
 };

@@ -66,9 +66,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     have_ += n;
     const size_t frames = have_ / kFrameBytes;
     if (frames == 0) return Read();
-    const int64_t start_ns = trace_ ? ServiceTrace::NowNs() : 0;
+    const ServiceTrace::Stamp start = trace_ ? ServiceTrace::Now() : ServiceTrace::Stamp{};
     const bool keep_open = AnswerFrames(store_, in_.data(), frames, out_);
-    if (trace_) trace_->OnTurn(static_cast<int64_t>(frames), ServiceTrace::NowNs() - start_ns);
+    if (trace_) trace_->OnTurn(static_cast<int64_t>(frames), start);
     const size_t used = frames * kFrameBytes;
     std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used),
               in_.begin() + static_cast<std::ptrdiff_t>(have_), in_.begin());
@@ -166,9 +166,9 @@ class ReadStatesServer::Impl {
   }
 
   void WriteBackSlice(int shard) {
-    const int64_t start_ns = trace_ ? ServiceTrace::NowNs() : 0;
+    const ServiceTrace::Stamp start = trace_ ? ServiceTrace::Now() : ServiceTrace::Stamp{};
     const uint64_t records = store_.WriteBackShard(shard);
-    if (trace_) trace_->OnWriteBackSlice(ServiceTrace::NowNs() - start_ns, records);
+    if (trace_) trace_->OnWriteBackSlice(records, start);
     if (shard + 1 < ReadStatesStore::kShards) {
       asio::post(io_, [this, shard] { WriteBackSlice(shard + 1); });
       return;

@@ -83,7 +83,8 @@ ServiceTrace::ServiceTrace(const std::filesystem::path& path, const ReadStatesSt
                              "; pass --trace FILE in a writable directory");
   }
   std::fprintf(file_,
-               "mono_ns\tturns\tmax_turn_us\tslow_turns\twb_passes\twb_max_pass_us\twb_max_slice_us\t"
+               "mono_ns\tturns\tmax_turn_us\tmax_turn_cpu_us\tslow_turns\twb_passes\twb_max_pass_us\t"
+               "wb_max_slice_us\twb_max_slice_cpu_us\t"
                "wb_records\tevictions\tmisses\tloaded\tprobe_late_us\tio_wait_us\tminflt\tmajflt\t"
                "cpu_busy_pct\tsteal_pct\n");
 }
@@ -91,6 +92,12 @@ ServiceTrace::ServiceTrace(const std::filesystem::path& path, const ReadStatesSt
 ServiceTrace::~ServiceTrace() {
   Stop();
   if (file_) std::fclose(file_);
+}
+
+ServiceTrace::Stamp ServiceTrace::Now() noexcept {
+  timespec cpu{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  return {NowNs(), cpu.tv_sec * kSecondNs + cpu.tv_nsec};
 }
 
 int64_t ServiceTrace::NowNs() noexcept {
@@ -117,15 +124,19 @@ void ServiceTrace::Stop() {
   if (file_) std::fflush(file_);
 }
 
-void ServiceTrace::OnTurn(int64_t requests, int64_t ns) noexcept {
+void ServiceTrace::OnTurn(int64_t requests, const Stamp& start) noexcept {
+  const Stamp end = Now();
   turns_.fetch_add(requests, std::memory_order_relaxed);
-  if (ns > kSlowTurnNs) slow_turns_.fetch_add(1, std::memory_order_relaxed);
-  RaiseMax(max_turn_ns_, ns);
+  if (end.wall_ns - start.wall_ns > kSlowTurnNs) slow_turns_.fetch_add(1, std::memory_order_relaxed);
+  RaiseMax(max_turn_ns_, end.wall_ns - start.wall_ns);
+  RaiseMax(max_turn_cpu_ns_, end.cpu_ns - start.cpu_ns);
 }
 
-void ServiceTrace::OnWriteBackSlice(int64_t ns, uint64_t records) noexcept {
+void ServiceTrace::OnWriteBackSlice(uint64_t records, const Stamp& start) noexcept {
+  const Stamp end = Now();
   wb_records_.fetch_add(static_cast<int64_t>(records), std::memory_order_relaxed);
-  RaiseMax(wb_max_slice_ns_, ns);
+  RaiseMax(wb_max_slice_ns_, end.wall_ns - start.wall_ns);
+  RaiseMax(wb_max_slice_cpu_ns_, end.cpu_ns - start.cpu_ns);
 }
 
 void ServiceTrace::OnWriteBackPass(int64_t ns) noexcept {
@@ -155,8 +166,8 @@ void ServiceTrace::SampleLoop() {
   CpuTimes last_cpu = ReadCpuTimes();
   int64_t next = NowNs() + kSecondNs;
   std::unique_lock lock(mutex_);
-  for (bool last = false;
-       !last;) {  // the last line, at Stop(), covers the part of a second since the one before
+  // The last line, at Stop(), covers the part of a second since the one before.
+  for (bool last = false; !last;) {
     const int64_t wait_ns = next - NowNs();
     last = stop_ ||
            (wait_ns > 0 && wake_.wait_for(lock, std::chrono::nanoseconds(wait_ns), [this] { return stop_; }));
@@ -170,23 +181,31 @@ void ServiceTrace::SampleLoop() {
     const CpuTimes cpu = ReadCpuTimes();
     const double ticks = static_cast<double>(cpu.total - last_cpu.total);
     auto pct = [ticks](int64_t part) { return ticks > 0 ? 100.0 * static_cast<double>(part) / ticks : 0.0; };
-    std::fprintf(file_,
-                 "%lld\t%lld\t%.1f\t%lld\t%lld\t%.1f\t%.1f\t%lld\t%llu\t%llu\t%llu\t%.1f\t%.1f\t%lld\t%lld\t%"
-                 ".1f\t%.1f\n",
-                 static_cast<long long>(now), static_cast<long long>(turns_.exchange(0)),
-                 static_cast<double>(max_turn_ns_.exchange(0)) / 1e3,
-                 static_cast<long long>(slow_turns_.exchange(0)),
-                 static_cast<long long>(wb_passes_.exchange(0)),
-                 static_cast<double>(wb_max_pass_ns_.exchange(0)) / 1e3,
-                 static_cast<double>(wb_max_slice_ns_.exchange(0)) / 1e3,
-                 static_cast<long long>(wb_records_.exchange(0)),
-                 static_cast<unsigned long long>(c.evictions - last_counters.evictions),
-                 static_cast<unsigned long long>(c.misses - last_counters.misses),
-                 static_cast<unsigned long long>(c.loaded_from_table - last_counters.loaded_from_table),
-                 static_cast<double>(probe_late_ns_.exchange(0)) / 1e3,
-                 static_cast<double>(io_wait - last_io_wait) / 1e3,
-                 static_cast<long long>(minor - last_minor), static_cast<long long>(major - last_major),
-                 pct(cpu.busy - last_cpu.busy), pct(cpu.steal - last_cpu.steal));
+    auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
+    auto count = [](uint64_t n) { return static_cast<double>(n); };
+    // In the header's order; whole numbers print without decimals.
+    const double fields[] = {count(turns_.exchange(0)),
+                             us(max_turn_ns_.exchange(0)),
+                             us(max_turn_cpu_ns_.exchange(0)),
+                             count(slow_turns_.exchange(0)),
+                             count(wb_passes_.exchange(0)),
+                             us(wb_max_pass_ns_.exchange(0)),
+                             us(wb_max_slice_ns_.exchange(0)),
+                             us(wb_max_slice_cpu_ns_.exchange(0)),
+                             count(wb_records_.exchange(0)),
+                             count(c.evictions - last_counters.evictions),
+                             count(c.misses - last_counters.misses),
+                             count(c.loaded_from_table - last_counters.loaded_from_table),
+                             us(probe_late_ns_.exchange(0)),
+                             us(io_wait - last_io_wait),
+                             count(minor - last_minor),
+                             count(major - last_major),
+                             pct(cpu.busy - last_cpu.busy),
+                             pct(cpu.steal - last_cpu.steal)};
+    std::fprintf(file_, "%lld", static_cast<long long>(now));
+    for (double field : fields)
+      std::fprintf(file_, field == static_cast<int64_t>(field) ? "\t%.0f" : "\t%.1f", field);
+    std::fputc('\n', file_);
     std::fflush(file_);
     last_counters = c;
     last_io_wait = io_wait;

@@ -6,12 +6,14 @@
 // part of a second before it):
 //   mono_ns         CLOCK_MONOTONIC at the end of the second (the load generator's steady_clock)
 //   turns           requests answered (each read of a connection answers the frames that arrived)
-//   max_turn_us     the longest time the io thread spent answering one read (store work, locks, misses)
+//   max_turn_us     the longest time the io thread spent answering one read (store work, locks, misses),
+//                   wall time; max_turn_cpu_us the most CPU time one read took (a turn far longer in wall
+//                   time than in CPU time was preempted or blocked, not busy)
 //   slow_turns      reads that took more than 250 us
 //   wb_passes, wb_max_pass_us   write-back passes ended, the longest one from start to end (wall time,
 //                   requests served between its slices included)
-//   wb_max_slice_us, wb_records   the longest single slice (one shard, run on the io thread), records
-//                   written
+//   wb_max_slice_us, wb_max_slice_cpu_us, wb_records   the longest single slice (one shard, run on the
+//                   io thread) in wall and in CPU time, records written
 //   evictions, misses, loaded          store counters over the second
 //   probe_late_us   the worst lateness of a thread of this process waking every 1 ms: how long a runnable
 //                   thread waited for a CPU (the machine's scheduling delay, whatever the service did)
@@ -54,13 +56,19 @@ class ServiceTrace {
   // Stops the threads and flushes the file. Idempotent.
   void Stop();
 
-  // From the io thread(s): one read answered (`requests` frames) in `ns`.
-  void OnTurn(int64_t requests, int64_t ns) noexcept;
-  // From the write-back: one slice of `ns` that wrote `records`; one pass of `ns` ended.
-  void OnWriteBackSlice(int64_t ns, uint64_t records) noexcept;
-  void OnWriteBackPass(int64_t ns) noexcept;
+  // The wall clock and the calling thread's CPU clock, for timing one piece of work.
+  struct Stamp {
+    int64_t wall_ns = 0;
+    int64_t cpu_ns = 0;
+  };
+  static Stamp Now() noexcept;
+  static int64_t NowNs() noexcept;  // CLOCK_MONOTONIC
 
-  static int64_t NowNs() noexcept;
+  // From the io thread(s): one read answered (`requests` frames), begun at `start`.
+  void OnTurn(int64_t requests, const Stamp& start) noexcept;
+  // From the write-back: one slice begun at `start` that wrote `records`; one pass of `ns` ended.
+  void OnWriteBackSlice(uint64_t records, const Stamp& start) noexcept;
+  void OnWriteBackPass(int64_t ns) noexcept;
 
  private:
   void SampleLoop();
@@ -70,8 +78,9 @@ class ServiceTrace {
   std::FILE* file_ = nullptr;
   pid_t io_tid_ = 0;
 
-  std::atomic<int64_t> turns_{0}, max_turn_ns_{0}, slow_turns_{0};
-  std::atomic<int64_t> wb_passes_{0}, wb_max_pass_ns_{0}, wb_max_slice_ns_{0}, wb_records_{0};
+  std::atomic<int64_t> turns_{0}, max_turn_ns_{0}, max_turn_cpu_ns_{0}, slow_turns_{0};
+  std::atomic<int64_t> wb_passes_{0}, wb_max_pass_ns_{0}, wb_max_slice_ns_{0}, wb_max_slice_cpu_ns_{0},
+      wb_records_{0};
   std::atomic<int64_t> probe_late_ns_{0};
 
   std::mutex mutex_;

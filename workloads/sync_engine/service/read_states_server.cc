@@ -1,7 +1,9 @@
 #include "read_states_server.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <mutex>
@@ -154,27 +156,37 @@ class ReadStatesServer::Impl {
     }
   }
 
-  // The periodic write-back: a timer, then one shard per handler, each posted behind whatever the loop
-  // has ready (socket events included), then the timer again: the period runs from the end of a pass.
+  // The periodic write-back, spread over the period: shard k is written back at k/64 of each period
+  // (one shard per timer expiry, on a fixed grid), so every shard still goes every period, but the loop
+  // never spends more than one shard's records at a time and goes back to waiting between them: a
+  // request, or another process on the same CPU (the load generator, on a small machine), waits for one
+  // slice at most, never for a whole pass. After a stall the grid restarts from now instead of running the
+  // missed slices back to back.
   void ScheduleWriteBack() {
-    write_back_timer_.expires_after(write_back_period_);
+    next_slice_ = std::chrono::steady_clock::now();
+    ArmWriteBackSlice();
+  }
+
+  void ArmWriteBackSlice() {
+    next_slice_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(write_back_period_) /
+                   ReadStatesStore::kShards;
+    write_back_timer_.expires_at(next_slice_);
     write_back_timer_.async_wait([this](boost::system::error_code error) {
-      if (error) return;
-      pass_start_ns_ = trace_ ? ServiceTrace::NowNs() : 0;
-      WriteBackSlice(0);
+      if (!error) WriteBackSlice();
     });
   }
 
-  void WriteBackSlice(int shard) {
+  void WriteBackSlice() {
     const ServiceTrace::Stamp start = trace_ ? ServiceTrace::Now() : ServiceTrace::Stamp{};
-    const uint64_t records = store_.WriteBackShard(shard);
+    if (next_shard_ == 0) pass_start_ns_ = start.wall_ns;
+    const uint64_t records = store_.WriteBackShard(next_shard_);
     if (trace_) trace_->OnWriteBackSlice(records, start);
-    if (shard + 1 < ReadStatesStore::kShards) {
-      asio::post(io_, [this, shard] { WriteBackSlice(shard + 1); });
-      return;
+    if (++next_shard_ == ReadStatesStore::kShards) {
+      next_shard_ = 0;
+      if (trace_) trace_->OnWriteBackPass(ServiceTrace::NowNs() - pass_start_ns_);
     }
-    if (trace_) trace_->OnWriteBackPass(ServiceTrace::NowNs() - pass_start_ns_);
-    ScheduleWriteBack();
+    next_slice_ = std::max(next_slice_, std::chrono::steady_clock::now());
+    ArmWriteBackSlice();
   }
 
   void Accept() {
@@ -192,6 +204,8 @@ class ReadStatesServer::Impl {
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer write_back_timer_;
+  std::chrono::steady_clock::time_point next_slice_;
+  int next_shard_ = 0;
   int64_t pass_start_ns_ = 0;
   std::mutex mutex_;
   std::exception_ptr failure_;

@@ -18,9 +18,10 @@ struct ServerOptions {
   uint16_t port = 0;               // 0: an ephemeral port (see ReadStatesServer::port())
   int threads = 1;                 // threads running the io_context
   ServiceTrace* trace = nullptr;   // when set, every read's answering time goes to it (serve --trace)
-  // > 0: the server writes the store back every this often, on its own event loop, one shard per
-  // handler so requests are served between the shards (no thread of its own, no lock held while a
-  // request waits). 0: the caller does (tests with their own write-back thread).
+  // > 0: the server writes the store back every this often, on its own event loop, one shard at a time
+  // spread over the period (no thread of its own, no lock held while a request waits, never more than
+  // one shard's records between two requests). 0: the caller does (tests with their own write-back
+  // thread).
   std::chrono::milliseconds write_back_period{0};
 };
 

@@ -10,8 +10,8 @@
 //                   wall time; max_turn_cpu_us the most CPU time one read took (a turn far longer in wall
 //                   time than in CPU time was preempted or blocked, not busy)
 //   slow_turns      reads that took more than 250 us
-//   wb_passes, wb_max_pass_us   write-back passes ended, the longest one from start to end (wall time,
-//                   requests served between its slices included)
+//   wb_passes, wb_max_pass_us   write-back passes ended, the longest one from its first slice to its
+//                   last (the slices are spread over the period, so about the period)
 //   wb_max_slice_us, wb_max_slice_cpu_us, wb_records   the longest single slice (one shard, run on the
 //                   io thread) in wall and in CPU time, records written
 //   evictions, misses, loaded          store counters over the second

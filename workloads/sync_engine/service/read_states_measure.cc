@@ -7,6 +7,9 @@
 // With echo=NULL_BINARY it then drives the null workload's echo service with the same load (rate,
 // connections, duration, 32-byte lines) and prints its per-second p99.9 max/median: the noise floor of
 // the machine and the load generator, measured the same way, for reading the service's own figure.
+// With trace=1 the service runs with `--trace` (service_trace.h) and each second of the load's timeline
+// is printed beside the service's trace line for the same second and the load generator's own run-queue
+// wait (this process's threads, runnable but not running).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,7 +18,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "claimbench/error.h"
@@ -23,6 +29,7 @@
 #include "claimbench/process.h"
 #include "claimbench/service_measurement.h"
 #include "service_cases.h"
+#include "service_trace.h"
 
 namespace cb = claimbench;
 
@@ -69,6 +76,69 @@ void EchoBaseline(const std::string& binary, const cb::CaseSpec& spec, const std
       WorstSecondOverMedian(measurement.timeline));
 }
 
+// This process's total run-queue wait, sampled every second on its own thread: mono_ns -> wait ns in the
+// second before.
+class LoadgenWaitSampler {
+ public:
+  LoadgenWaitSampler()
+      : thread_([this] {
+          int64_t last = cb::sync_service::ProcessRunQueueWaitNs(getpid());
+          while (!stop_) {
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            const int64_t now = cb::sync_service::ServiceTrace::NowNs();
+            const int64_t wait = cb::sync_service::ProcessRunQueueWaitNs(getpid());
+            std::lock_guard lock(mutex_);
+            samples_[now] = wait - last;
+            last = wait;
+          }
+        }) {}
+  std::map<int64_t, int64_t> Stop() {
+    stop_ = true;
+    thread_.join();
+    return samples_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::map<int64_t, int64_t> samples_;
+  std::thread thread_;
+};
+
+// The entry of `by_end` (keyed by the end of the second it covers) whose second ends nearest `end_ns`.
+template <typename T>
+const T* Nearest(const std::map<int64_t, T>& by_end, int64_t end_ns) {
+  const T* best = nullptr;
+  int64_t best_distance = 500'000'000;
+  for (auto it = by_end.lower_bound(end_ns - best_distance);
+       it != by_end.end() && it->first <= end_ns + 500'000'000; ++it) {
+    const int64_t distance = std::abs(it->first - end_ns);
+    if (distance <= best_distance) best = &it->second, best_distance = distance;
+  }
+  return best;
+}
+
+// Prints the load's seconds beside the service's trace (lines keyed by their mono_ns) and the load
+// generator's run-queue wait. `measured_start_ns` is the load's measured start on CLOCK_MONOTONIC.
+void PrintTraceJoin(const std::vector<cb::TimePoint>& timeline, const std::filesystem::path& trace_path,
+                    const std::map<int64_t, int64_t>& loadgen_wait, int64_t measured_start_ns) {
+  std::ifstream in(trace_path);
+  std::string header;
+  std::getline(in, header);
+  std::map<int64_t, std::string> lines;
+  for (std::string line; std::getline(in, line);) lines[std::stoll(line.substr(0, line.find('\t')))] = line;
+  std::printf("second\tp999_us\tmax_us\tloadgen_wait_us\t%s\n", header.c_str());
+  for (const cb::TimePoint& point : timeline) {
+    const int64_t end_ns = measured_start_ns + point.t_ns + 1'000'000'000;
+    const std::string* line = Nearest(lines, end_ns);
+    const int64_t* wait = Nearest(loadgen_wait, end_ns);
+    auto v = [&](const char* name) { return point.values.count(name) ? point.values.at(name) : 0.0; };
+    std::printf("%lld\t%.0f\t%.0f\t%.0f\t%s\n", static_cast<long long>(point.t_ns / 1'000'000'000),
+                v("p99.9_ns") / 1e3, v("max_ns") / 1e3, wait ? static_cast<double>(*wait) / 1e3 : -1.0,
+                line ? line->c_str() : "-");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,12 +152,15 @@ int main(int argc, char** argv) {
         argc > 2 && std::string(argv[2]).find('=') == std::string::npos ? argv[2] : "quick";
     cb::CaseSpec spec = cb::sync_engine_workload::ServiceCases(profile).at(0);
     std::string echo;
+    bool trace = false;
     for (int i = 2; i < argc; ++i) {
       std::string arg = argv[i];
       size_t eq = arg.find('=');
       if (eq == std::string::npos) continue;
       if (arg.substr(0, eq) == "echo") {
         echo = arg.substr(eq + 1);
+      } else if (arg.substr(0, eq) == "trace") {
+        trace = arg.substr(eq + 1) == "1";
       } else {
         spec.parameters[arg.substr(0, eq)] = arg.substr(eq + 1);
       }
@@ -103,6 +176,10 @@ int main(int argc, char** argv) {
     process.argv = {argv[1]};
     for (const std::string& a : cb::sync_engine_workload::ServiceArguments(spec, context))
       process.argv.push_back(a);
+    if (trace) {
+      process.argv.push_back("--trace");
+      process.argv.push_back((dir / "trace.tsv").string());
+    }
     process.working_dir = dir;
     process.stdout_path = dir / "stdout";
     process.stderr_path = dir / "stderr";
@@ -117,7 +194,12 @@ int main(int argc, char** argv) {
     }
     std::printf("startup_s %.2f\n", static_cast<double>(ready->count()) / 1e9);
     cb::ServiceMeasurement measurement;
+    // MeasureService settles 300 ms before the load, which opens its connections, then warms up.
+    const int64_t measured_start_ns = cb::sync_service::ServiceTrace::NowNs() + 300'000'000 +
+                                      std::stoll(spec.parameters.at("warmup_ms")) * 1'000'000;
+    LoadgenWaitSampler loadgen_wait;
     cb::Verdict verdict = cb::sync_engine_workload::DriveService(spec, context, child, measurement);
+    const std::map<int64_t, int64_t> waits = loadgen_wait.Stop();
     child.Terminate(std::chrono::seconds(30));
     cb::ProcessResult result = child.Wait();
     std::printf("verdict %s %s\nexit %s\n", verdict.ok ? "ok" : "INVALID", verdict.error.c_str(),
@@ -143,6 +225,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::ifstream service_stdout(dir / "stdout");
     std::cout << service_stdout.rdbuf() << std::flush;
+    if (trace) PrintTraceJoin(measurement.timeline, dir / "trace.tsv", waits, measured_start_ns);
     if (!echo.empty()) EchoBaseline(echo, spec, dir);
     std::filesystem::remove_all(dir);
     return verdict.ok ? 0 : 1;

@@ -1,7 +1,9 @@
 #include "read_states_server.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <mutex>
@@ -48,7 +50,8 @@ bool AnswerFrames(ReadStatesStore& store, const unsigned char* in, size_t frames
 // outstanding at a time, so its handlers never run concurrently and need no strand.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, ReadStatesStore& store) : socket_(std::move(socket)), store_(store) {
+  Connection(tcp::socket socket, ReadStatesStore& store, ServiceTrace* trace)
+      : socket_(std::move(socket)), store_(store), trace_(trace) {
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
   }
@@ -65,7 +68,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     have_ += n;
     const size_t frames = have_ / kFrameBytes;
     if (frames == 0) return Read();
+    const ServiceTrace::Stamp start = trace_ ? ServiceTrace::Now() : ServiceTrace::Stamp{};
     const bool keep_open = AnswerFrames(store_, in_.data(), frames, out_);
+    if (trace_) trace_->OnTurn(static_cast<int64_t>(frames), start);
     const size_t used = frames * kFrameBytes;
     std::copy(in_.begin() + static_cast<std::ptrdiff_t>(used),
               in_.begin() + static_cast<std::ptrdiff_t>(have_), in_.begin());
@@ -82,6 +87,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   ReadStatesStore& store_;
+  ServiceTrace* trace_;
   std::array<unsigned char, kReadBufferBytes> in_{};
   size_t have_ = 0;
   std::vector<unsigned char> out_;
@@ -92,7 +98,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 class ReadStatesServer::Impl {
  public:
   Impl(ReadStatesStore& store, const ServerOptions& options)
-      : store_(store), threads_(options.threads), io_(options.threads), acceptor_(io_), signals_(io_) {
+      : store_(store),
+        threads_(options.threads),
+        trace_(options.trace),
+        write_back_period_(options.write_back_period),
+        io_(options.threads),
+        acceptor_(io_),
+        signals_(io_),
+        write_back_timer_(io_) {
     boost::system::error_code error;
     tcp::resolver resolver(io_);
     auto endpoints = resolver.resolve(options.host, std::to_string(options.port), error);
@@ -121,6 +134,7 @@ class ReadStatesServer::Impl {
       });
     }
     Accept();
+    if (write_back_period_.count() > 0) ScheduleWriteBack();
     if (on_ready) on_ready();
     std::vector<std::thread> threads;
     for (int i = 1; i < threads_; ++i) threads.emplace_back([this] { RunLoop(); });
@@ -142,18 +156,57 @@ class ReadStatesServer::Impl {
     }
   }
 
+  // The periodic write-back, spread over the period: shard k is written back at k/64 of each period
+  // (one shard per timer expiry, on a fixed grid), so every shard still goes every period, but the loop
+  // never spends more than one shard's records at a time and goes back to waiting between them: a
+  // request, or another process on the same CPU (the load generator, on a small machine), waits for one
+  // slice at most, never for a whole pass. After a stall the grid restarts from now instead of running the
+  // missed slices back to back.
+  void ScheduleWriteBack() {
+    next_slice_ = std::chrono::steady_clock::now();
+    ArmWriteBackSlice();
+  }
+
+  void ArmWriteBackSlice() {
+    next_slice_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(write_back_period_) /
+                   ReadStatesStore::kShards;
+    write_back_timer_.expires_at(next_slice_);
+    write_back_timer_.async_wait([this](boost::system::error_code error) {
+      if (!error) WriteBackSlice();
+    });
+  }
+
+  void WriteBackSlice() {
+    const ServiceTrace::Stamp start = trace_ ? ServiceTrace::Now() : ServiceTrace::Stamp{};
+    if (next_shard_ == 0) pass_start_ns_ = start.wall_ns;
+    const uint64_t records = store_.WriteBackShard(next_shard_);
+    if (trace_) trace_->OnWriteBackSlice(records, start);
+    if (++next_shard_ == ReadStatesStore::kShards) {
+      next_shard_ = 0;
+      if (trace_) trace_->OnWriteBackPass(ServiceTrace::NowNs() - pass_start_ns_);
+    }
+    next_slice_ = std::max(next_slice_, std::chrono::steady_clock::now());
+    ArmWriteBackSlice();
+  }
+
   void Accept() {
     acceptor_.async_accept([this](boost::system::error_code error, tcp::socket socket) {
-      if (!error) std::make_shared<Connection>(std::move(socket), store_)->Read();
+      if (!error) std::make_shared<Connection>(std::move(socket), store_, trace_)->Read();
       if (error != asio::error::operation_aborted) Accept();
     });
   }
 
   ReadStatesStore& store_;
   int threads_;
+  ServiceTrace* trace_;
+  std::chrono::milliseconds write_back_period_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
+  asio::steady_timer write_back_timer_;
+  std::chrono::steady_clock::time_point next_slice_;
+  int next_shard_ = 0;
+  int64_t pass_start_ns_ = 0;
   std::mutex mutex_;
   std::exception_ptr failure_;
 };

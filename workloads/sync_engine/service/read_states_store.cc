@@ -37,6 +37,7 @@ struct ReadStatesStore::Shard {
   std::vector<uint32_t> dirty_slots;  // slots that became dirty since the last pass (may repeat)
   std::vector<StoredState> pending;   // evicted records the next pass writes, oldest first
   std::vector<StoredState> writing;   // the records a pass is writing now, oldest first
+  std::vector<StoredState> batch;     // the write-back's copy of the dirty entries (kept for its capacity)
   StoreCounters counters;
 
   void Allocate(uint32_t slots) {
@@ -193,32 +194,35 @@ std::optional<ReadState> ReadStatesStore::Execute(const Request& request) {
 
 uint64_t ReadStatesStore::WriteBack() {
   uint64_t written = 0;
-  std::vector<StoredState> batch;
-  for (int s = 0; s < kShards; ++s) {
-    Shard& shard = shards_[s];
-    batch.clear();
-    {
-      std::lock_guard lock(shard.mutex);
-      shard.writing.swap(shard.pending);
-      for (uint32_t slot : shard.dirty_slots) {
-        Entry& e = shard.entries[slot];
-        if (!(e.word & kDirty)) continue;  // listed twice, or evicted (then it is in `writing`)
-        e.word &= ~kDirty;
-        batch.push_back({{e.user, e.channel}, StateOf(e)});
-      }
-      shard.dirty_slots.clear();
-      if (shard.writing.empty() && batch.empty()) continue;
-      shard.writing_back = true;
-    }
-    // The evicted records first: anything still in memory is newer.
-    table_.Write(shard.writing);
-    table_.Write(batch);
-    written += shard.writing.size() + batch.size();
+  for (int s = 0; s < kShards; ++s) written += WriteBackShard(s);
+  return written;
+}
+
+uint64_t ReadStatesStore::WriteBackShard(int s) {
+  Shard& shard = shards_[s];
+  std::vector<StoredState>& batch = shard.batch;
+  batch.clear();
+  {
     std::lock_guard lock(shard.mutex);
-    shard.counters.written_back += shard.writing.size() + batch.size();
-    shard.writing.clear();
-    shard.writing_back = false;
+    shard.writing.swap(shard.pending);
+    for (uint32_t slot : shard.dirty_slots) {
+      Entry& e = shard.entries[slot];
+      if (!(e.word & kDirty)) continue;  // listed twice, or evicted (then it is in `writing`)
+      e.word &= ~kDirty;
+      batch.push_back({{e.user, e.channel}, StateOf(e)});
+    }
+    shard.dirty_slots.clear();
+    if (shard.writing.empty() && batch.empty()) return 0;
+    shard.writing_back = true;
   }
+  // The evicted records first: anything still in memory is newer.
+  table_.Write(shard.writing);
+  table_.Write(batch);
+  const uint64_t written = shard.writing.size() + batch.size();
+  std::lock_guard lock(shard.mutex);
+  shard.counters.written_back += written;
+  shard.writing.clear();
+  shard.writing_back = false;
   return written;
 }
 

@@ -11,8 +11,9 @@
 //   sets the entry's reference bit (a new entry starts without it); the hand clears set bits and evicts
 //   the first entry whose bit is clear.
 // - A write marks the entry dirty and appends its slot to the shard's dirty list. The write-back pass
-//   (WriteBack(), called by a background thread every --write-back-ms) holds a shard's lock only to take
-//   that list's snapshot; the slow part, writing the table, runs without the lock.
+//   (the server's event loop runs WriteBackShard() for one shard at a time, the 64 spread over each
+//   --write-back-ms period) holds a shard's lock only to take that list's snapshot; writing the table
+//   runs without it.
 // - Nothing is lost between the cache and the table: an evicted dirty entry (or any evicted entry while
 //   its shard is being written back) goes to the shard's `pending` list, which the next pass writes first;
 //   a miss looks in `pending`, then in the batch being written, then in the table, then falls back to the
@@ -57,9 +58,13 @@ class ReadStatesStore {
   // Runs one request; nullopt when its key lies outside the key space. Thread-safe.
   std::optional<ReadState> Execute(const Request& request);
 
-  // Writes every dirty entry and every pending record to the table, shard by shard. Thread-safe; meant
-  // for one background thread (and a last call at shutdown). Returns the records written.
+  // Writes every dirty entry and every pending record to the table, shard by shard. Thread-safe, but one
+  // write-back at a time (the server's periodic pass, or a last call at shutdown). Returns the records
+  // written.
   uint64_t WriteBack();
+  // The same for shard `shard` (0 .. kShards-1) only: the unit of work the server's event loop runs
+  // between requests, so the write-back never holds the serving thread for more than one shard's records.
+  uint64_t WriteBackShard(int shard);
 
   // Entries held now (never more than capacity()). Thread-safe.
   uint64_t size() const;

@@ -1,27 +1,27 @@
 #include "serve_main.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string_view>
-#include <thread>
 
 #include "backing_table.h"
 #include "claimbench/impl/marks.h"
 #include "read_states_server.h"
 #include "read_states_store.h"
+#include "service_trace.h"
 
 namespace claimbench::sync_service {
 namespace {
 
 constexpr const char* kUsage =
     "usage: sync_engine serve --listen HOST:PORT --entries N [--keys K] [--write-back-ms MS] [--threads N] "
-    "[--backing FILE]";
+    "[--backing FILE] [--trace FILE]";
 
 struct ServeOptions {
   ServerOptions server;
@@ -29,6 +29,7 @@ struct ServeOptions {
   uint64_t keys = 0;  // 0: entries + entries / 4
   int64_t write_back_ms = 100;
   std::string backing;  // empty: an anonymous in-memory file
+  std::string trace;    // empty: no trace (service_trace.h)
 };
 
 int Fail(int status, const std::string& what) {
@@ -81,6 +82,9 @@ std::string Parse(const std::vector<std::string>& args, ServeOptions& options) {
     } else if (flag == "--backing") {
       if (value.empty()) return "--backing wants a file path";
       options.backing = value;
+    } else if (flag == "--trace") {
+      if (value.empty()) return "--trace wants a file path";
+      options.trace = value;
     } else {
       return "unknown option '" + flag + "'; " + kUsage;
     }
@@ -91,52 +95,6 @@ std::string Parse(const std::vector<std::string>& args, ServeOptions& options) {
   return "";
 }
 
-// Calls store.WriteBack() every `period` until stopped; keeps the first exception for the caller.
-class WriteBackThread {
- public:
-  WriteBackThread(ReadStatesStore& store, std::chrono::milliseconds period, ReadStatesServer& server)
-      : thread_([this, &store, period, &server] {
-          std::unique_lock lock(mutex_);
-          while (!stop_) {
-            if (wake_.wait_for(lock, period, [this] { return stop_; })) break;
-            lock.unlock();
-            try {
-              store.WriteBack();
-            } catch (...) {
-              failure_ = std::current_exception();
-              server.Stop();
-              return;
-            }
-            lock.lock();
-          }
-        }) {}
-
-  // Stops the thread; rethrows what it failed with.
-  void Stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    if (failure_) std::rethrow_exception(failure_);
-  }
-
-  ~WriteBackThread() {
-    try {
-      Stop();
-    } catch (...) {
-    }
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::exception_ptr failure_;
-  std::thread thread_;  // last: starts after the members it uses
-};
-
 }  // namespace
 
 int ServeMain(const std::vector<std::string>& args) {
@@ -145,10 +103,14 @@ int ServeMain(const std::vector<std::string>& args) {
   std::unique_ptr<BackingTable> table;
   std::unique_ptr<ReadStatesStore> store;
   std::unique_ptr<ReadStatesServer> server;
+  std::unique_ptr<ServiceTrace> trace;
   try {  // set-up: what fails here is the caller's to fix (a path, an address, a size)
     table = std::make_unique<BackingTable>(options.backing, options.keys);
     store = std::make_unique<ReadStatesStore>(options.entries, *table);
     store->Preload();
+    if (!options.trace.empty()) trace = std::make_unique<ServiceTrace>(options.trace, *store);
+    options.server.trace = trace.get();
+    options.server.write_back_period = std::chrono::milliseconds(options.write_back_ms);
     server = std::make_unique<ReadStatesServer>(*store, options.server);
   } catch (const std::bad_alloc&) {
     return Fail(2, "out of memory for " + std::to_string(options.entries) + " entries; lower --entries");
@@ -156,11 +118,9 @@ int ServeMain(const std::vector<std::string>& args) {
     return Fail(2, error.what());
   }
   try {
-    {
-      WriteBackThread write_back(*store, std::chrono::milliseconds(options.write_back_ms), *server);
-      server->Run(/*stop_on_signals=*/true, [] { claimbench::impl::Mark("ready"); });
-      write_back.Stop();
-    }
+    if (trace) trace->Start(::gettid());
+    server->Run(/*stop_on_signals=*/true, [] { claimbench::impl::Mark("ready"); });
+    if (trace) trace->Stop();
     store->WriteBack();  // nothing dirty stays behind
   } catch (const std::exception& error) {
     return Fail(1, error.what());

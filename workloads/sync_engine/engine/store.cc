@@ -358,7 +358,15 @@ Store::Sealed Store::SealLocked() {
   p.open_temp = {};
   p.open_entries = {};
   p.open_size = 0;
-  if (sealed.entries.empty()) return sealed;
+  if (sealed.entries.empty()) {
+    // A temporary pack whose first write failed holds nothing any index will name.
+    if (sealed.fd >= 0) {
+      ::close(sealed.fd);
+      ::unlink(sealed.temp.c_str());
+      sealed.fd = -1;
+    }
+    return sealed;
+  }
   for (const IndexEntry& entry : sealed.entries) p.index[entry.chunk].pack = kWritingPack;
   ++p.writing;
   return sealed;

@@ -264,6 +264,8 @@ TEST(LoadGenOpenLoop, BacklogAtTheEndIsDrainedAndShowsInCorrectedLatency) {
 // they were actually sent (uncorrected), only the one request in flight per connection sees the stall;
 // the rest were held back by the load generator and look fast. Two connections keep those few requests
 // (2 of 4000) above the 99.9th percentile (the top 4).
+// The "fast" limits are 250 ms, a quarter of the stall: a generator that omitted the stall's effect would
+// put those figures near 1 s, while a loaded CI machine can delay a response by tens of milliseconds.
 TEST(LoadGenOpenLoop, StallShowsInCorrectedLatencyNotInUncorrected) {
   const int64_t warmup_ns = 500 * kMs;
   EchoServer server({.behavior = EchoServer::Behavior::kEcho,
@@ -290,18 +292,18 @@ TEST(LoadGenOpenLoop, StallShowsInCorrectedLatencyNotInUncorrected) {
   EXPECT_GE(corrected_p999, 900 * kMs);
   EXPECT_GE(corrected_p99, 800 * kMs);  // the top 1% were all meant to go out early in the stall
   EXPECT_GE(r.corrected.ValueAtPercentile(80), 50 * kMs);  // ~25% of requests were delayed
-  EXPECT_LT(uncorrected_p999, 100 * kMs);
-  EXPECT_LT(uncorrected_p999 * 10, corrected_p999);
+  EXPECT_LT(uncorrected_p999, 250 * kMs);
+  EXPECT_LT(uncorrected_p999 * 4, corrected_p999);
   EXPECT_GE(r.uncorrected.Max(), 900 * kMs);  // the requests in flight when it began did wait
   EXPECT_GE(r.late_sends, 900);               // held back behind the stalled ones
 
   // The series shows when: requests meant for 1.5-2 s waited up to 1 s, those for 2-2.5 s up to 0.5 s.
   ASSERT_EQ(r.intervals.size(), 4u);
-  EXPECT_LT(r.intervals[0].p99_ns, 100 * kMs);
+  EXPECT_LT(r.intervals[0].p99_ns, 250 * kMs);
   EXPECT_GE(r.intervals[1].max_ns, 900 * kMs);
   EXPECT_GE(r.intervals[2].max_ns, 400 * kMs);
-  EXPECT_LT(r.intervals[2].max_ns, 600 * kMs);
-  EXPECT_LT(r.intervals[3].p99_ns, 100 * kMs);
+  EXPECT_LT(r.intervals[2].max_ns, 750 * kMs);  // plus the backlog's drain
+  EXPECT_LT(r.intervals[3].p99_ns, 250 * kMs);
 }
 
 TEST(LoadGenOpenLoop, GarbageResponsesAreCountedAsInvalid) {

@@ -2,6 +2,8 @@
 // count give the same text; and Q1's answer on a hand-made table is the one worked out by hand.
 #include "query.h"
 
+#include <iterator>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +11,7 @@
 
 #include "q1.h"
 #include "q3.h"
+#include "ranked_key_set.h"
 #include "testing/synthetic_tpch.h"
 #include "testing/temp_dir.h"
 
@@ -86,8 +89,8 @@ struct HandOrders {
   int32_t Shippriority(int64_t i) const { return rows[i].shippriority; }
 };
 
-// The parallel build side gives exactly the one-pass arrays, over several morsels of orders, with keys out
-// of range and repeated keys (where the last candidate in row order must own the slot).
+// The parallel build side gives exactly what one pass gives, over several morsels of orders, with keys out
+// of range and repeated keys (where the last candidate in row order must own the key).
 TEST(QueryTest, Q3BuildSideIsTheSameForEveryThreadCount) {
   const int32_t date = DaysFromCivil(1995, 3, 15);
   const int64_t max_custkey = 1000, max_orderkey = 100000;
@@ -101,29 +104,73 @@ TEST(QueryTest, Q3BuildSideIsTheSameForEveryThreadCount) {
     orders.rows.push_back({key, static_cast<int32_t>(next() % (max_custkey + 20)) - 5,
                            date - 200 + static_cast<int32_t>(next() % 400), static_cast<int32_t>(i % 3)});
   }
-  // The plain loop: what the build side must equal.
-  std::vector<Q3Row> want;
-  std::vector<int32_t> want_slot(max_orderkey + 1, -1);
+  // The plain loop: for each qualifying key, the last qualifying order in row order, in key order.
+  std::map<int64_t, Q3Row> want;
+  size_t repeated = 0;
   for (const HandOrders::Row& row : orders.rows) {
     if (row.custkey >= 1 && row.custkey <= max_custkey && row.custkey % 5 == 0 && row.orderdate < date &&
         row.orderkey >= 0 && row.orderkey <= max_orderkey) {
-      want_slot[row.orderkey] = static_cast<int32_t>(want.size());
-      want.push_back({row.orderkey, 0, row.orderdate, row.shippriority});
+      repeated += want.count(row.orderkey);
+      want[row.orderkey] = {row.orderkey, 0, row.orderdate, row.shippriority};
     }
   }
   ASSERT_GT(want.size(), 10000u);
+  ASSERT_GT(repeated, 100u);  // the data really has keys that repeat
   for (int threads : {1, 2, 3}) {
     const Q3BuildSide build = BuildQ3(customer, orders, max_custkey, max_orderkey, date, threads);
+    ASSERT_EQ(build.keys.Size(), static_cast<int64_t>(want.size())) << threads << " threads";
     ASSERT_EQ(build.candidates.size(), want.size()) << threads << " threads";
-    for (size_t i = 0; i < want.size(); ++i) {
-      ASSERT_EQ(build.candidates[i].orderkey, want[i].orderkey) << threads << " threads, candidate " << i;
-      ASSERT_EQ(build.candidates[i].orderdate, want[i].orderdate) << threads << " threads, candidate " << i;
-      ASSERT_EQ(build.candidates[i].shippriority, want[i].shippriority) << threads << " threads, candidate " << i;
-    }
     for (int64_t key = 0; key <= max_orderkey; ++key) {
-      ASSERT_EQ(build.slot_of[key], want_slot[key]) << threads << " threads, orderkey " << key;
+      const auto wanted = want.find(key);
+      const int64_t rank = build.keys.Rank(key);
+      if (wanted == want.end()) {
+        ASSERT_EQ(rank, -1) << threads << " threads, orderkey " << key;
+        continue;
+      }
+      ASSERT_EQ(rank, std::distance(want.begin(), wanted)) << threads << " threads, orderkey " << key;
+      const Q3Row& got = build.candidates[static_cast<size_t>(rank)];
+      ASSERT_EQ(got.orderkey, key) << threads << " threads";
+      ASSERT_EQ(got.orderdate, wanted->second.orderdate) << threads << " threads, orderkey " << key;
+      ASSERT_EQ(got.shippriority, wanted->second.shippriority) << threads << " threads, orderkey " << key;
     }
   }
+}
+
+// Ranks against a sorted list of the members: word edges, both ends of the range, a range that is not a
+// whole number of words, an empty set, and inserts from several threads at once.
+TEST(RankedKeySetTest, RanksAreIndicesAmongTheMembersInKeyOrder) {
+  for (const int64_t max_key : {int64_t{0}, int64_t{63}, int64_t{64}, int64_t{200}, 3 * kMorselRows * 64 + 17}) {
+    std::vector<int64_t> members;
+    uint64_t state = static_cast<uint64_t>(max_key) + 7;
+    auto next = [&state] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+    for (int64_t key = 0; key <= max_key; ++key) {
+      const bool edge = key == 0 || key == max_key || key % 64 == 0 || key % 64 == 63;
+      if ((edge && key % 3 != 1) || next() % 7 == 0) members.push_back(key);
+    }
+    for (int threads : {1, 2, 3}) {
+      RankedKeySet set(max_key, threads);
+      ForEachMorsel(static_cast<int64_t>(members.size()), threads, [&](int64_t, int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          set.Insert(members[static_cast<size_t>(i)]);
+          set.Insert(members[static_cast<size_t>(i)]);  // twice: a set
+        }
+      });
+      set.FinishInserts(threads);
+      ASSERT_EQ(set.Size(), static_cast<int64_t>(members.size())) << "max_key " << max_key;
+      size_t next_member = 0;
+      for (int64_t key = 0; key <= max_key; ++key) {
+        const bool member = next_member < members.size() && members[next_member] == key;
+        ASSERT_EQ(set.Rank(key), member ? static_cast<int64_t>(next_member) : -1)
+            << "max_key " << max_key << ", key " << key << ", " << threads << " threads";
+        next_member += member;
+      }
+    }
+  }
+  RankedKeySet empty(1000, 2);
+  empty.FinishInserts(2);
+  EXPECT_EQ(empty.Size(), 0);
+  EXPECT_EQ(empty.Rank(0), -1);
+  EXPECT_EQ(empty.Rank(1000), -1);
 }
 
 }  // namespace

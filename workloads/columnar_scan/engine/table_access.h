@@ -28,6 +28,15 @@ struct LineitemColumns {
   int32_t Shipdate(int64_t i) const { return shipdate[i]; }
   char Returnflag(int64_t i) const { return returnflag[i]; }
   char Linestatus(int64_t i) const { return linestatus[i]; }
+
+  // Starts loading row i's extendedprice, discount and shipdate. For probes that read them for a scattered
+  // tenth of the rows, which the hardware prefetcher does not follow; call it every 8 rows (a cache line
+  // of the 8-byte columns), some hundreds of rows ahead. Prefetching past the end is harmless.
+  void PrefetchPriceAndDate(int64_t i) const {
+    __builtin_prefetch(extendedprice.data() + i);
+    __builtin_prefetch(discount.data() + i);
+    __builtin_prefetch(shipdate.data() + i);  // twice per line of this 4-byte column: simpler than a test
+  }
 };
 
 struct LineitemRows {
@@ -42,6 +51,7 @@ struct LineitemRows {
   int32_t Shipdate(int64_t i) const { return rows[i].shipdate; }
   char Returnflag(int64_t i) const { return rows[i].returnflag; }
   char Linestatus(int64_t i) const { return rows[i].linestatus; }
+  void PrefetchPriceAndDate(int64_t) const {}  // a probe reads whole rows: nothing to start early
 };
 
 struct OrdersColumns {

@@ -457,7 +457,15 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   std::set<std::string> cases_seen;
   for (const auto& workload : workloads) {
     Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
-    for (const CaseSpec& spec : plan.cases) cases_seen.insert(spec.name);
+    std::set<std::string> own_cases;
+    for (const CaseSpec& spec : plan.cases) {
+      if (!own_cases.insert(spec.name).second) {
+        throw SetupError(fmt::format("workload {} defines case '{}' twice in profile {}: results are keyed by case "
+                                     "name, so this is a bug in the workload's driver; please report it",
+                                     workload->Name(), spec.name, options.profile));
+      }
+      cases_seen.insert(spec.name);
+    }
     if (!options.cases.empty()) {
       std::erase_if(plan.cases, [&](const CaseSpec& spec) {
         return std::find(options.cases.begin(), options.cases.end(), spec.name) == options.cases.end();

@@ -65,10 +65,13 @@ struct ProfileSizes {
 };
 
 ProfileSizes SizesFor(std::string_view profile) {
-  const int all = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  // "All threads" is a case of its own only where it is more than two.
+  const int all = static_cast<int>(std::thread::hardware_concurrency());
+  std::vector<int> full_threads = {1, 2};
+  if (all > 2) full_threads.push_back(all);
   if (profile == "quick") return {"0.1", {1}, 3, 10, 15};
   if (profile == "standard") return {"1", {1, 2}, 5, 15, 60};
-  if (profile == "full") return {"10", {1, 2, all}, 5, 20, 300};
+  if (profile == "full") return {"10", full_threads, 5, 20, 300};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 

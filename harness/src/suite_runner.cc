@@ -254,7 +254,13 @@ class CaseRun {
     }
     sample.metrics["startup_ns"] = static_cast<double>(*ready);
     sample.metrics["timed_ns"] = static_cast<double>(*done - *ready);
-    Verdict verdict = workload_.Verify(spec_, context, sample.metrics);
+    Verdict verdict = Verdict::Ok();
+    try {
+      verdict = workload_.Verify(spec_, context, sample.metrics);
+    } catch (const std::exception& error) {
+      // Whatever the implementation left behind, one repetition's check must not end the whole run.
+      verdict = Verdict::Invalid(std::string("could not be verified: ") + error.what());
+    }
     if (!verdict.ok) {
       sample.status = RunStatus::kInvalid;
       sample.error = "wrong answer: " + verdict.error;

@@ -11,8 +11,10 @@
 
 #include "answer_check.h"
 #include "bandwidth_probe.h"
+#include "claimbench/atomic_file.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
+#include "claimbench/file_contents.h"
 #include "column_store.h"
 #include "generate.h"
 #include "query.h"
@@ -28,18 +30,6 @@ fs::path ProjectRoot() {
   return root != nullptr && *root != '\0' ? fs::path(root) : fs::path(CLAIMBENCH_COLUMNAR_SOURCE_DIR);
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw SetupError(fmt::format("cannot write {}; is the disk full?", path.string()));
-}
 
 // Shared by every case of one scale factor: generating SF 1 takes half a minute, so it is done once and
 // kept in the harness's cache (a directory with a manifest is complete; see engine/generate.h).
@@ -134,13 +124,13 @@ class ColumnarScanWorkload final : public Workload {
         if (entry == nullptr) throw SetupError(fmt::format("{} has no column {}.{}; delete it to regenerate", data.string(), table, column));
         for (const columnar::FileEntry& file : entry->files) bytes += file.bytes;
       }
-      WriteFile(case_dir / "bytes_touched", std::to_string(bytes));
-      WriteFile(case_dir / "lineitem_rows", std::to_string(store.Rows("lineitem")));
+      WriteFileAtomically(case_dir / "bytes_touched", std::to_string(bytes));
+      WriteFileAtomically(case_dir / "lineitem_rows", std::to_string(store.Rows("lineitem")));
     } catch (const columnar::DataError& error) {
       throw SetupError(error.what());
     }
-    WriteFile(case_dir / "expected.csv", ExpectedAnswer(root, data, sf, query));
-    WriteFile(case_dir / "probe_read_bytes_per_s", fmt::format("{:.0f}", ReadBandwidth(threads)));
+    WriteFileAtomically(case_dir / "expected.csv", ExpectedAnswer(root, data, sf, query));
+    WriteFileAtomically(case_dir / "probe_read_bytes_per_s", fmt::format("{:.0f}", ReadBandwidth(threads)));
   }
 
   std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
@@ -151,15 +141,15 @@ class ColumnarScanWorkload final : public Workload {
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
     (void)spec;
-    const std::string difference = columnar::CompareAnswers(ReadFile(context.case_dir / "expected.csv"),
-                                                            ReadFile(context.stdout_path));
+    const std::string difference = columnar::CompareAnswers(ReadWholeFile(context.case_dir / "expected.csv"),
+                                                            ReadWholeFile(context.stdout_path));
     if (!difference.empty()) return Verdict::Invalid(difference);
     auto timed = metrics.find("timed_ns");
     if (timed != metrics.end() && timed->second > 0) {
       const double seconds = timed->second / 1e9;
-      const double bytes = std::stod(ReadFile(context.case_dir / "bytes_touched"));
-      const double probe = std::stod(ReadFile(context.case_dir / "probe_read_bytes_per_s"));
-      metrics["rows_per_s"] = std::stod(ReadFile(context.case_dir / "lineitem_rows")) / seconds;
+      const double bytes = std::stod(ReadWholeFile(context.case_dir / "bytes_touched"));
+      const double probe = std::stod(ReadWholeFile(context.case_dir / "probe_read_bytes_per_s"));
+      metrics["rows_per_s"] = std::stod(ReadWholeFile(context.case_dir / "lineitem_rows")) / seconds;
       metrics["bytes_per_s"] = bytes / seconds;
       metrics["probe_read_bytes_per_s"] = probe;
       metrics["read_bandwidth_pct"] = 100.0 * bytes / seconds / probe;
@@ -191,9 +181,9 @@ class ColumnarScanWorkload final : public Workload {
         fs::remove(temp);  // DuckDB is not installed or failed: fall back to the golden, if there is one
       }
     }
-    if (fs::exists(cached)) duckdb_answer = ReadFile(cached);
+    if (fs::exists(cached)) duckdb_answer = ReadWholeFile(cached);
     if (fs::exists(golden)) {
-      const std::string official = ReadFile(golden);
+      const std::string official = ReadWholeFile(golden);
       if (!duckdb_answer.empty()) {
         if (std::string difference = columnar::CompareAnswers(official, duckdb_answer); !difference.empty()) {
           throw SetupError(fmt::format("DuckDB's {} at SF {} differs from TPC-H's official answer ({}): the generated "

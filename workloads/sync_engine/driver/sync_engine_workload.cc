@@ -13,6 +13,7 @@
 #include "claimbench/atomic_file.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
+#include "claimbench/file_contents.h"
 #include "claimbench/implementation.h"
 #include "claimbench/process.h"
 #include "corpus.h"
@@ -32,12 +33,6 @@ fs::path ProjectRoot() {
   return root != nullptr && *root != '\0' ? fs::path(root) : fs::path(CLAIMBENCH_SYNC_SOURCE_DIR);
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 struct ProfileSizes {
   std::string chunk_file;  // the chunk cases' input
@@ -123,7 +118,7 @@ std::string RunUntimed(const Implementation& impl, const std::vector<std::string
   ProcessResult result = RunToCompletion(process);
   if (result.ok()) return "";
   std::string last;
-  std::istringstream err(ReadFile(process.stderr_path));
+  std::istringstream err(ReadWholeFile(process.stderr_path));
   for (std::string line; std::getline(err, line);) {
     if (!line.empty()) last = line;
   }
@@ -209,7 +204,7 @@ class SyncEngineWorkload final : public Workload {
     }
     std::vector<Chunk> chunks;
     std::string error;
-    if (!ParseChunks(ReadFile(case_dir / "reference.stdout"), false, chunks, error)) {
+    if (!ParseChunks(ReadWholeFile(case_dir / "reference.stdout"), false, chunks, error)) {
       throw SetupError(fmt::format("the reference's chunk output is malformed: {}", error));
     }
     if (error = CheckTiling(chunks, bytes, sizes.min, sizes.max); !error.empty()) {
@@ -292,16 +287,16 @@ class SyncEngineWorkload final : public Workload {
   static Verdict VerifyChunks(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
     const std::string mode = CaseParameters(spec).String("mode");
     const fs::path input = ChunkInput(spec, context.case_dir);
-    const std::string output = ReadFile(context.stdout_path);
+    const std::string output = ReadWholeFile(context.stdout_path);
     if (mode == "hash") {
-      const std::string expected = ReadFile(input.string() + ".sha256");
+      const std::string expected = ReadWholeFile(input.string() + ".sha256");
       if (output != expected) {
         return Verdict::Invalid(fmt::format("hash '{}', expected {}", output.substr(0, 80), expected.substr(0, 64)));
       }
     } else {
       std::vector<Chunk> expected, actual;
       std::string error;
-      ParseChunks(ReadFile(context.case_dir / "expected_chunks.txt"), true, expected, error);
+      ParseChunks(ReadWholeFile(context.case_dir / "expected_chunks.txt"), true, expected, error);
       if (!ParseChunks(output, mode == "chunk+hash", actual, error)) return Verdict::Invalid(error);
       if (error = CompareChunks(expected, actual, mode == "chunk+hash"); !error.empty()) return Verdict::Invalid(error);
     }
@@ -313,13 +308,13 @@ class SyncEngineWorkload final : public Workload {
 
   static Verdict VerifySync(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
     const fs::path setup_error = context.scratch_dir / "setup_error";
-    if (fs::exists(setup_error)) return Verdict::Invalid("the untimed set-up failed: " + ReadFile(setup_error));
+    if (fs::exists(setup_error)) return Verdict::Invalid("the untimed set-up failed: " + ReadWholeFile(setup_error));
     const sync_corpus::CorpusManifest manifest =
         sync_corpus::ReadManifest(CorpusDir(spec, context.case_dir) / "manifest.json");
     const bool initial = CaseParameters(spec).String("sync") == "initial";
     SyncStats stats;
     std::string error;
-    if (!ParseSyncStats(ReadFile(context.stdout_path), stats, error)) return Verdict::Invalid(error);
+    if (!ParseSyncStats(ReadWholeFile(context.stdout_path), stats, error)) return Verdict::Invalid(error);
     const int64_t max_chunk = stats.chunk_max_bytes > 0 ? stats.chunk_max_bytes : ChunkParameters(spec).max;
     const SyncExpectation expected =
         Expect(manifest, initial ? SyncKind::kInitial : SyncKind::kIncremental, max_chunk);

@@ -71,6 +71,33 @@ def test_driver_verifies_syncs_by_restoring_and_marks_a_lossy_store_invalid(fake
     assert skipped["status"] == "unavailable" and "takes part only in initial_sync" in skipped["error"]
 
 
+VANDAL = """#!/usr/bin/env bash
+# A chunk implementation that deletes the harness's expected answer before it answers.
+[ "$1" = chunk ] && rm -f "$3.sha256"
+if [ -n "$CLAIMBENCH_MARK_FD" ]; then printf 'ready\ndone\n' >&"$CLAIMBENCH_MARK_FD"; fi
+echo 0000
+"""
+
+
+def test_a_check_that_cannot_run_makes_the_repetition_invalid_and_the_run_goes_on(tmp_path):
+    if not HARNESS.exists():
+        pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
+    impl = tmp_path / "root" / "workloads" / "sync_engine" / "cpp"
+    impl.mkdir(parents=True)
+    (impl / "vandal.sh").write_text(VANDAL)
+    (impl / "vandal.sh").chmod(0o755)
+    (impl / "impl.toml").write_text('language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/vandal.sh"]\n')
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(tmp_path / "root"))
+    proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
+                           "--case", "hash", "--param", "file_bytes=1M"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stderr  # a wrong answer, not an aborted run
+    result = json.loads(next((tmp_path / "out" / "results").glob("run-*.json")).read_text())
+    hashed = bench(result, "sync_engine/hash/cpp")
+    assert hashed["status"] == "invalid"
+    assert "could not be verified" in hashed["error"] and ".sha256" in hashed["error"], hashed["error"]
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> tuple[Path, dict]:
     if not SYNC_CORPUS.exists():

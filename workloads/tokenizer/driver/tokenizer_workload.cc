@@ -12,6 +12,7 @@
 #include "benchmark_corpus.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
+#include "claimbench/file_contents.h"
 #include "claimbench/process.h"
 
 namespace claimbench::tokenizer_workload {
@@ -42,13 +43,6 @@ fs::path ProjectRoot() {
   return CLAIMBENCH_SOURCE_DIR;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return std::move(buffer).str();
-}
 
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -130,16 +124,16 @@ class TokenizerWorkload final : public Workload {
     uint64_t seed = static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX));
     const fs::path root = ProjectRoot();
     const fs::path testdata = root / "workloads" / "tokenizer" / "testdata";
-    std::string tokenizer_json = ReadFile(testdata / style / "tokenizer.json");
+    std::string tokenizer_json = ReadWholeFile(testdata / style / "tokenizer.json");
     if (tokenizer_json.empty()) throw SetupError(fmt::format("cannot read {}", (testdata / style / "tokenizer.json").string()));
 
     // Everything the inputs depend on; a matching stamp means the cached inputs are current.
     std::string stamp = fmt::format("style={} corpus_bytes={} seed={} tokenizer_hash={:016x} corpus_sources={:016x}\n",
                                     style, corpus_bytes, seed, std::hash<std::string>{}(tokenizer_json),
-                                    std::hash<std::string>{}(ReadFile(testdata / "train_text.txt") +
-                                                             ReadFile(testdata / "corpora" / "adversarial.txt")));
+                                    std::hash<std::string>{}(ReadWholeFile(testdata / "train_text.txt") +
+                                                             ReadWholeFile(testdata / "corpora" / "adversarial.txt")));
     const fs::path stamp_path = case_dir / "prepared.txt";
-    if (ReadFile(stamp_path) == stamp && fs::exists(case_dir / "expected.ids")) return;
+    if (ReadFileIfPresent(stamp_path) == stamp && fs::exists(case_dir / "expected.ids")) return;
     fs::remove(stamp_path);
     {
       std::ofstream out(case_dir / "tokenizer.json", std::ios::binary | std::ios::trunc);
@@ -185,8 +179,8 @@ class TokenizerWorkload final : public Workload {
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
     CaseParameters params(spec);
-    std::string want = ReadFile(context.case_dir / "expected.ids");
-    std::string got = ReadFile(context.stdout_path);
+    std::string want = ReadWholeFile(context.case_dir / "expected.ids");
+    std::string got = ReadWholeFile(context.stdout_path);
     if (got != want) return Verdict::Invalid("ids differ from Hugging Face's: " + FirstDifference(want, got));
 
     double bytes = static_cast<double>(fs::file_size(context.case_dir / "corpus.txt"));
@@ -196,7 +190,9 @@ class TokenizerWorkload final : public Workload {
     }
     if (params.Int("latency", 0, 1) == 1) {
       std::vector<double> latencies;
-      std::istringstream in(ReadFile(context.scratch_dir / "latency.txt"));
+      const std::optional<std::string> written = ReadFileIfPresent(context.scratch_dir / "latency.txt");
+      if (!written) return Verdict::Invalid("wrote no --latency-out file");
+      std::istringstream in(*written);
       for (double ns; in >> ns;) latencies.push_back(ns);
       size_t docs = Lines(want).size();
       if (latencies.size() != docs) {

@@ -57,6 +57,7 @@ Q3BuildSide BuildQ3(const Customer& customer, const Orders& orders, int64_t max_
   std::vector<uint64_t> qualifies(static_cast<size_t>((orders.Rows() + 63) / 64));
   ForEachMorsel(orders.Rows(), threads, [&](int64_t, int64_t begin, int64_t end) {
     const Orders rows = orders;  // a local copy keeps the spans in registers (see q6.h)
+    RankedKeySet::Inserter inserter(build.keys);
     for (int64_t word_begin = begin; word_begin < end; word_begin += 64) {
       const int64_t word_end = std::min(word_begin + 64, end);
       // Without branches: one in five orders has a BUILDING customer and one in two the date, in random
@@ -71,7 +72,7 @@ Q3BuildSide BuildQ3(const Customer& customer, const Orders& orders, int64_t max_
         bits |= static_cast<uint64_t>(pass) << (i - word_begin);
       }
       qualifies[static_cast<size_t>(word_begin / 64)] = bits;
-      for (; bits != 0; bits &= bits - 1) build.keys.Insert(rows.Orderkey(word_begin + std::countr_zero(bits)));
+      for (; bits != 0; bits &= bits - 1) inserter.Insert(rows.Orderkey(word_begin + std::countr_zero(bits)));
     }
   });
   build.keys.FinishInserts(threads);

@@ -149,10 +149,20 @@ TEST(RankedKeySetTest, RanksAreIndicesAmongTheMembersInKeyOrder) {
     }
     for (int threads : {1, 2, 3}) {
       RankedKeySet set(max_key, threads);
-      ForEachMorsel(static_cast<int64_t>(members.size()), threads, [&](int64_t, int64_t begin, int64_t end) {
+      // Half the morsels insert one key at a time, half through an Inserter, whose buffered word can
+      // span the edge between two morsels' keys.
+      ForEachMorsel(static_cast<int64_t>(members.size()), threads, [&](int64_t morsel, int64_t begin, int64_t end) {
+        RankedKeySet::Inserter inserter(set);
         for (int64_t i = begin; i < end; ++i) {
-          set.Insert(members[static_cast<size_t>(i)]);
-          set.Insert(members[static_cast<size_t>(i)]);  // twice: a set
+          const int64_t key = members[static_cast<size_t>(i)];
+          if (morsel % 2 == 0) {
+            set.Insert(key);
+            set.Insert(key);  // twice: a set
+          } else {
+            inserter.Insert(key);
+            inserter.Insert(key);
+            inserter.Insert(members[static_cast<size_t>(begin)]);  // out of order
+          }
         }
       });
       set.FinishInserts(threads);

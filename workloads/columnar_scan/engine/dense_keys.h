@@ -1,6 +1,7 @@
 // Joins and group-bys on TPC-H's dense integer keys (custkey 1..150000*SF, orderkey below 6000000*SF*4)
 // use arrays indexed by the key instead of hash tables: the "perfect hash" that engines pick when column
-// statistics bound a key. The bound is the column's maximum, taken when the query is prepared.
+// statistics bound a key. The bound is the column's maximum, taken when the query is prepared. Orderkeys,
+// which use one value in four of their range, go through a RankedKeySet instead (ranked_key_set.h).
 #pragma once
 
 #include <algorithm>

@@ -4,8 +4,8 @@
 // Q3 joins about 1.45 million candidate orders against lineitem's orderkeys, which span 60 million values at
 // SF 10. A dense slot array over that range is 240 MB whose every page the query must fault in and
 // fill; this set is 12 bytes per 64 keys (11 MB at SF 10), so it is built in a few milliseconds and its
-// probes stay in the last-level cache. Q18 numbers its groups, the orders, the same way. Ranks are 32-bit: fewer than 2^32 members (TPC-H has 1.5 million
-// orders per SF).
+// probes stay in the last-level cache. Q18 numbers its groups, the orders, the same way.
+// Ranks are 32-bit: fewer than 2^32 members (TPC-H has 1.5 million orders per SF).
 #pragma once
 
 #include <algorithm>

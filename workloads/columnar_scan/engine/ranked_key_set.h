@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "dense_keys.h"
@@ -70,16 +71,17 @@ class RankedKeySet {
   // Counts the members before each word, on `threads`; call once, after the last Insert.
   void FinishInserts(int threads) {
     const int64_t chunks = (words_count_ + kMorselRows - 1) / kMorselRows;
-    std::vector<uint32_t> before(static_cast<size_t>(chunks) + 1, 0);
+    std::vector<uint64_t> before(static_cast<size_t>(chunks) + 1, 0);
     ForEachMorsel(words_count_, threads, [&](int64_t chunk, int64_t begin, int64_t end) {
       uint32_t members = 0;
       for (int64_t w = begin; w < end; ++w) members += static_cast<uint32_t>(std::popcount(words_[w]));
       before[static_cast<size_t>(chunk) + 1] = members;
     });
     for (size_t chunk = 1; chunk < before.size(); ++chunk) before[chunk] += before[chunk - 1];
-    size_ = before.back();
+    if (before.back() > UINT32_MAX) throw std::length_error("a ranked key set holds fewer than 2^32 keys");
+    size_ = static_cast<int64_t>(before.back());
     ForEachMorsel(words_count_, threads, [&](int64_t chunk, int64_t begin, int64_t end) {
-      uint32_t members = before[static_cast<size_t>(chunk)];
+      auto members = static_cast<uint32_t>(before[static_cast<size_t>(chunk)]);
       for (int64_t w = begin; w < end; ++w) {
         ranks_[w] = members;
         members += static_cast<uint32_t>(std::popcount(words_[w]));

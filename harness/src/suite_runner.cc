@@ -104,16 +104,16 @@ class CaseRun {
           const RunOptions& options, int64_t& sequence, Progress& progress)
       : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
     for (const Implementation* impl : impls) {
-      ImplementationResult result = NewResult(workload, spec, *impl);
-      result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
-      for (const MetricDescriptor& extra : spec.extra_metrics) {
-        bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
-                                 [&](const MetricDescriptor& m) { return m.name == extra.name; });
-        if (!known) result.metrics.push_back(extra);
+      Add(*impl, spec);
+      if (impl->role == "reference" && spec.thread_baseline > 0) {
+        CaseSpec baseline = spec;
+        baseline.parameters["threads"] = std::to_string(spec.thread_baseline);
+        Add(*impl, baseline);
+        ImplementationResult& result = results_.back();
+        result.implementation = fmt::format("{}@{}t", impl->name, spec.thread_baseline);
+        result.name = fmt::format("{}/{}/{}", workload.Name(), spec.name, result.implementation);
+        result.role = "thread_baseline";
       }
-      results_.push_back(std::move(result));
-      impls_.push_back(impl);
-      active_.push_back(true);
     }
   }
 
@@ -156,6 +156,21 @@ class CaseRun {
  private:
   bool AnyActive() const { return std::find(active_.begin(), active_.end(), true) != active_.end(); }
 
+  // One more implementation (or the reference at the thread baseline) taking part in every round.
+  void Add(const Implementation& impl, const CaseSpec& spec) {
+    ImplementationResult result = NewResult(workload_, spec, impl);
+    result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
+    for (const MetricDescriptor& extra : spec.extra_metrics) {
+      bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
+                               [&](const MetricDescriptor& m) { return m.name == extra.name; });
+      if (!known) result.metrics.push_back(extra);
+    }
+    results_.push_back(std::move(result));
+    impls_.push_back(&impl);
+    specs_.push_back(spec);
+    active_.push_back(true);
+  }
+
   // The most this case can still take: rounds left at the average round's pace, capped by its time budget.
   double CaseSecondsLeft(int round, bool warmup) const {
     int rounds_done = warmup ? round : spec_.warmup_repetitions + round;
@@ -197,7 +212,7 @@ class CaseRun {
     RunContext context;
     context.implementation = impls_[i];
     context.case_dir = case_dir_;
-    context.scratch_dir = options_.scratch_dir / workload_.Name() / spec_.name / impls_[i]->name;
+    context.scratch_dir = options_.scratch_dir / workload_.Name() / spec_.name / results_[i].implementation;
     ResetDir(context.scratch_dir);
     context.stdout_path = context.scratch_dir / "stdout";
     context.seed = options_.seed + static_cast<uint64_t>(repetition);
@@ -208,7 +223,7 @@ class CaseRun {
   ProcessSpec MakeProcessSpec(size_t i, const RunContext& context) {
     ProcessSpec process;
     process.argv = impls_[i]->command;
-    std::vector<std::string> args = workload_.Arguments(spec_, context);
+    std::vector<std::string> args = workload_.Arguments(specs_[i], context);
     process.argv.insert(process.argv.end(), args.begin(), args.end());
     process.working_dir = context.scratch_dir;
     process.stdout_path = context.stdout_path;
@@ -256,7 +271,7 @@ class CaseRun {
     sample.metrics["timed_ns"] = static_cast<double>(*done - *ready);
     Verdict verdict = Verdict::Ok();
     try {
-      verdict = workload_.Verify(spec_, context, sample.metrics);
+      verdict = workload_.Verify(specs_[i], context, sample.metrics);
     } catch (const std::exception& error) {
       // Whatever the implementation left behind, one repetition's check must not end the whole run.
       verdict = Verdict::Invalid(std::string("could not be verified: ") + error.what());
@@ -282,7 +297,7 @@ class CaseRun {
     if (ready) {
       sample.metrics["startup_ns"] = static_cast<double>(ready->count());
       try {
-        verdict = workload_.Drive(spec_, context, child, measurement);
+        verdict = workload_.Drive(specs_[i], context, child, measurement);
       } catch (const SetupError& error) {
         // The load generator could not reach the service it was told is ready: the service's failure.
         verdict = Verdict::Invalid(std::string("could not be driven: ") + error.what());
@@ -331,6 +346,7 @@ class CaseRun {
   double warmup_s_ = 0;
   std::vector<ImplementationResult> results_;
   std::vector<const Implementation*> impls_;
+  std::vector<CaseSpec> specs_;  // the case, or for the thread baseline the case at its thread count
   std::vector<bool> active_;
 };
 
@@ -391,6 +407,17 @@ std::vector<MetricStatistics> ComputeStatistics(const std::vector<MetricDescript
   return out;
 }
 
+// A thread baseline ("cpp@1t") is compared with its own implementation only: its ratio against another
+// implementation says nothing that the same-thread-count comparison does not.
+bool Comparable(const ImplementationResult& a, const ImplementationResult& b) {
+  auto own = [](const ImplementationResult& baseline, const ImplementationResult& other) {
+    return baseline.implementation.rfind(other.implementation + "@", 0) == 0;
+  };
+  if (a.role == "thread_baseline") return own(a, b);
+  if (b.role == "thread_baseline") return own(b, a);
+  return true;
+}
+
 std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>& case_results) {
   // Baselines in order, the reference first, so the summary finds "vs reference" before any other pair.
   std::vector<const ImplementationResult*> ok;
@@ -406,7 +433,7 @@ std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>&
       if (CountsInStatistics(s)) baseline_by_rep[s.repetition] = &s;
     }
     for (const ImplementationResult* contender : ok) {
-      if (contender == baseline) continue;
+      if (contender == baseline || !Comparable(*contender, *baseline)) continue;
       for (const MetricDescriptor& metric : contender->metrics) {
         std::vector<double> a, b;
         for (const Sample& s : contender->samples) {

@@ -131,3 +131,14 @@ def test_harness_run_verifies_and_reports_bandwidth(cb):
         sample = next(s for s in entry["samples"] if not s["warmup"])
         for metric in ["rows_per_s", "bytes_per_s", "read_bandwidth_pct", "probe_read_bytes_per_s", "peak_rss_bytes"]:
             assert sample["metrics"][metric] > 0, metric
+
+
+def test_a_thread_baseline_is_compared_with_its_own_implementation_only(cb):
+    if not have_duckdb():
+        pytest.skip("DuckDB is not installed; run ./claimbench setup")
+    proc, result = cb.run("--workload", "columnar_scan", "--profile", "standard", "--case", "q6_t2", "--impl", "cpp",
+                          "--impl", "duckdb", "--param", "sf=0.01", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert bench(result, "columnar_scan/q6_t2/cpp@1t")["status"] == "ok"
+    pairs = {(c["baseline"], c["contender"]) for c in result["claimbench"]["comparisons"] if c["case_name"] == "q6_t2"}
+    assert pairs == {("cpp", "duckdb"), ("duckdb", "cpp"), ("cpp", "cpp@1t"), ("cpp@1t", "cpp")}, pairs

@@ -37,6 +37,10 @@ struct CaseSpec {
   std::chrono::nanoseconds timeout{std::chrono::seconds(60)};  // per repetition, process start to exit
   std::string primary_metric = "timed_ns";        // what stopping rules and comparisons look at
   std::vector<MetricDescriptor> extra_metrics;    // metrics the workload adds to the standard ones
+  // > 0: the reference implementation also runs with parameter threads=N, interleaved with the others in
+  // every round, as "<reference>@<N>t" (role "thread_baseline"), so the case reports the reference's
+  // speed-up over N threads as a paired ratio. For a case whose own `threads` parameter is larger.
+  int thread_baseline = 0;
 };
 
 // Where one repetition runs. All paths exist when the workload sees them.

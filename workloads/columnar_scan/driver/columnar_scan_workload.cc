@@ -37,6 +37,11 @@ fs::path DataDir(const fs::path& case_dir, const std::string& sf) { return case_
 
 // The probe's bytes per second for `threads`, measured once per harness run (the same session as the
 // queries) and reused by every case with that thread count.
+// Where Prepare leaves the probe's bytes per second on `threads` threads, for Verify.
+fs::path ProbeFile(const fs::path& case_dir, int threads) {
+  return case_dir / fmt::format("probe_read_bytes_per_s_t{}", threads);
+}
+
 double ReadBandwidth(int threads) {
   static std::mutex mutex;
   static std::map<int, double> measured;
@@ -86,6 +91,7 @@ class ColumnarScanWorkload final : public Workload {
       spec.stopping.time_budget_s = sizes.budget_s;
       spec.timeout = seconds(sizes.sf == "10" ? 600 : 120);
       spec.primary_metric = "timed_ns";
+      if (threads > 1) spec.thread_baseline = 1;  // the reference's speed-up over one thread, paired
       spec.extra_metrics = {{"rows_per_s", "items_per_s", true},
                             {"bytes_per_s", "bytes_per_s", true},
                             {"read_bandwidth_pct", "ratio", true},
@@ -130,7 +136,11 @@ class ColumnarScanWorkload final : public Workload {
       throw SetupError(error.what());
     }
     WriteFileAtomically(case_dir / "expected.csv", ExpectedAnswer(root, data, sf, query));
-    WriteFileAtomically(case_dir / "probe_read_bytes_per_s", fmt::format("{:.0f}", ReadBandwidth(threads)));
+    // One probe per thread count the case runs at: its own, and the reference's thread baseline.
+    for (int probe_threads : {threads, spec.thread_baseline}) {
+      if (probe_threads < 1) continue;
+      WriteFileAtomically(ProbeFile(case_dir, probe_threads), fmt::format("{:.0f}", ReadBandwidth(probe_threads)));
+    }
   }
 
   std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
@@ -140,7 +150,7 @@ class ColumnarScanWorkload final : public Workload {
   }
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
-    (void)spec;
+    const int threads = static_cast<int>(CaseParameters(spec).Int("threads", 1, 1024));
     const std::string difference = columnar::CompareAnswers(ReadWholeFile(context.case_dir / "expected.csv"),
                                                             ReadWholeFile(context.stdout_path));
     if (!difference.empty()) return Verdict::Invalid(difference);
@@ -148,7 +158,7 @@ class ColumnarScanWorkload final : public Workload {
     if (timed != metrics.end() && timed->second > 0) {
       const double seconds = timed->second / 1e9;
       const double bytes = std::stod(ReadWholeFile(context.case_dir / "bytes_touched"));
-      const double probe = std::stod(ReadWholeFile(context.case_dir / "probe_read_bytes_per_s"));
+      const double probe = std::stod(ReadWholeFile(ProbeFile(context.case_dir, threads)));
       metrics["rows_per_s"] = std::stod(ReadWholeFile(context.case_dir / "lineitem_rows")) / seconds;
       metrics["bytes_per_s"] = bytes / seconds;
       metrics["probe_read_bytes_per_s"] = probe;

@@ -164,6 +164,7 @@ class SyncEngineWorkload final : public Workload {
     add("chunk_hash_t2", fmt::format("chunk_hash of {} with --threads 2 (boundaries pipelined with hashing); compare "
                                      "bytes_per_s with case hash and cpu_time with real_time", sizes.chunk_file),
         {{"mode", "chunk+hash"}, {"file_bytes", sizes.chunk_file}, {"threads", "2"}}, kernel);
+    cases.back().thread_baseline = 1;  // paired against the reference on one thread: cpp@1t vs cpp
     const std::vector<MetricDescriptor> sync = {{"bytes_per_s", "bytes_per_s", true},
                                                 {"dedup_ratio", "ratio", true},
                                                 {"bytes_uploaded", "bytes", false}};

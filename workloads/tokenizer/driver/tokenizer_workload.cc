@@ -107,6 +107,7 @@ class TokenizerWorkload final : public Workload {
     CaseSpec llama3 = encode("encode_llama3", "llama3", 1,
                              "Llama-3 style tokenizer.json (Split regex + ByteLevel, ignore_merges), one thread");
     CaseSpec threads2 = encode("encode_gpt2_2threads", "gpt2", 2, "GPT-2 style, --threads 2");
+    threads2.thread_baseline = 1;  // the reference's 2-thread speed-up, paired: cpp@1t vs cpp
     CaseSpec latency = encode("doc_latency_gpt2", "gpt2", 1,
                               "GPT-2 style, one document at a time: per-document latency p50 and p99");
     latency.parameters["corpus_bytes"] = std::to_string(sizes.latency_corpus_bytes);

@@ -7,7 +7,7 @@ this tool pairs them itself: each pair runs the command once with `--threads 1` 
 95% interval of that median. Outputs are not verified here: run the workload's cases for that.
 
     .venv/bin/python tools/paired_threads.py --pairs 30 --threads 2 -- \\
-        build/release/workloads/tokenizer/cpp/tokenizer_cpp encode --tokenizer T.json --input C.txt
+        build/release/workloads/tokenizer/impls/cpp/tokenizer_cpp encode --tokenizer T.json --input C.txt
 
 With `--baseline PROGRAM`, each pair instead runs the command and the same command with PROGRAM in place
 of its program (an older build, say), both at `--threads N` (1 allowed), and the speed-up is the

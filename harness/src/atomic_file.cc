@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "claimbench/error.h"
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 namespace claimbench {
 namespace {

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 namespace claimbench::process_internal {
 

@@ -32,7 +32,7 @@
 #include <fmt/format.h>
 
 #include "claimbench/build_info.h"
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 extern char** environ;
 

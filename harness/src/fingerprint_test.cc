@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "claimbench/build_info.h"
-#include "testing/temp_dir.h"
+#include "claimbench/testing/temp_dir.h"
 
 namespace claimbench {
 namespace {

@@ -136,19 +136,26 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {
-  fs::path workload_dir = paths.root / "workloads" / workload;
+  // impls/ holds implementations only; a folder there without an impl.toml is a mistake worth a clear error.
+  fs::path impls_dir = paths.root / "workloads" / workload / "impls";
   std::vector<Implementation> impls;
   std::error_code error;
-  for (const fs::directory_entry& entry : fs::directory_iterator(workload_dir, error)) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(impls_dir, error)) {
+    if (!entry.is_directory()) continue;
     fs::path manifest = entry.path() / "impl.toml";
-    if (entry.is_directory() && fs::exists(manifest)) impls.push_back(ReadManifest(manifest, paths, workload));
+    if (!fs::exists(manifest)) {
+      throw SetupError(fmt::format("{} has no impl.toml: every folder in {} is an implementation (README.md, How to "
+                                   "add an implementation)",
+                                   entry.path().string(), impls_dir.string()));
+    }
+    impls.push_back(ReadManifest(manifest, paths, workload));
   }
-  if (error) throw SetupError(fmt::format("cannot read {}: {}", workload_dir.string(), error.message()));
+  if (error) throw SetupError(fmt::format("cannot read {}: {}", impls_dir.string(), error.message()));
   size_t references = std::count_if(impls.begin(), impls.end(), [](const auto& i) { return i.role == "reference"; });
   if (references != 1) {
     throw SetupError(fmt::format("workload '{}' has {} implementations with role = \"reference\" in {}; it needs "
                                  "exactly one",
-                                 workload, references, workload_dir.string()));
+                                 workload, references, impls_dir.string()));
   }
   std::sort(impls.begin(), impls.end(), [](const Implementation& a, const Implementation& b) {
     return std::make_pair(a.role != "reference", a.name) < std::make_pair(b.role != "reference", b.name);

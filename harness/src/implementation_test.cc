@@ -21,8 +21,8 @@ class ImplementationTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   void Write(const std::string& impl, const std::string& text) {
-    fs::create_directories(root_ / "workloads/w" / impl);
-    std::ofstream(root_ / "workloads/w" / impl / "impl.toml") << text;
+    fs::create_directories(root_ / "workloads/w/impls" / impl);
+    std::ofstream(root_ / "workloads/w/impls" / impl / "impl.toml") << text;
   }
 
   std::string ErrorOf() {
@@ -47,7 +47,7 @@ TEST_F(ImplementationTest, ReadsManifestsReferenceFirstWithPlaceholdersExpanded)
   ASSERT_EQ(impls.size(), 2u);
   EXPECT_EQ(impls[0].name, "cpp");
   EXPECT_EQ(impls[0].command, (std::vector<std::string>{(root_ / "build").string() + "/x", "--flag"}));
-  EXPECT_EQ(impls[1].command[0], (root_ / "workloads/w/zig").string() + "/z");
+  EXPECT_EQ(impls[1].command[0], (root_ / "workloads/w/impls/zig").string() + "/z");
   std::string reason = UnavailableReason(impls[0]);
   EXPECT_NE(reason.find("nope does not exist"), std::string::npos) << reason;
   EXPECT_NE(reason.find("build it"), std::string::npos) << reason;

@@ -15,7 +15,7 @@
 
 #include "claimbench/error.h"
 #include "loadgen_worker.h"
-#include "tcp_socket.h"
+#include "claimbench/tcp_socket.h"
 
 namespace claimbench::loadgen {
 namespace {

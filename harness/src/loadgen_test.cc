@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "claimbench/error.h"
-#include "tcp_socket.h"
+#include "claimbench/tcp_socket.h"
 #include "testing/echo_server.h"
 
 namespace claimbench::loadgen {

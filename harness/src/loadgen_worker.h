@@ -17,7 +17,7 @@
 #include "claimbench/histogram.h"
 #include "claimbench/loadgen.h"
 #include "receive_buffer.h"
-#include "tcp_socket.h"
+#include "claimbench/tcp_socket.h"
 
 namespace claimbench::loadgen::detail {
 

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 namespace claimbench::process_internal {
 

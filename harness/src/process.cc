@@ -27,7 +27,7 @@
 #include "claimbench/error.h"
 #include "interrupt_internal.h"
 #include "proc_tree.h"
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 
 #include "claimbench/error.h"
 #include "testing/sample_result.h"
-#include "testing/temp_dir.h"
+#include "claimbench/testing/temp_dir.h"
 
 namespace claimbench {
 namespace {

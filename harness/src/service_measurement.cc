@@ -11,7 +11,7 @@
 
 #include "claimbench/error.h"
 #include "claimbench/process.h"
-#include "unique_fd.h"
+#include "claimbench/unique_fd.h"
 
 namespace claimbench {
 namespace {

@@ -10,7 +10,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
-#include "seeded_random.h"
+#include "claimbench/seeded_random.h"
 
 namespace claimbench::stats {
 namespace {

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "seeded_random.h"
+#include "claimbench/seeded_random.h"
 
 namespace claimbench::stats {
 namespace {

@@ -1,4 +1,4 @@
-#include "tcp_socket.h"
+#include "claimbench/tcp_socket.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -39,7 +39,7 @@ def test_help_and_usage_errors(cb):
 
 
 def test_latency_prints_hdrhistogram_percentile_text_from_a_result(cb):
-    from conftest import ROOT
+    from claimbench_testing import ROOT
 
     fixture = str(ROOT / "reports" / "tests" / "fixtures" / "null_quick.json")
     proc = cb("latency", fixture, "--benchmark", "null/echo_service/python", "--which", "uncorrected")

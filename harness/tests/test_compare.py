@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import bench
+from claimbench_testing import bench
 
 
 def run_compute(cb, *extra):

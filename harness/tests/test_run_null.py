@@ -10,8 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from conftest import ROOT, bench
+from claimbench_testing import ROOT, bench
 
 SCHEMA = json.loads((ROOT / "results" / "schema.json").read_text())
 

@@ -1,7 +1,7 @@
 """A case with a thread baseline runs the reference a second time at that thread count, interleaved with
 the first in every round, and reports the speed-up as a paired ratio of the same implementation."""
 
-from conftest import bench
+from claimbench_testing import bench
 
 
 def test_the_reference_runs_again_at_the_baseline_thread_count_interleaved_and_paired(cb):

@@ -1,7 +1,7 @@
 // Implementation manifests: how the harness finds, builds and runs any implementation of a workload.
 //
 // Design: every implementation (the C++ reference, ports in Rust, Go or Python, peers such as nginx)
-// lives in workloads/<workload>/<name>/ with an impl.toml saying its language, role, how to build it, how
+// lives in workloads/<workload>/impls/<name>/ with an impl.toml saying its language, role, how to build it, how
 // to run it, and how to tell whether it can run on this machine. The harness treats them all alike; an
 // unavailable one is listed with its reason and recorded as unavailable, never silently skipped.
 //
@@ -58,9 +58,9 @@ struct Implementation {
 // Empty when `implementation` takes part in case `case_name`, else one line saying which cases it takes.
 std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name);
 
-// Reads every workloads/<workload>/*/impl.toml, sorted with the reference first, then by name.
+// Reads every workloads/<workload>/impls/*/impl.toml, sorted with the reference first, then by name.
 // Throws SetupError naming the file for a malformed manifest, a missing required key, an unknown role,
-// or a workload without exactly one reference.
+// a folder in impls/ without an impl.toml, or a workload without exactly one reference.
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload);
 
 // Expands {root}, {build_dir}, {impl_dir} and {python} in `text`. Throws SetupError for an unknown

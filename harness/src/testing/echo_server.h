@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <thread>
 
-#include "tcp_socket.h"
+#include "claimbench/tcp_socket.h"
 
 namespace claimbench::testing {
 

@@ -169,20 +169,20 @@ class ColumnarScanWorkload final : public Workload {
 
  private:
   // The answer every implementation must give. At SF 1, Q1 and Q6 have TPC-H's official answers
-  // (golden/); every query at every scale also gets DuckDB's answer, computed once per dataset, when
+  // (data/); every query at every scale also gets DuckDB's answer, computed once per dataset, when
   // DuckDB is installed, and at SF 1 DuckDB must agree with the official answer (which also proves the
   // generated data is dbgen's). Never the C++ reference's own output.
   static std::string ExpectedAnswer(const fs::path& root, const fs::path& data, const std::string& sf,
                                     const std::string& query) {
     const fs::path workload = root / "workloads" / "columnar_scan";
-    const fs::path golden = workload / "golden" / fmt::format("{}_sf{}.csv", query, sf);
+    const fs::path golden = workload / "data" / fmt::format("{}_sf{}.csv", query, sf);
     const fs::path cached = data / "expected" / fmt::format("{}.duckdb.csv", query);
     std::string duckdb_answer;
     if (!fs::exists(cached)) {
       fs::create_directories(cached.parent_path());
       const fs::path temp = cached.string() + ".tmp";
       try {
-        columnar::RunProgram({(root / ".venv" / "bin" / "python").string(), (workload / "duckdb" / "duckdb_impl.py").string(),
+        columnar::RunProgram({(root / ".venv" / "bin" / "python").string(), (workload / "impls" / "duckdb" / "duckdb_impl.py").string(),
                               "query", "--data", data.string(), "--query", query, "--threads",
                               std::to_string(std::max(1U, std::thread::hardware_concurrency()))},
                              temp);

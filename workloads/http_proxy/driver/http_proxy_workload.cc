@@ -9,7 +9,7 @@
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
 #include "claimbench/loadgen.h"
-#include "claimbench/loadgen_http.h"
+#include "loadgen_http.h"
 #include "claimbench/process.h"
 #include "claimbench/service_measurement.h"
 #include "cpu_pinning.h"

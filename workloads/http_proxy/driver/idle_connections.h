@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "claimbench/loadgen_http.h"
+#include "loadgen_http.h"
 
 namespace claimbench::http_proxy_workload {
 

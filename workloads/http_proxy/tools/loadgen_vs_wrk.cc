@@ -33,7 +33,7 @@
 
 #include "claimbench/error.h"
 #include "claimbench/loadgen.h"
-#include "claimbench/loadgen_http.h"
+#include "loadgen_http.h"
 #include "claimbench/process.h"
 #include "claimbench/statistics.h"
 #include "cpu_pinning.h"

@@ -9,15 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from conftest import BUILD_DIR, HARNESS, ROOT, bench
+from claimbench_testing import BUILD_DIR, HARNESS, ROOT, bench
 
 WORKLOAD = ROOT / "workloads" / "sync_engine"
-SYNC_CORPUS = BUILD_DIR / "workloads" / "sync_engine" / "corpus" / "sync_corpus"
+SYNC_CORPUS = BUILD_DIR / "workloads" / "sync_engine" / "driver" / "corpus" / "sync_corpus"
 
 LIAR = """#!/usr/bin/env bash
 # A sync_engine implementation whose store loses a file: sync is right, restore leaves one out.
-"$(dirname "$0")/../rsync/run_rsync.sh" "$@"
+"$(dirname "$0")/../cpp/run_rsync.sh" "$@"
 status=$?
 if [ "$1" = restore ] && [ $status = 0 ]; then
   rm -f "$(find "$5" -type f | sort | head -n 1)"
@@ -32,17 +31,16 @@ def fake_root(tmp_path: Path) -> Path:
     a liar whose restore drops a file (it takes part in initial_sync only)."""
     root = tmp_path / "root"
     workload = root / "workloads" / "sync_engine"
-    (workload / "rsync").mkdir(parents=True)
-    shutil.copy(WORKLOAD / "rsync" / "run_rsync.sh", workload / "rsync")
-    for name in ("peer_common.sh", "peer_stats.py"):
-        shutil.copy(WORKLOAD / name, workload)
-    (workload / "cpp").mkdir()
-    (workload / "cpp" / "impl.toml").write_text(
-        'language = "C"\nrole = "reference"\ncommand = ["{root}/workloads/sync_engine/rsync/run_rsync.sh"]\n')
-    (workload / "liar").mkdir()
-    (workload / "liar" / "liar.sh").write_text(LIAR)
-    (workload / "liar" / "liar.sh").chmod(0o755)
-    (workload / "liar" / "impl.toml").write_text(
+    impls = workload / "impls"
+    (impls / "cpp").mkdir(parents=True)
+    shutil.copy(WORKLOAD / "impls" / "rsync" / "run_rsync.sh", impls / "cpp")
+    shutil.copytree(WORKLOAD / "peer_support", workload / "peer_support")
+    (impls / "cpp" / "impl.toml").write_text(
+        'language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/run_rsync.sh"]\n')
+    (impls / "liar").mkdir()
+    (impls / "liar" / "liar.sh").write_text(LIAR)
+    (impls / "liar" / "liar.sh").chmod(0o755)
+    (impls / "liar" / "impl.toml").write_text(
         'language = "C"\nrole = "peer"\ncommand = ["{impl_dir}/liar.sh"]\ncases = ["initial_sync"]\n')
     return root
 
@@ -82,7 +80,7 @@ echo 0000
 def test_a_check_that_cannot_run_makes_the_repetition_invalid_and_the_run_goes_on(tmp_path):
     if not HARNESS.exists():
         pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
-    impl = tmp_path / "root" / "workloads" / "sync_engine" / "cpp"
+    impl = tmp_path / "root" / "workloads" / "sync_engine" / "impls" / "cpp"
     impl.mkdir(parents=True)
     (impl / "vandal.sh").write_text(VANDAL)
     (impl / "vandal.sh").chmod(0o755)
@@ -111,7 +109,7 @@ def corpus(tmp_path_factory) -> tuple[Path, dict]:
 def run_wrapper(peer: str, *args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     read_end, write_end = os.pipe()
     env = dict(os.environ, CLAIMBENCH_MARK_FD=str(write_end))
-    proc = subprocess.run([str(WORKLOAD / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True,
+    proc = subprocess.run([str(WORKLOAD / "impls" / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True,
                           env=env, pass_fds=(write_end,), timeout=120)
     os.close(write_end)
     with os.fdopen(read_end) as marks:
@@ -136,7 +134,8 @@ def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
     proc, marks = run_wrapper(peer, "restore", "--remote", str(tmp_path / "store"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     assert marks == ["ready", "done"]
-    hashed = subprocess.run(["python3", str(WORKLOAD / "peer_stats.py"), "rsync", "/dev/null", str(tmp_path / "out")],
+    peer_stats = WORKLOAD / "peer_support" / "peer_stats.py"
+    hashed = subprocess.run(["python3", str(peer_stats), "rsync", "/dev/null", str(tmp_path / "out")],
                             capture_output=True, text=True)
     assert hashed.returncode == 1  # /dev/null has no rsync statistics: a clear error, not a crash
     assert "cannot read the rsync statistics" in hashed.stderr
@@ -153,6 +152,6 @@ def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
     ],
 )
 def test_peer_wrapper_usage_errors_exit_2_with_one_line(peer, args, words):
-    proc = subprocess.run([str(WORKLOAD / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True)
+    proc = subprocess.run([str(WORKLOAD / "impls" / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("sync_engine: error: ") and words in proc.stderr, proc.stderr

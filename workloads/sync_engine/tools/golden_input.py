@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the fixed input of sync_engine's chunk golden files (golden/README.md).
+"""Writes the fixed input of sync_engine's chunk golden files (data/README.md).
 
 2 MiB: 1 MiB of SplitMix64 output (seed 1, each 64-bit output little-endian), 512 KiB of zero bytes (a
 run with no content-defined cut, so chunks end at --max), then 512 KiB more of the same generator.

@@ -124,7 +124,7 @@ class TokenizerWorkload final : public Workload {
     int64_t corpus_bytes = params.Int("corpus_bytes", 1, int64_t{1} << 34);
     uint64_t seed = static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX));
     const fs::path root = ProjectRoot();
-    const fs::path testdata = root / "workloads" / "tokenizer" / "testdata";
+    const fs::path testdata = root / "workloads" / "tokenizer" / "data";
     std::string tokenizer_json = ReadWholeFile(testdata / style / "tokenizer.json");
     if (tokenizer_json.empty()) throw SetupError(fmt::format("cannot read {}", (testdata / style / "tokenizer.json").string()));
 
@@ -145,7 +145,7 @@ class TokenizerWorkload final : public Workload {
     // The truth is Hugging Face's own output for this corpus (the hf peer's program, run once, untimed).
     const fs::path python = root / ".venv" / "bin" / "python";
     ProcessSpec hf;
-    hf.argv = {python.string(), (root / "workloads" / "tokenizer" / "hf" / "hf_tokenizers.py").string(), "encode",
+    hf.argv = {python.string(), (root / "workloads" / "tokenizer" / "impls" / "hf" / "hf_tokenizers.py").string(), "encode",
                "--tokenizer", (case_dir / "tokenizer.json").string(), "--input", (case_dir / "corpus.txt").string(),
                "--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))};
     hf.stdout_path = case_dir / "expected.ids.tmp";

@@ -12,9 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 BUILD_DIR = Path(os.environ.get("CLAIMBENCH_BUILD_DIR", ROOT / "build" / "release"))
-CPP = BUILD_DIR / "workloads" / "tokenizer" / "cpp" / "tokenizer_cpp"
+CPP = BUILD_DIR / "workloads" / "tokenizer" / "impls" / "cpp" / "tokenizer_cpp"
 HARNESS = BUILD_DIR / "bin" / "claimbench-harness"
-TESTDATA = ROOT / "workloads" / "tokenizer" / "testdata"
+TESTDATA = ROOT / "workloads" / "tokenizer" / "data"
+TOOLS = ROOT / "workloads" / "tokenizer" / "tools"
 STYLES = ("gpt2", "llama3")
 CORPORA = ("adversarial", "sample")
 
@@ -128,7 +129,7 @@ def test_peers_give_hf_ids(peer):
     if peer.startswith("python") and importlib.util.find_spec("regex") is None:
         pytest.skip("regex is not installed")
     for style in STYLES:
-        proc = run(sys.executable, ROOT / "workloads" / "tokenizer" / peer, "encode",
+        proc = run(sys.executable, ROOT / "workloads" / "tokenizer" / "impls" / peer, "encode",
                    "--tokenizer", TESTDATA / style / "tokenizer.json",
                    "--input", TESTDATA / "corpora" / "adversarial.txt", "--threads", "2")
         assert proc.returncode == 0, proc.stderr.decode()
@@ -137,7 +138,7 @@ def test_peers_give_hf_ids(peer):
 
 @needs_hf
 def test_goldens_rederived_from_hf_are_unchanged():
-    proc = run(sys.executable, TESTDATA / "make_testdata.py", "--check")
+    proc = run(sys.executable, TOOLS / "make_testdata.py", "--check")
     assert proc.returncode == 0, proc.stderr.decode()
 
 

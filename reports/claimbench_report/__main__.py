@@ -1,12 +1,17 @@
-"""./claimbench report RESULT... [--out DIR]: writes report.md, report.html and the plots into DIR."""
+"""./claimbench report RESULT... [--out DIR]: writes report.md, report.html and the plots into DIR.
+
+Every result file is checked against results/schema.json first; a bad file or a broken claims registry is
+one error line naming the file (and the field) and exit status 2, never a traceback."""
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 from .load import ResultError, load_result
+from .registry import DEFAULT_REGISTRY, RegistryError
 from .render import _html, _markdown, build_sections
 
 
@@ -21,9 +26,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(results: dict | list[dict], out_dir: Path) -> Path:
+def write_report(results: dict | list[dict], out_dir: Path, registry_path: Path = DEFAULT_REGISTRY) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    sections = build_sections(results, out_dir)
+    sections = build_sections(results, out_dir, registry_path)
     write_atomically(out_dir / "report.md", _markdown(sections))
     write_atomically(out_dir / "report.html", _html(sections))
     return out_dir / "report.md"
@@ -33,14 +38,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="claimbench report", description=__doc__)
     parser.add_argument("results", type=Path, nargs="+", help="result files (results/run-*.json)")
     parser.add_argument("--out", type=Path, help="output directory (default: reports/<run id>)")
+    parser.add_argument("--claims", type=Path, default=DEFAULT_REGISTRY,
+                        help="the claims registry (default: claims/claims.toml)")
     args = parser.parse_args(argv)
     try:
         results = [load_result(path) for path in args.results]
-    except ResultError as error:
+        run_id = re.sub(r"[^A-Za-z0-9_.-]", "_", results[-1]["claimbench"]["run_id"]).lstrip(".") or "run"
+        out_dir = args.out or Path(__file__).resolve().parents[1] / run_id
+        path = write_report(results if len(results) > 1 else results[0], out_dir, args.claims)
+    except (ResultError, RegistryError) as error:
         print(f"claimbench: error: {error}", file=sys.stderr)
         return 2
-    out_dir = args.out or Path(__file__).resolve().parents[1] / results[-1]["claimbench"]["run_id"]
-    path = write_report(results if len(results) > 1 else results[0], out_dir)
+    except OSError as error:
+        print(f"claimbench: error: cannot write the report: {error}", file=sys.stderr)
+        return 2
     print(f"report: {path}")
     return 0
 

@@ -5,10 +5,15 @@ Change points come from binary segmentation: the split of a series that best sep
 samples (largest relative change of the median) is kept when the change exceeds the threshold and a
 Mann-Whitney U test on the two sides' samples gives p < alpha; both sides are then searched again. Runs
 are ordered by the position of their commit in `git rev-list --topo-order`, then by start time.
+
+A series is one benchmark under one profile, variant and set of case parameters: runs that measured
+different things never share a series. Every file is checked against results/schema.json first; a bad one
+stops the history with one line naming the file and field (exit 2).
 """
 
 import argparse
 import math
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -61,7 +66,8 @@ def load_results(directory: Path) -> list[dict]:
         try:
             results.append(load_result(path))
         except ResultError as error:
-            print(f"claimbench: skipping {error}", file=sys.stderr)
+            raise ResultError(f"{error} (or move the file out of {directory} to leave it out of the history)") \
+                from error
     return results
 
 
@@ -84,22 +90,44 @@ def commit_order(results: list[dict], repo_root: Path) -> list[dict]:
     return sorted(results, key=key)
 
 
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _conditions(meta: dict, bench: dict) -> tuple:
+    """What must be equal for two runs of a benchmark to be one series."""
+    return (meta.get("profile"), meta.get("variant"), tuple(sorted((bench.get("parameters") or {}).items())))
+
+
 def build_series(results: list[dict]) -> list[Series]:
-    by_name: dict[str, Series] = {}
+    """One series per benchmark name and conditions (_conditions); a name measured under several conditions
+    gets them in its series' name, e.g. 'null/batch_compute/cpp (quick, asan)'."""
+    by_key: dict[tuple, Series] = {}
     for result in results:
-        meta = result["claimbench"]
-        commit = result.get("context", {}).get("git", {}).get("commit", "unknown")
-        for bench in result.get("benchmarks", []):
+        meta = result.get("claimbench") or {}
+        commit = (result.get("context") or {}).get("git", {}).get("commit", "unknown")
+        for bench in result.get("benchmarks") or []:
             metric = bench.get("primary_metric")
-            stat = next((s for s in bench.get("statistics", []) if s["metric"] == metric), None)
-            if bench["status"] != "ok" or stat is None:
+            stat = next((s for s in bench.get("statistics") or [] if s.get("metric") == metric), None)
+            if bench.get("status") != "ok" or stat is None or not _finite(stat.get("median")):
                 continue
-            samples = [s["metrics"][metric] for s in bench["samples"]
-                       if not s["warmup"] and s["status"] == "ok" and metric in s["metrics"]]
-            series = by_name.setdefault(bench["name"], Series(bench["name"], metric, stat["unit"]))
-            series.points.append(Point(meta["run_id"], commit, meta.get("started_at", ""), stat["median"],
-                                       stat["ci95_low"], stat["ci95_high"], samples))
-    return list(by_name.values())
+            samples = [s["metrics"][metric] for s in bench.get("samples") or []
+                       if not s.get("warmup") and s.get("status") == "ok" and _finite(s["metrics"].get(metric))]
+            median = stat["median"]
+            low = stat["ci95_low"] if _finite(stat.get("ci95_low")) else median
+            high = stat["ci95_high"] if _finite(stat.get("ci95_high")) else median
+            key = (bench["name"], *_conditions(meta, bench))
+            series = by_key.setdefault(key, Series(bench["name"], metric, stat.get("unit", "")))
+            series.points.append(Point(meta.get("run_id", "?"), commit, meta.get("started_at", ""), median,
+                                       low, high, samples))
+    names = [key[0] for key in by_key]
+    for key, series in by_key.items():
+        if names.count(key[0]) > 1:
+            name, profile, variant, parameters = key
+            differing = [f"{k}={v}" for k, v in parameters
+                         if any(dict(other[3]).get(k) != v for other in by_key if other[0] == name)]
+            series.benchmark = f"{name} ({', '.join([str(profile), str(variant), *differing])})"
+    return list(by_key.values())
 
 
 def _median(values: list[float]) -> float:
@@ -140,8 +168,8 @@ def plot_series(series: Series, changes: list[ChangePoint], path: Path) -> Path:
     xs = list(range(len(series.points)))
     figure, axes = plt.subplots(figsize=(8, 3.2))
     medians = [p.median for p in series.points]
-    low = [p.median - p.ci95_low for p in series.points]
-    high = [p.ci95_high - p.median for p in series.points]
+    low = [max(p.median - p.ci95_low, 0) for p in series.points]
+    high = [max(p.ci95_high - p.median, 0) for p in series.points]
     axes.errorbar(xs, medians, yerr=[low, high], fmt="o-", capsize=3, color="#4878a8", label="median, 95% CI")
     for change in changes:
         axes.axvline(change.index - 0.5, color="#c44e52", linestyle="--")
@@ -164,7 +192,8 @@ def write_history(results_dir: Path, out_dir: Path, repo_root: Path, threshold: 
              "| benchmark | metric | runs | first | last | change points |", "|---|---|---:|---:|---:|---|"]
     for series in build_series(results):
         changes = change_points(series.points, threshold=threshold)
-        image = plot_series(series, changes, out_dir / (series.benchmark.replace("/", "-") + ".png"))
+        stem = re.sub(r"[^A-Za-z0-9_.=-]+", "-", series.benchmark.replace("/", "-")).strip("-.")
+        image = plot_series(series, changes, out_dir / f"{stem}.png")
         described = "; ".join(f"at {series.points[c.index].commit[:7]} ({series.points[c.index].run_id}): "
                               f"x{c.ratio:.3f}, p={c.p_value:.2g}" for c in changes) or "none"
         lines.append(f"| `{series.benchmark}` | {series.metric} | {len(series.points)} | "
@@ -184,12 +213,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parents[2],
                         help="git checkout that orders the commits")
     args = parser.parse_args(argv)
+    if not args.results_dir.is_dir():
+        print(f"claimbench: error: {args.results_dir}: not a directory; give the directory that holds the "
+              "run-*.json result files (e.g. results/runs)", file=sys.stderr)
+        return 2
     out_dir = args.out or args.results_dir / "history"
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         text = write_history(args.results_dir, out_dir, args.repo, args.threshold / 100)
     except ResultError as error:
         print(f"claimbench: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"claimbench: error: cannot write the history: {error}", file=sys.stderr)
         return 2
     print(text, end="")
     print(f"history: {out_dir / 'history.md'}")

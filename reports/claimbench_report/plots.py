@@ -1,5 +1,6 @@
 """matplotlib figures, one per case, written as PNG files. Pure: data in, file out."""
 
+import math
 import re
 from pathlib import Path
 
@@ -14,6 +15,10 @@ _SCALES = {"ns": [(1e9, "s"), (1e6, "ms"), (1e3, "us"), (1, "ns")],
            "bytes": [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB"), (1, "B")]}
 
 
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
 def _scale(unit: str, largest: float) -> tuple[float, str]:
     for scale, suffix in _SCALES.get(unit, []):
         if largest >= scale:
@@ -25,17 +30,20 @@ def plot_case(benches: list[dict], path: Path) -> Path | None:
     """Median of each implementation's primary metric with its 95% interval; None when nothing was ok."""
     bars = []
     for bench in benches:
-        for stat in bench.get("statistics", []):
-            if stat["metric"] == bench.get("primary_metric"):
-                bars.append((bench["implementation"], stat))
+        for stat in bench.get("statistics") or []:
+            if stat.get("metric") == bench.get("primary_metric") and _finite(stat.get("median")):
+                bars.append((str(bench.get("implementation", "?")), stat))
     if not bars:
         return None
-    unit = bars[0][1]["unit"]
+    unit = bars[0][1].get("unit", "")
     scale, suffix = _scale(unit, max(stat["median"] for _, stat in bars))
     names = [name for name, _ in bars]
     medians = [stat["median"] / scale for _, stat in bars]
-    low = [(stat["median"] - stat["ci95_low"]) / scale for _, stat in bars]
-    high = [(stat["ci95_high"] - stat["median"]) / scale for _, stat in bars]
+    # A missing interval end (not finite, written as null) draws no whisker on that side.
+    low = [max(stat["median"] - stat["ci95_low"], 0) / scale if _finite(stat.get("ci95_low")) else 0
+           for _, stat in bars]
+    high = [max(stat["ci95_high"] - stat["median"], 0) / scale if _finite(stat.get("ci95_high")) else 0
+            for _, stat in bars]
     figure, axes = plt.subplots(figsize=(7, 0.6 * len(bars) + 1.4))
     axes.barh(names, medians, xerr=[low, high], capsize=4, color="#4878a8")
     for i, (_, stat) in enumerate(bars):
@@ -122,7 +130,7 @@ def plot_latency_vs_load(benches: list[dict], path: Path) -> Path | None:
     (medians over repetitions); corrected solid, uncorrected dashed, one colour per implementation."""
     curves = []
     for bench in benches:
-        stats = {s["metric"]: s["median"] for s in bench.get("statistics", [])}
+        stats = {s.get("metric"): s.get("median") for s in bench.get("statistics") or [] if _finite(s.get("median"))}
         lines: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for metric, value in stats.items():
             match = _AT_LOAD.match(metric)

@@ -4,10 +4,13 @@ Both formats are rendered from the same intermediate sections, so they always sa
 """
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .claims import DEFAULT_REGISTRY, evaluate, load_registry
+from .eligibility import indicative_reasons
+from .forest import plot_claims_forest
 from .plots import plot_case, plot_latency_percentiles, plot_latency_vs_load, plot_rss_timeline
 from .units import format_quantity
 
@@ -48,33 +51,42 @@ class Section:
 
 
 def _statistic(bench: dict, metric: str) -> dict | None:
-    for stat in bench.get("statistics", []):
-        if stat["metric"] == metric:
+    for stat in bench.get("statistics") or []:
+        if stat.get("metric") == metric:
             return stat
     return None
 
 
 def _reference(result: dict, bench: dict) -> str | None:
-    for other in result.get("benchmarks", []):
-        if (other["workload"], other["case_name"], other.get("role")) == (bench["workload"], bench["case_name"],
-                                                                          "reference"):
-            return other["implementation"]
+    for other in result.get("benchmarks") or []:
+        if (other.get("workload"), other.get("case_name"), other.get("role")) == (
+                bench.get("workload"), bench.get("case_name"), "reference"):
+            return other.get("implementation")
     return None
 
 
 def _comparison(result: dict, bench: dict) -> dict | None:
     """The ratio of `bench` to its case's reference on its primary metric, as the harness computed it."""
     reference = _reference(result, bench)
-    for comp in result.get("claimbench", {}).get("comparisons", []):
-        if (
-            comp["baseline"] == reference
-            and comp["workload"] == bench["workload"]
-            and comp["case_name"] == bench["case_name"]
-            and comp["contender"] == bench["implementation"]
-            and comp["metric"] == bench.get("primary_metric")
-        ):
+    wanted = (reference, bench.get("workload"), bench.get("case_name"), bench.get("implementation"),
+              bench.get("primary_metric"))
+    for comp in (result.get("claimbench") or {}).get("comparisons") or []:
+        if (comp.get("baseline"), comp.get("workload"), comp.get("case_name"), comp.get("contender"),
+                comp.get("metric")) == wanted:
             return comp
     return None
+
+
+def _times(value) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "-"
+
+
+def _ratio_text(comp: dict) -> str:
+    """'1.23x [1.10, 1.40]'; without an interval (too few pairs) '1.23x [no interval: N pairs]'."""
+    ratio = f"{_times(comp.get('ratio'))}x"
+    if comp.get("ci95_low") is None or comp.get("ci95_high") is None:
+        return f"{ratio} [no interval: {comp.get('pairs', 0)} pairs]"
+    return f"{ratio} [{_times(comp['ci95_low'])}, {_times(comp['ci95_high'])}]"
 
 
 def _lookup(context: dict, dotted: str):
@@ -104,8 +116,8 @@ def _environment_rows(context: dict) -> list[list[str]]:
 
 def _cases(result: dict) -> dict[tuple[str, str], list[dict]]:
     cases: dict[tuple[str, str], list[dict]] = {}
-    for bench in result.get("benchmarks", []):
-        cases.setdefault((bench["workload"], bench["case_name"]), []).append(bench)
+    for bench in result.get("benchmarks") or []:
+        cases.setdefault((bench.get("workload", "?"), bench.get("case_name", "?")), []).append(bench)
     return cases
 
 
@@ -119,34 +131,34 @@ def _case_table(result: dict, benches: list[dict]) -> Table:
             median = "-"
             n = "0"
         else:
-            unit = stat["unit"]
+            unit = stat.get("unit", "")
             median = (
-                f"{format_quantity(stat['median'], unit)} "
-                f"[{format_quantity(stat['ci95_low'], unit)}, {format_quantity(stat['ci95_high'], unit)}]"
+                f"{format_quantity(stat.get('median'), unit)} "
+                f"[{format_quantity(stat.get('ci95_low'), unit)}, {format_quantity(stat.get('ci95_high'), unit)}]"
             )
-            n = str(stat["n"])
+            n = str(stat.get("n", 0))
         comp = _comparison(result, bench)
         if bench.get("role") == "reference":
             ratio = "reference"
         elif comp is not None:
-            ratio = f"{comp['ratio']:.2f}x [{comp['ci95_low']:.2f}, {comp['ci95_high']:.2f}]"
+            ratio = _ratio_text(comp)
         else:
             ratio = "-"
-        status = bench["status"]
+        status = str(bench.get("status", "?"))
         if status != "ok" and bench.get("error"):
             status = f"{status}: {bench['error']}"
         rows.append(
             [
-                bench["implementation"],
-                bench.get("language", ""),
+                str(bench.get("implementation", "?")),
+                str(bench.get("language", "")),
                 status,
                 n,
                 median,
                 ratio,
-                format_quantity(rss["median"], "bytes") if rss else "-",
+                format_quantity(rss.get("median"), "bytes") if rss else "-",
             ]
         )
-    primary = benches[0].get("primary_metric", "primary metric")
+    primary = benches[0].get("primary_metric") or "primary metric"
     return Table(
         ["implementation", "language", "status", "n", f"{primary} median [95% CI]", "vs reference [95% CI]",
          "peak RSS"],
@@ -170,7 +182,16 @@ METHODOLOGY = [
 ]
 
 
-def _claims_section(results: list[dict], registry_path: Path) -> Section:
+FOREST_IMAGE = "claims-forest.png"
+COST_EXPLAINED = (
+    "Rules read the **cost**: how many times worse the contender is than the baseline, contender/baseline for "
+    "metrics where lower is better (time, latency, memory) and baseline/contender where higher is better "
+    "(throughput), so a cost of 2 is always twice as bad and below 1 is better, whatever the metric."
+)
+
+
+def _claims_sections(results: list[dict], registry_path: Path, out_dir: Path | None) -> list[Section]:
+    """'Claims at a glance' (the forest plot, when there is a directory for it) and 'Claims' (the table)."""
     verdicts = evaluate(load_registry(registry_path), results)
     counts: dict[str, int] = {}
     for v in verdicts:
@@ -180,13 +201,25 @@ def _claims_section(results: list[dict], registry_path: Path) -> Section:
     for v in verdicts:
         detail = [e.describe() for e in v.evidence] + v.reasons
         rows.append([v.id, v.title, v.verdict, "; ".join(v.rules) or "-", "; ".join(detail) or "-"])
-    return Section(
+    glance = Section("Claims at a glance", 2, paragraphs=[
+        "Each claim's evidence: the paired cost of the contender against the baseline per case with its 95% "
+        "interval (hollow: too few pairs for an interval), the claim's threshold as a black line, rows shaded by "
+        "outcome and each claim's heading by its verdict. " + COST_EXPLAINED])
+    if out_dir is not None:
+        glance.images.append(plot_claims_forest(verdicts, out_dir / FOREST_IMAGE).name)
+    claims = Section(
         "Claims",
         2,
-        paragraphs=[f"Every claim of the registry (claims/claims.toml), judged from this run's paired ratios: "
-                    f"{summary}."],
+        paragraphs=[f"Every claim of the registry (claims/claims.toml), judged from the paired ratios of "
+                    f"{'this run' if len(results) == 1 else 'these runs'}: {summary}."],
         tables=[Table(["claim", "", "verdict", "rule", "evidence, or why there is none"], rows)],
     )
+    for result in results:
+        reasons = indicative_reasons(result)
+        if reasons:
+            claims.paragraphs.append(f"{(result.get('claimbench') or {}).get('run_id', '?')} gives no verdicts, its "
+                                  f"evidence is indicative only: {'; '.join(reasons)}")
+    return [glance, claims]
 
 
 def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Section]:
@@ -205,7 +238,7 @@ def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Sectio
     for (workload, case), benches in _cases(result).items():
         section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)])
         if out_dir is not None:
-            stem = f"{prefix}{workload}-{case}"
+            stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{prefix}{workload}-{case}").lstrip(".")
             for image in (plot_case(benches, out_dir / f"{stem}.png"),
                           plot_latency_percentiles(benches, out_dir / f"{stem}-latency.png"),
                           plot_latency_vs_load(benches, out_dir / f"{stem}-load.png"),
@@ -223,7 +256,7 @@ def build_sections(results: dict | list[dict], out_dir: Path | None,
     runs = [results] if isinstance(results, dict) else list(results)
     ids = [r.get("claimbench", {}).get("run_id", "?") for r in runs]
     sections = [Section(f"claimbench report: {', '.join(ids)}", 1)]
-    sections.append(_claims_section(runs, registry_path))
+    sections += _claims_sections(runs, registry_path, out_dir)
     for run in runs:
         if len(runs) > 1:
             sections.append(Section(f"Run {run.get('claimbench', {}).get('run_id', '?')}", 2))

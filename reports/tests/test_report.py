@@ -1,5 +1,5 @@
 """The report is a pure function of a result file: tested on a fixture made from a real null run, with an
-invalid and an unavailable implementation added."""
+invalid and an unavailable implementation added, and on made-up files (result_builder)."""
 
 import json
 import subprocess
@@ -7,18 +7,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from result_builder import add_case, add_comparison, fixture_result, make_result, write
 
 from claimbench_report import load_result, render_html, render_markdown
 from claimbench_report.__main__ import main, write_report
 from claimbench_report.load import ResultError
 from claimbench_report.units import format_quantity
 
-FIXTURE = Path(__file__).parent / "fixtures" / "null_quick.json"
-
 
 @pytest.fixture
 def result() -> dict:
-    return load_result(FIXTURE)
+    return fixture_result()
+
+
+@pytest.fixture
+def fixture_file(tmp_path) -> Path:
+    """The fixture as a file of the schema_version this checkout reads."""
+    return write(fixture_result(), tmp_path / "run-fixture.json")
 
 
 def test_markdown_has_environment_every_benchmark_and_methodology(result):
@@ -38,6 +43,8 @@ def test_ratios_in_the_report_are_the_result_files_own(result):
     comp = next(c for c in result["claimbench"]["comparisons"]
                 if c["case_name"] == "batch_compute" and c["metric"] == "timed_ns")
     assert f"{comp['ratio']:.2f}x [{comp['ci95_low']:.2f}, {comp['ci95_high']:.2f}]" in text
+    comp.update(ci95_low=None, ci95_high=None)
+    assert f"{comp['ratio']:.2f}x [no interval: {comp['pairs']} pairs]" in render_markdown(result)
 
 
 def test_write_report_makes_markdown_html_and_one_plot_per_measured_case(result, tmp_path):
@@ -47,8 +54,9 @@ def test_write_report_makes_markdown_html_and_one_plot_per_measured_case(result,
     assert html.startswith("<!DOCTYPE html>") and html.count("<table>") == html.count("</table>")
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     # batch_empty lives ~2 ms, shorter than one 10 ms RSS sample: no memory timeline to plot.
-    assert pngs == ["null-batch_compute-rss.png", "null-batch_compute.png", "null-batch_empty.png",
-                    "null-echo_service-latency.png", "null-echo_service-rss.png", "null-echo_service.png"]
+    assert pngs == ["claims-forest.png", "null-batch_compute-rss.png", "null-batch_compute.png",
+                    "null-batch_empty.png", "null-echo_service-latency.png", "null-echo_service-rss.png",
+                    "null-echo_service.png"]
     for png in pngs:
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f'src="{png}"' in html
@@ -70,13 +78,46 @@ def test_bad_result_files_give_one_clear_error(tmp_path, capsys):
     with pytest.raises(ResultError, match="schema_version 99"):
         load_result(future)
     assert main([str(tmp_path / "missing.json")]) == 2
+    nan = tmp_path / "nan.json"
+    nan.write_text('{"schema_version": NaN}')
+    assert main([str(nan)]) == 2
+    assert "nan.json: not valid JSON: NaN is not JSON" in capsys.readouterr().err
 
 
-def test_command_line_writes_into_out(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "claimbench_report", str(FIXTURE), "--out", str(tmp_path / "r")],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+@pytest.mark.parametrize("breakage, field", [
+    (lambda r: r["benchmarks"][1].update(status="great"), "benchmarks[1].status: 'great' is not one of"),
+    (lambda r: r["benchmarks"][0].pop("workload"), "benchmarks[0].workload: missing"),
+    (lambda r: r["claimbench"]["comparisons"][0].update(ratio="fast"), "claimbench.comparisons[0].ratio: 'fast'"),
+    (lambda r: r["claimbench"].update(surprise=1), "claimbench.surprise: unexpected key"),
+    (lambda r: r.update(benchmarks={}), "benchmarks: {} is not of type 'array'"),
+])
+def test_a_file_that_breaks_the_schema_is_named_with_its_field(tmp_path, capsys, breakage, field):
+    result = add_case(make_result(), "tokenizer", "encode_gpt2", ["cpp", "rust"])
+    add_comparison(result, "tokenizer", "encode_gpt2", "rust", "cpp", "timed_ns", 1.0)
+    path = tmp_path / "run-bad.json"
+    valid = write(result, path)
+    load_result(valid)  # the made-up file itself is valid
+    broken = json.loads(path.read_text())
+    breakage(broken)
+    path.write_text(json.dumps(broken))
+    assert main([str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"claimbench: error: {path}: {field}"), err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_command_line_writes_into_out(tmp_path, fixture_file):
+    proc = subprocess.run([sys.executable, "-m", "claimbench_report", str(fixture_file), "--out",
+                           str(tmp_path / "r")], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "r" / "report.md").exists()
+
+
+def test_a_broken_registry_is_one_line_and_exit_2(tmp_path, fixture_file, capsys):
+    registry = tmp_path / "claims.toml"
+    registry.write_text("[[claim]\n")
+    assert main([str(fixture_file), "--out", str(tmp_path / "r"), "--claims", str(registry)]) == 2
+    assert capsys.readouterr().err.startswith(f"claimbench: error: {registry}:")
 
 
 @pytest.mark.parametrize(
@@ -102,11 +143,90 @@ def test_sweeps_get_a_latency_against_load_plot(result, tmp_path):
     assert plot_latency_vs_load(result["benchmarks"][:2], tmp_path / "none.png") is None
 
 
-def test_several_runs_share_one_report_and_one_claims_table(result, tmp_path):
+def test_several_runs_share_one_report_and_one_claims_table(result, tmp_path, fixture_file):
     hardened = json.loads(json.dumps(result))
     hardened["claimbench"]["run_id"] = "run-hardened"
     hardened["claimbench"]["variant"] = "hardened"
-    assert main([str(FIXTURE), str(FIXTURE), "--out", str(tmp_path)]) == 0
+    assert main([str(fixture_file), str(fixture_file), "--out", str(tmp_path)]) == 0
     text = render_markdown([result, hardened], tmp_path)
-    assert text.count("## Claims") == 1 and "## Run run-hardened" in text and "variant **hardened**" in text
+    assert text.count("## Claims\n") == 1 and "## Run run-hardened" in text and "variant **hardened**" in text
     assert any(p.name.startswith("run-hardened-") for p in tmp_path.glob("*.png"))
+
+
+def test_the_report_opens_with_the_claims_forest_plot(tmp_path):
+    result = make_result()
+    add_case(result, "http_proxy", "proxy_1k", ["cpp", "rust"], kind="service", primary="max_rps")
+    add_comparison(result, "http_proxy", "proxy_1k", "rust", "cpp", "max_rps", 0.5)
+    add_case(result, "tokenizer", "encode_gpt2", ["cpp", "rust"])
+    add_comparison(result, "tokenizer", "encode_gpt2", "rust", "cpp", "timed_ns", 1.02, pairs=2)
+    write_report(result, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections[:2] == ["## Claims at a glance", "## Claims"]
+    first_image = text.split("![", 1)[1].split(")", 1)[0]
+    assert first_image == "Claims at a glance](claims-forest.png"
+    html = (tmp_path / "report.html").read_text()
+    assert html.index('src="claims-forest.png"') < html.index("<table>")
+    assert (tmp_path / "claims-forest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "S1 | Rust runs as fast as C/C++ | does not hold |" in text
+
+
+def test_the_forest_plot_draws_every_kind_of_row(tmp_path):
+    from claimbench_report.claims import evaluate, load_registry
+    from claimbench_report.forest import plot_claims_forest
+
+    release, quick = make_result(run_id="run-a"), make_result(profile="quick", run_id="run-b")
+    for result, ratio in ((release, 0.5), (quick, 1.3)):
+        add_case(result, "http_proxy", "proxy_1k", ["cpp", "rust"], kind="service", primary="max_rps")
+        add_comparison(result, "http_proxy", "proxy_1k", "rust", "cpp", "max_rps", ratio)
+        add_case(result, "null", "batch_compute", ["rust", "python"])
+        add_comparison(result, "null", "batch_compute", "python", "rust", "timed_ns", 40 * ratio, pairs=1)
+        add_comparison(result, "null", "batch_compute", "python", "rust", "peak_rss_bytes", None)
+    verdicts = evaluate(load_registry(), [release, quick])
+    path = plot_claims_forest(verdicts, tmp_path / "forest.png")
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    assert plot_claims_forest([], tmp_path / "empty.png").exists()
+
+
+def odd_result(odd: str) -> dict:
+    result = make_result()
+    add_case(result, "null", "batch_compute", ["cpp", "rust"])
+    add_comparison(result, "null", "batch_compute", "rust", "cpp", "timed_ns", 1.0)
+    comps, benches = result["claimbench"]["comparisons"], result["benchmarks"]
+    if odd == "null ratio":
+        comps[0].update(ratio=None, ci95_low=None, ci95_high=None)
+    elif odd == "null interval":
+        comps[0].update(ci95_low=None, ci95_high=None)
+    elif odd == "empty benchmarks":
+        result["benchmarks"] = []
+    elif odd == "comparison without its benchmarks":
+        add_comparison(result, "ghost", "case", "rust", "cpp", "timed_ns", 2.0)
+    elif odd == "nulls for NaN":
+        for stat in benches[0]["statistics"]:
+            for key in ("median", "mean", "ci95_low", "ci95_high", "cv"):
+                stat[key] = None
+        benches[1]["statistics"][0].update(ci95_low=None)
+        benches[1]["samples"] = [{"sequence": 0, "repetition": 0, "warmup": False, "status": "ok", "error": "",
+                                  "metrics": {"timed_ns": None}}]
+        benches[1]["extra"] = {"x": None}
+    elif odd == "a sweep with null steps":
+        benches[0]["statistics"] += [
+            {**benches[0]["statistics"][0], "metric": "achieved_rps_at_50pct", "median": None},
+            {**benches[0]["statistics"][0], "metric": "p99_at_50pct_ns", "median": None}]
+    elif odd == "odd names":
+        benches[0]["case_name"] = benches[1]["case_name"] = "../../escape/<b>"
+    return result
+
+
+ODD = ["null ratio", "null interval", "empty benchmarks", "comparison without its benchmarks", "nulls for NaN",
+       "a sweep with null steps", "odd names"]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_schema_valid_but_odd_results_render(tmp_path, odd):
+    path = write(odd_result(odd), tmp_path / "run-odd.json")
+    load_result(path)  # schema-valid
+    out = tmp_path / "r"
+    assert main([str(path), "--out", str(out)]) == 0
+    assert (out / "report.md").read_text().startswith("# claimbench report: ")
+    assert {p.parent for p in tmp_path.rglob("*.png")} <= {out}, "plots stay inside --out"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from claimbench_testing import ROOT, bench
 
 SCHEMA = json.loads((ROOT / "results" / "schema.json").read_text())

@@ -1,7 +1,11 @@
 """A case with a thread baseline runs the reference a second time at that thread count, interleaved with
 the first in every round, and reports the speed-up as a paired ratio of the same implementation."""
 
-from claimbench_testing import bench
+import json
+
+import jsonschema
+
+from claimbench_testing import ROOT, bench
 
 
 def test_the_reference_runs_again_at_the_baseline_thread_count_interleaved_and_paired(cb):
@@ -27,3 +31,6 @@ def test_the_reference_runs_again_at_the_baseline_thread_count_interleaved_and_p
     forward = next(c for c in speedup if c["baseline"] == "cpp")
     assert forward["pairs"] == counted and forward["ratio"] > 0
     assert "cpp@1t" in proc.stdout  # the summary table lists it, with its ratio to the reference
+    # The file, thread baseline included, is what the schema (and so `report`) accepts.
+    result.pop("_path")
+    jsonschema.validate(result, json.loads((ROOT / "results" / "schema.json").read_text()))

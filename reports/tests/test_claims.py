@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from result_builder import METRICS, add_case, add_comparison, fixture_result, make_result
 
 from claimbench_report import render_markdown
 from claimbench_report.claims import (
@@ -18,6 +17,7 @@ from claimbench_report.claims import (
     evaluate,
     load_registry,
 )
+from result_builder import METRICS, add_case, add_comparison, fixture_result, make_result
 
 CLAIM_IDS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "L1", "L2", "L3", "L4", "M1", "M2", "F1", "F2", "F3", "F4",
              "B1", "B2", "X1", "X2", "X3"]

@@ -5,9 +5,8 @@ import json
 import random
 from pathlib import Path
 
-from result_builder import fixture_result
-
 from claimbench_report.history import Point, build_series, change_points, main
+from result_builder import fixture_result
 
 NAME = "null/batch_compute/cpp"
 

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from result_builder import add_case, add_comparison, fixture_result, make_result, write
 
 from claimbench_report import load_result, render_html, render_markdown
 from claimbench_report.__main__ import main, write_report
 from claimbench_report.load import ResultError
 from claimbench_report.units import format_quantity
+from result_builder import add_case, add_comparison, fixture_result, make_result, write
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import shutil
 import subprocess
 
 import pytest
-from result_builder import add_case, add_comparison, fixture_result, make_result
 
 from claimbench_report.__main__ import write_report
+from result_builder import add_case, add_comparison, fixture_result, make_result
 
 CHECKER = """<script>
 window.addEventListener('load', () => {

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from claimbench_testing import BUILD_DIR, HARNESS, ROOT, bench
 
 WORKLOAD = ROOT / "workloads" / "sync_engine"

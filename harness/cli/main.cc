@@ -185,6 +185,7 @@ int CommandExec(const std::string& workload, const std::string& impl_name, const
   ProcessSpec spec;
   spec.argv = chosen->command;
   spec.argv.insert(spec.argv.end(), rest.begin(), rest.end());
+  spec.env = ImplementationEnvironment(paths);  // what the suite runner gives it too
   spec.inherit_stdio = true;
   spec.working_dir = fs::current_path();
   spec.rss_sample_interval = std::chrono::nanoseconds(0);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "claimbench/error.h"
 #include "claimbench/workload.h"
 
 namespace claimbench {
@@ -28,6 +29,24 @@ TEST(WorkloadRegistryTest, CaseNamesAreUniqueInEveryProfile) {
     }
   }
   EXPECT_GE(workloads, 5);
+}
+
+// Validate() is what stops a bad value before anything runs; every case as a profile defines it must pass
+// it, and a value out of range must not.
+TEST(WorkloadRegistryTest, EveryProfileCaseValidatesAndABadValueDoesNot) {
+  for (const WorkloadEntry& entry : AllWorkloads()) {
+    if (entry.make == nullptr) continue;
+    const std::unique_ptr<Workload> workload = entry.make();
+    for (const char* profile : {"quick", "standard", "full"}) {
+      for (const CaseSpec& spec : workload->Cases(profile)) {
+        EXPECT_NO_THROW(workload->Validate(spec)) << entry.name << "/" << spec.name << " in " << profile;
+        if (!spec.parameters.contains("threads")) continue;
+        CaseSpec bad = spec;
+        bad.parameters["threads"] = "0";
+        EXPECT_THROW(workload->Validate(bad), SetupError) << entry.name << "/" << spec.name << ": threads=0";
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -163,6 +163,14 @@ std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const
   return impls;
 }
 
+std::vector<std::pair<std::string, std::string>> ImplementationEnvironment(const ProjectPaths& paths) {
+  std::string path = (paths.root / ".venv" / "bin").string();
+  if (const char* inherited = std::getenv("PATH"); inherited != nullptr && *inherited != '\0') {
+    path += std::string(":") + inherited;
+  }
+  return {{"PATH", path}};
+}
+
 std::string BuildImplementation(const Implementation& impl, const fs::path& log_dir) {
   if (impl.build_command.empty()) return {};
   fs::create_directories(log_dir);

@@ -166,6 +166,10 @@ json ImplementationJson(const ImplementationResult& r) {
   out["error"] = r.error;
   out["command"] = r.command;
   out["parameters"] = r.parameters;
+  out["calibration"] = json::object();
+  for (const Calibration& c : r.calibration) {
+    out["calibration"][c.name] = {{"value", Number(c.value)}, {"unit", c.unit}, {"description", c.description}};
+  }
   out["primary_metric"] = r.primary_metric;
   out["metrics"] = json::array();
   for (const MetricDescriptor& m : r.metrics) out["metrics"].push_back(MetricJson(m));
@@ -374,6 +378,19 @@ LatencyDistribution ReadLatency(const json& j, const std::string& path) {
   return l;
 }
 
+std::vector<Calibration> ReadCalibrations(const json& object, const std::string& path) {
+  const std::string where = Child(path, "calibration");
+  std::vector<Calibration> out;
+  if (!object.contains("calibration")) return out;  // optional: earlier files have none
+  for (const auto& [name, entry] : ReadObject(object.at("calibration"), where).items()) {
+    const std::string at = Child(where, name);
+    ReadObject(entry, at);
+    out.push_back({name, Get<ReadDouble>(entry, "value", at), Get<ReadString>(entry, "unit", at),
+                   Get<ReadString>(entry, "description", at)});
+  }
+  return out;
+}
+
 TimePoint ReadTimePoint(const json& j, const std::string& path) {
   TimePoint p;
   p.t_ns = Get<ReadInt64>(j, "t_ns", path);
@@ -393,6 +410,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.error = Get<ReadString>(j, "error", path);
   r.command = ReadStrings(j, "command", path);
   r.parameters = ReadStringMap(j, "parameters", path);
+  r.calibration = ReadCalibrations(j, path);
   r.primary_metric = Get<ReadString>(j, "primary_metric", path);
   r.metrics = ReadVector<MetricDescriptor>(j, "metrics", path, ReadMetric);
   r.samples = ReadVector<Sample>(j, "samples", path, ReadSample);

@@ -84,6 +84,13 @@ void ApplyParams(std::vector<CaseSpec>& cases, const std::map<std::string, std::
   }
 }
 
+// The case as its thread baseline runs it: the same, at `thread_baseline` threads.
+CaseSpec ThreadBaselineSpec(const CaseSpec& spec) {
+  CaseSpec baseline = spec;
+  baseline.parameters["threads"] = std::to_string(spec.thread_baseline);
+  return baseline;
+}
+
 // A result with the identity of one implementation on one case, before anything is measured.
 ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, const Implementation& impl) {
   ImplementationResult result;
@@ -100,15 +107,19 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
 
 class CaseRun {
  public:
-  CaseRun(const Workload& workload, const CaseSpec& spec, const std::vector<const Implementation*>& impls,
-          const RunOptions& options, int64_t& sequence, Progress& progress)
-      : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
+  CaseRun(const Workload& workload, const WorkloadContext& context, const CaseSpec& spec,
+          const std::vector<const Implementation*>& impls, const RunOptions& options, int64_t& sequence,
+          Progress& progress)
+      : workload_(workload),
+        context_(context),
+        spec_(spec),
+        options_(options),
+        sequence_(sequence),
+        progress_(progress) {
     for (const Implementation* impl : impls) {
       Add(*impl, spec);
       if (impl->role == "reference" && spec.thread_baseline > 0) {
-        CaseSpec baseline = spec;
-        baseline.parameters["threads"] = std::to_string(spec.thread_baseline);
-        Add(*impl, baseline);
+        Add(*impl, ThreadBaselineSpec(spec));
         ImplementationResult& result = results_.back();
         result.implementation = fmt::format("{}@{}t", impl->name, spec.thread_baseline);
         result.name = fmt::format("{}/{}/{}", workload.Name(), spec.name, result.implementation);
@@ -118,10 +129,25 @@ class CaseRun {
   }
 
   std::vector<ImplementationResult> Run() {
-    const fs::path case_dir = options_.cache_dir / workload_.Name() / spec_.name;
-    fs::create_directories(case_dir);
-    workload_.Prepare(spec_, case_dir);
-    case_dir_ = case_dir;
+    CaseDirs dirs{context_.cache_dir / spec_.name, options_.scratch_dir / workload_.Name() / spec_.name};
+    fs::create_directories(dirs.cache_dir);
+    ResetDir(dirs.scratch_dir);
+    scratch_dir_ = dirs.scratch_dir;
+    try {
+      prepared_ = workload_.Prepare(spec_, context_, dirs);
+    } catch (const std::exception& error) {
+      // The case's inputs or answers could not be made: nothing of it can be measured, the rest can.
+      std::string message = std::string("the case could not be prepared: ") + error.what();
+      progress_.Problem(fmt::format("{}/{}", workload_.Name(), spec_.name), "failed", message);
+      for (ImplementationResult& result : results_) {
+        result.status = RunStatus::kFailed;
+        result.error = message;
+      }
+      RemoveScratch();
+      return std::move(results_);
+    }
+    std::vector<Calibration> calibrations = prepared_->Calibrations();
+    for (ImplementationResult& result : results_) result.calibration = calibrations;
     start_ = Clock::now();
 
     for (int w = 0; w < spec_.warmup_repetitions && AnyActive(); ++w) RunRound(w, /*warmup=*/true);
@@ -150,10 +176,18 @@ class CaseRun {
       }
       result.statistics = ComputeStatistics(result.metrics, result.samples, options_.seed);
     }
+    RemoveScratch();
     return std::move(results_);
   }
 
  private:
+  // The case's teardown: the prepared case first (it may stop processes that use the scratch folder).
+  void RemoveScratch() {
+    prepared_.reset();
+    std::error_code ignored;
+    fs::remove_all(scratch_dir_, ignored);
+  }
+
   bool AnyActive() const { return std::find(active_.begin(), active_.end(), true) != active_.end(); }
 
   // One more implementation (or the reference at the thread baseline) taking part in every round.
@@ -211,8 +245,7 @@ class CaseRun {
   RunContext MakeContext(size_t i, int repetition) {
     RunContext context;
     context.implementation = impls_[i];
-    context.case_dir = case_dir_;
-    context.scratch_dir = options_.scratch_dir / workload_.Name() / spec_.name / results_[i].implementation;
+    context.scratch_dir = scratch_dir_ / results_[i].implementation;
     ResetDir(context.scratch_dir);
     context.stdout_path = context.scratch_dir / "stdout";
     context.seed = options_.seed + static_cast<uint64_t>(repetition);
@@ -223,8 +256,9 @@ class CaseRun {
   ProcessSpec MakeProcessSpec(size_t i, const RunContext& context) {
     ProcessSpec process;
     process.argv = impls_[i]->command;
-    std::vector<std::string> args = workload_.Arguments(specs_[i], context);
+    std::vector<std::string> args = prepared_->Arguments(specs_[i], context);
     process.argv.insert(process.argv.end(), args.begin(), args.end());
+    process.env = ImplementationEnvironment(context_.paths);
     process.working_dir = context.scratch_dir;
     process.stdout_path = context.stdout_path;
     process.stderr_path = context.scratch_dir / "stderr";
@@ -244,9 +278,30 @@ class CaseRun {
     sample.metrics["rss_sampler_ns"] = static_cast<double>(process.rss_sampling_ns);
   }
 
+  // The untimed set-up and the command line of one repetition. Returns the sample of a repetition that never
+  // ran (invalid, with the reason) when either fails.
+  std::optional<Sample> SetUpRepetition(size_t i, const RunContext& context, ProcessSpec& process) {
+    std::string why;
+    try {
+      if (Verdict ready = prepared_->BeforeRepetition(specs_[i], context); !ready.ok) {
+        why = "the untimed set-up before the repetition failed: " + ready.error;
+      } else {
+        process = MakeProcessSpec(i, context);
+        return std::nullopt;
+      }
+    } catch (const std::exception& error) {
+      why = std::string("could not be set up: ") + error.what();
+    }
+    Sample sample;
+    sample.status = RunStatus::kInvalid;
+    sample.error = std::move(why);
+    return sample;
+  }
+
   Sample RunBatch(size_t i, int repetition) {
     RunContext context = MakeContext(i, repetition);
-    ProcessSpec process = MakeProcessSpec(i, context);
+    ProcessSpec process;
+    if (std::optional<Sample> not_run = SetUpRepetition(i, context, process)) return *not_run;
     ProcessResult outcome = RunToCompletion(process);
     Sample sample;
     AddProcessMetrics(outcome, sample);
@@ -271,7 +326,7 @@ class CaseRun {
     sample.metrics["timed_ns"] = static_cast<double>(*done - *ready);
     Verdict verdict = Verdict::Ok();
     try {
-      verdict = workload_.Verify(specs_[i], context, sample.metrics);
+      verdict = prepared_->Verify(specs_[i], context, sample.metrics);
     } catch (const std::exception& error) {
       // Whatever the implementation left behind, one repetition's check must not end the whole run.
       verdict = Verdict::Invalid(std::string("could not be verified: ") + error.what());
@@ -288,7 +343,8 @@ class CaseRun {
   Sample RunService(size_t i, int repetition) {
     RunContext context = MakeContext(i, repetition);
     context.port = FreeLoopbackPort();
-    ProcessSpec process = MakeProcessSpec(i, context);
+    ProcessSpec process;
+    if (std::optional<Sample> not_run = SetUpRepetition(i, context, process)) return *not_run;
     Sample sample;
     ChildProcess child = ChildProcess::Spawn(process);
     std::optional<std::chrono::nanoseconds> ready = child.WaitForMark("ready", kReadyTimeout);
@@ -297,8 +353,8 @@ class CaseRun {
     if (ready) {
       sample.metrics["startup_ns"] = static_cast<double>(ready->count());
       try {
-        verdict = workload_.Drive(specs_[i], context, child, measurement);
-      } catch (const SetupError& error) {
+        verdict = prepared_->Drive(specs_[i], context, child, measurement);
+      } catch (const std::exception& error) {
         // The load generator could not reach the service it was told is ready: the service's failure.
         verdict = Verdict::Invalid(std::string("could not be driven: ") + error.what());
       }
@@ -337,11 +393,13 @@ class CaseRun {
   }
 
   const Workload& workload_;
+  const WorkloadContext& context_;
   const CaseSpec& spec_;
   const RunOptions& options_;
   int64_t& sequence_;
   Progress& progress_;
-  fs::path case_dir_;
+  std::unique_ptr<PreparedCase> prepared_;  // from Prepare to the end of Run
+  fs::path scratch_dir_;                    // the case's; each implementation's repetitions in a folder of it
   Clock::time_point start_;  // the case's start, warm-up included
   double warmup_s_ = 0;
   std::vector<ImplementationResult> results_;
@@ -481,7 +539,8 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   // Everything that can be wrong with the request is found before anything is measured.
   struct Plan {
     const Workload* workload;
-    std::vector<Implementation> impls;
+    WorkloadContext context;           // every implementation of the workload, selected or not
+    std::vector<Implementation> impls;  // the selected ones
     std::vector<CaseSpec> cases;
   };
   std::vector<Plan> plans;
@@ -489,7 +548,9 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   std::set<std::string> impls_seen;
   std::set<std::string> cases_seen;
   for (const auto& workload : workloads) {
-    Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
+    WorkloadContext context{paths, paths.root / "workloads" / workload->Name(), options.cache_dir / workload->Name(),
+                            LoadImplementations(paths, workload->Name())};
+    Plan plan{workload.get(), context, context.implementations, workload->Cases(options.profile)};
     std::set<std::string> own_cases;
     for (const CaseSpec& spec : plan.cases) {
       if (!own_cases.insert(spec.name).second) {
@@ -531,13 +592,10 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       throw SetupError(fmt::format("--param {}={}: no case of the selected workloads takes '{}'", key, value, key));
     }
   }
-  for (Plan& plan : plans) {
-    for (const CaseSpec& spec : plan.cases) {
-      for (const Implementation& impl : plan.impls) {
-        RunContext probe;
-        probe.implementation = &impl;
-        (void)plan.workload->Arguments(spec, probe);  // validates parameter values now, not mid-run
-      }
+  for (const Plan& plan : plans) {
+    for (const CaseSpec& spec : plan.cases) {  // every value now, not mid-run
+      plan.workload->Validate(spec);
+      if (spec.thread_baseline > 0) plan.workload->Validate(ThreadBaselineSpec(spec));
     }
   }
 
@@ -573,7 +631,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       progress.Case(plan.workload->Name(), spec.name, in_case.size(), ++case_index, case_count);
       std::vector<ImplementationResult> case_results;
       if (!in_case.empty()) {
-        CaseRun case_run(*plan.workload, spec, in_case, options, sequence, progress);
+        CaseRun case_run(*plan.workload, plan.context, spec, in_case, options, sequence, progress);
         case_results = case_run.Run();
       }
       for (const Implementation& impl : plan.impls) {

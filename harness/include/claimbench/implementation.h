@@ -26,6 +26,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace claimbench {
@@ -71,6 +72,11 @@ std::string ExpandPlaceholders(const std::string& text, const ProjectPaths& path
 // Runs the build command of an implementation that has one (cmake targets are built by the project
 // build). Returns an empty string on success, else one line saying why, with the log's path.
 std::string BuildImplementation(const Implementation& implementation, const std::filesystem::path& log_dir);
+
+// The environment variables every implementation process gets on top of the harness's own, in the suite
+// runner and in `claimbench exec` alike: PATH starts with the project's .venv/bin, so programs installed
+// there (tpchgen-cli, the peers' Python) are found by name.
+std::vector<std::pair<std::string, std::string>> ImplementationEnvironment(const ProjectPaths& paths);
 
 // Empty when the implementation can run here, else one line: what is missing and the manifest's hint.
 std::string UnavailableReason(const Implementation& implementation);

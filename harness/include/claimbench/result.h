@@ -75,6 +75,15 @@ struct TimePoint {
   std::map<std::string, double> values;
 };
 
+// A case parameter the harness derived by measuring before any repetition (e.g. an offered load from a
+// peer's closed-loop maximum). It is the same for every implementation of the case, whichever are selected.
+struct Calibration {
+  std::string name;         // the parameter, e.g. "rate_per_s"
+  double value = 0;         // in `unit`
+  std::string unit;         // "requests_per_s", "bytes_per_s", ...
+  std::string description;  // how it was derived, e.g. "0.8 x nginx's closed-loop maximum of 57,110/s"
+};
+
 // Everything measured for one implementation on one case: one entry of `benchmarks[]`.
 struct ImplementationResult {
   std::string name;  // "<workload>/<case>/<implementation>"
@@ -87,6 +96,7 @@ struct ImplementationResult {
   std::string error;
   std::vector<std::string> command;            // argv of the last repetition
   std::map<std::string, std::string> parameters;  // the case's parameters, after --param overrides
+  std::vector<Calibration> calibration;        // parameters derived by measuring (PreparedCase::Calibrations)
   std::vector<MetricDescriptor> metrics;
   std::string primary_metric;                  // the one stopping rules and regression gates look at
   std::vector<Sample> samples;

@@ -1,17 +1,12 @@
 #include "columnar_scan_workload.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <map>
-#include <mutex>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "answer_check.h"
 #include "bandwidth_probe.h"
-#include "claimbench/atomic_file.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
@@ -24,32 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-fs::path ProjectRoot() {
-  const char* root = std::getenv("CLAIMBENCH_ROOT");
-  return root != nullptr && *root != '\0' ? fs::path(root) : fs::path(CLAIMBENCH_COLUMNAR_SOURCE_DIR);
-}
-
-
-// Shared by every case of one scale factor: generating SF 1 takes half a minute, so it is done once and
-// kept in the harness's cache (a directory with a manifest is complete; see engine/generate.h).
-fs::path DataDir(const fs::path& case_dir, const std::string& sf) { return case_dir.parent_path() / ("data-sf" + sf); }
-
-// The probe's bytes per second for `threads`, measured once per harness run (the same session as the
-// queries) and reused by every case with that thread count.
-// Where Prepare leaves the probe's bytes per second on `threads` threads, for Verify.
-fs::path ProbeFile(const fs::path& case_dir, int threads) {
-  return case_dir / fmt::format("probe_read_bytes_per_s_t{}", threads);
-}
-
-double ReadBandwidth(int threads) {
-  static std::mutex mutex;
-  static std::map<int, double> measured;
-  std::lock_guard lock(mutex);
-  auto it = measured.find(threads);
-  if (it == measured.end()) it = measured.emplace(threads, columnar::MeasureReadBandwidth(threads)).first;
-  return it->second;
-}
 
 struct ProfileSizes {
   std::string sf;
@@ -69,6 +38,70 @@ ProfileSizes SizesFor(std::string_view profile) {
   if (profile == "full") return {"10", full_threads, 5, 20, 300};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
+
+// A case's parameters, read once.
+struct ColumnarSettings {
+  std::string query;
+  std::string sf;
+  int threads = 1;
+
+  static ColumnarSettings From(const CaseSpec& spec) {
+    CaseParameters params(spec);
+    return {params.Choice("query", {"q1", "q6", "q3", "q18"}), params.String("sf"),
+            static_cast<int>(params.Int("threads", 1, 1024))};
+  }
+};
+
+// One prepared case: the dataset, the answer every implementation must give, and the figures its derived
+// metrics need (bytes the query reads, rows, and this minute's read bandwidth on each thread count it runs).
+class ColumnarCase final : public PreparedCase {
+ public:
+  ColumnarCase(fs::path data, std::string expected, double bytes_touched, double lineitem_rows,
+               std::map<int, double> probe_bytes_per_s)
+      : data_(std::move(data)),
+        expected_(std::move(expected)),
+        bytes_touched_(bytes_touched),
+        lineitem_rows_(lineitem_rows),
+        probe_bytes_per_s_(std::move(probe_bytes_per_s)) {}
+
+  std::vector<Calibration> Calibrations() const override {
+    std::vector<Calibration> out;
+    for (const auto& [threads, bytes_per_s] : probe_bytes_per_s_) {
+      out.push_back({fmt::format("probe_read_bytes_per_s_t{}", threads), bytes_per_s, "bytes_per_s",
+                     fmt::format("best pass of a {}-thread sum over {} MiB, measured when the case was prepared; "
+                                 "read_bandwidth_pct divides by it",
+                                 threads, columnar::BandwidthProbeBytes() >> 20)});
+    }
+    return out;
+  }
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext&) override {
+    const ColumnarSettings settings = ColumnarSettings::From(spec);
+    return {"query", "--data", data_.string(), "--query", settings.query, "--threads", std::to_string(settings.threads)};
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
+    const std::string difference = columnar::CompareAnswers(expected_, ReadWholeFile(context.stdout_path));
+    if (!difference.empty()) return Verdict::Invalid(difference);
+    auto timed = metrics.find("timed_ns");
+    if (timed != metrics.end() && timed->second > 0) {
+      const double seconds = timed->second / 1e9;
+      const double probe = probe_bytes_per_s_.at(ColumnarSettings::From(spec).threads);
+      metrics["rows_per_s"] = lineitem_rows_ / seconds;
+      metrics["bytes_per_s"] = bytes_touched_ / seconds;
+      metrics["probe_read_bytes_per_s"] = probe;
+      metrics["read_bandwidth_pct"] = 100.0 * bytes_touched_ / seconds / probe;
+    }
+    return Verdict::Ok();
+  }
+
+ private:
+  fs::path data_;
+  std::string expected_;
+  double bytes_touched_;
+  double lineitem_rows_;
+  std::map<int, double> probe_bytes_per_s_;
+};
 
 class ColumnarScanWorkload final : public Workload {
  public:
@@ -106,86 +139,69 @@ class ColumnarScanWorkload final : public Workload {
     return cases;
   }
 
-  void Prepare(const CaseSpec& spec, const fs::path& case_dir) const override {
-    CaseParameters params(spec);
-    const std::string sf = params.String("sf");
-    const std::string query = params.Choice("query", {"q1", "q6", "q3", "q18"});
-    const int threads = static_cast<int>(params.Int("threads", 1, 1024));
-    const fs::path root = ProjectRoot();
-    const fs::path data = DataDir(case_dir, sf);
+  void Validate(const CaseSpec& spec) const override { (void)ColumnarSettings::From(spec); }
+
+  std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
+                                        const CaseDirs&) const override {
+    const ColumnarSettings settings = ColumnarSettings::From(spec);
+    // Shared by every case of one scale factor: generating SF 1 takes half a minute, so it is done once and
+    // kept (a directory with a manifest is complete; see impls/cpp/engine/generate.h).
+    const fs::path data = workload.cache_dir / ("data-sf" + settings.sf);
+    int64_t bytes = 0;
+    int64_t rows = 0;
     try {
       if (!fs::exists(data / "manifest.json") || !fs::exists(data / "parquet" / "lineitem.parquet")) {
         columnar::GenerateOptions options;
-        options.scale_factor = sf;
+        options.scale_factor = settings.sf;
         options.out_dir = data;
-        options.generator = (root / ".venv" / "bin" / "tpchgen-cli").string();
+        options.generator = (workload.paths.root / ".venv" / "bin" / "tpchgen-cli").string();
         options.parquet = true;
         columnar::Generate(options);
       }
       // Bytes the query reads in the columnar format: the same figure for every implementation.
       columnar::ColumnStore store(data);
-      int64_t bytes = 0;
-      for (const auto& [table, column] : columnar::QueryColumns(query)) {
+      for (const auto& [table, column] : columnar::QueryColumns(settings.query)) {
         const columnar::ColumnEntry* entry = store.Table(table).FindColumn(column);
-        if (entry == nullptr) throw SetupError(fmt::format("{} has no column {}.{}; delete it to regenerate", data.string(), table, column));
+        if (entry == nullptr) {
+          throw SetupError(fmt::format("{} has no column {}.{}; delete it to regenerate", data.string(), table, column));
+        }
         for (const columnar::FileEntry& file : entry->files) bytes += file.bytes;
       }
-      WriteFileAtomically(case_dir / "bytes_touched", std::to_string(bytes));
-      WriteFileAtomically(case_dir / "lineitem_rows", std::to_string(store.Rows("lineitem")));
+      rows = store.Rows("lineitem");
     } catch (const columnar::DataError& error) {
       throw SetupError(error.what());
     }
-    WriteFileAtomically(case_dir / "expected.csv", ExpectedAnswer(root, data, sf, query));
-    // One probe per thread count the case runs at: its own, and the reference's thread baseline.
-    for (int probe_threads : {threads, spec.thread_baseline}) {
-      if (probe_threads < 1) continue;
-      WriteFileAtomically(ProbeFile(case_dir, probe_threads), fmt::format("{:.0f}", ReadBandwidth(probe_threads)));
+    std::string expected = ExpectedAnswer(workload, data, settings.sf, settings.query);
+    // One probe per thread count the case runs at, its own and the reference's thread baseline, in the same
+    // minutes as the case: this machine's bandwidth drifts.
+    std::map<int, double> probes;
+    for (int threads : {settings.threads, spec.thread_baseline}) {
+      if (threads >= 1 && !probes.contains(threads)) probes[threads] = columnar::MeasureReadBandwidth(threads);
     }
-  }
-
-  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
-    CaseParameters params(spec);
-    return {"query",   "--data", DataDir(context.case_dir, params.String("sf")).string(),
-            "--query", params.String("query"), "--threads", std::to_string(params.Int("threads", 1, 1024))};
-  }
-
-  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
-    const int threads = static_cast<int>(CaseParameters(spec).Int("threads", 1, 1024));
-    const std::string difference = columnar::CompareAnswers(ReadWholeFile(context.case_dir / "expected.csv"),
-                                                            ReadWholeFile(context.stdout_path));
-    if (!difference.empty()) return Verdict::Invalid(difference);
-    auto timed = metrics.find("timed_ns");
-    if (timed != metrics.end() && timed->second > 0) {
-      const double seconds = timed->second / 1e9;
-      const double bytes = std::stod(ReadWholeFile(context.case_dir / "bytes_touched"));
-      const double probe = std::stod(ReadWholeFile(ProbeFile(context.case_dir, threads)));
-      metrics["rows_per_s"] = std::stod(ReadWholeFile(context.case_dir / "lineitem_rows")) / seconds;
-      metrics["bytes_per_s"] = bytes / seconds;
-      metrics["probe_read_bytes_per_s"] = probe;
-      metrics["read_bandwidth_pct"] = 100.0 * bytes / seconds / probe;
-    }
-    return Verdict::Ok();
+    return std::make_unique<ColumnarCase>(data, std::move(expected), static_cast<double>(bytes),
+                                          static_cast<double>(rows), std::move(probes));
   }
 
  private:
-  // The answer every implementation must give. At SF 1, Q1 and Q6 have TPC-H's official answers
-  // (data/); every query at every scale also gets DuckDB's answer, computed once per dataset, when
-  // DuckDB is installed, and at SF 1 DuckDB must agree with the official answer (which also proves the
-  // generated data is dbgen's). Never the C++ reference's own output.
-  static std::string ExpectedAnswer(const fs::path& root, const fs::path& data, const std::string& sf,
+  // The answer every implementation must give. At SF 1, Q1 and Q6 have TPC-H's official answers (data/);
+  // every query at every scale also gets DuckDB's answer, computed once per dataset, when DuckDB is
+  // installed, and at SF 1 DuckDB must agree with the official answer (which also proves the generated data
+  // is dbgen's). Never the C++ reference's own output. Answers are kept outside the dataset, where no
+  // implementation reads.
+  static std::string ExpectedAnswer(const WorkloadContext& workload, const fs::path& data, const std::string& sf,
                                     const std::string& query) {
-    const fs::path workload = root / "workloads" / "columnar_scan";
-    const fs::path golden = workload / "data" / fmt::format("{}_sf{}.csv", query, sf);
-    const fs::path cached = data / "expected" / fmt::format("{}.duckdb.csv", query);
+    const fs::path golden = workload.dir / "data" / fmt::format("{}_sf{}.csv", query, sf);
+    const fs::path cached = workload.cache_dir / ("answers-sf" + sf) / fmt::format("{}.duckdb.csv", query);
+    const Implementation* duckdb = workload.Find("duckdb");
     std::string duckdb_answer;
-    if (!fs::exists(cached)) {
+    if (!fs::exists(cached) && duckdb != nullptr) {
       fs::create_directories(cached.parent_path());
       const fs::path temp = cached.string() + ".tmp";
+      std::vector<std::string> argv = duckdb->command;
+      argv.insert(argv.end(), {"query", "--data", data.string(), "--query", query, "--threads",
+                               std::to_string(std::max(1U, std::thread::hardware_concurrency()))});
       try {
-        columnar::RunProgram({(root / ".venv" / "bin" / "python").string(), (workload / "impls" / "duckdb" / "duckdb_impl.py").string(),
-                              "query", "--data", data.string(), "--query", query, "--threads",
-                              std::to_string(std::max(1U, std::thread::hardware_concurrency()))},
-                             temp);
+        columnar::RunProgram(argv, temp);
         fs::rename(temp, cached);
       } catch (const columnar::DataError&) {
         fs::remove(temp);  // DuckDB is not installed or failed: fall back to the golden, if there is one

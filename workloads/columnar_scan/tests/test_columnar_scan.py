@@ -132,6 +132,22 @@ def test_harness_run_verifies_and_reports_bandwidth(cb):
         sample = next(s for s in entry["samples"] if not s["warmup"])
         for metric in ["rows_per_s", "bytes_per_s", "read_bandwidth_pct", "probe_read_bytes_per_s", "peak_rss_bytes"]:
             assert sample["metrics"][metric] > 0, metric
+        # The probe was measured once, when the case was prepared, and is recorded as its calibration.
+        probe = entry["calibration"]["probe_read_bytes_per_s_t1"]
+        assert sample["metrics"]["probe_read_bytes_per_s"] == pytest.approx(probe["value"]) and probe["value"] > 0
+    # The answers the harness compares with sit outside the dataset every implementation reads.
+    data = ROOT / ".cache" / "columnar_scan" / "data-sf0.01"
+    assert not list(data.rglob("*.csv")), "an answer key sits in the data directory"
+
+
+def test_exec_gives_an_implementation_the_harness_s_environment(cb, tmp_path):
+    """`claimbench exec` runs an implementation as the suite runner does: tools installed in the project's
+    .venv (the TPC-H generator) are found by name."""
+    if not (VENV / "tpchgen-cli").exists():
+        pytest.skip("tpchgen-cli is not installed; run ./claimbench setup")
+    proc = cb("exec", "columnar_scan", "--", "generate", "--sf", "0.01", "--out", str(tmp_path / "sf0.01"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "sf0.01" / "manifest.json").exists()
 
 
 def test_a_thread_baseline_is_compared_with_its_own_implementation_only(cb):

@@ -1,13 +1,13 @@
 #include "http_proxy_workload.h"
 
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
+#include "claimbench/implementation.h"
 #include "claimbench/loadgen.h"
 #include "loadgen_http.h"
 #include "claimbench/process.h"
@@ -23,6 +23,8 @@ using std::chrono::seconds;
 
 constexpr int64_t kMsNs = 1'000'000;
 constexpr std::chrono::milliseconds kIdleSettle{300};  // after ready: nginx forks its workers meanwhile
+constexpr std::chrono::seconds kReadyTimeout{30};       // a calibration peer's start, as the runner allows
+constexpr std::chrono::seconds kStopGrace{5};
 constexpr double kMaxFailedFraction = 0.001;
 // The sweep's fractions of the closed-loop maximum and their metric suffixes.
 constexpr std::pair<double, const char*> kSweep[] = {{0.5, "50pct"}, {0.8, "80pct"}, {0.95, "95pct"}};
@@ -32,7 +34,7 @@ struct ProfileSizes {
   int64_t warmup_ms;
   int repetitions;
   int64_t idle_connections;
-  const char* latency_rate;  // latency_1k's rate: a fraction of nginx's maximum
+  const char* latency_rate;  // latency_1k's rate: a fraction of nginx's maximum, calibrated when prepared
 };
 
 // quick runs latency_1k at half of nginx's maximum: on a shared 2-core machine (load generator and
@@ -57,6 +59,223 @@ std::vector<MetricDescriptor> SweepMetricDescriptors() {
   }
   return metrics;
 }
+
+// A fixed-rate case's `rate_per_s`: a number, or "PEER:F" (F x PEER's closed-loop maximum, 0 < F <= 1).
+struct RateSetting {
+  double fixed_per_s = 0;
+  std::string peer;       // empty for a fixed rate
+  double fraction = 0;
+  double fallback_per_s = 0;
+
+  static RateSetting From(const CaseSpec& spec) {
+    if (!spec.parameters.contains("rate_per_s")) return {};
+    CaseParameters params(spec);
+    const std::string text = params.String("rate_per_s");
+    const size_t colon = text.find(':');
+    if (colon == std::string::npos) return {params.Double("rate_per_s", 1, 10'000'000)};
+    RateSetting rate;
+    rate.peer = text.substr(0, colon);
+    char* end = nullptr;
+    rate.fraction = std::strtod(text.c_str() + colon + 1, &end);
+    if (rate.peer.empty() || *end != '\0' || !(rate.fraction > 0 && rate.fraction <= 1)) {
+      throw SetupError(fmt::format("case {}: rate_per_s '{}': use a number or PEER:F (e.g. nginx:0.8) with 0 < F <= 1",
+                                   spec.name, text));
+    }
+    rate.fallback_per_s = params.Double("fallback_rate_per_s", 1, 10'000'000);
+    return rate;
+  }
+};
+
+// One prepared case: the origins every implementation of the case is put in front of (started here,
+// stopped with the case), and a fixed-rate case's calibrated offered load.
+class ProxyCase final : public PreparedCase {
+ public:
+  ProxyCase(OriginConfig config, std::filesystem::path log_dir)
+      : config_(std::move(config)), log_dir_(std::move(log_dir)) {
+    ports_ = origins_.Ensure(config_, log_dir_);
+  }
+
+  void SetRate(Calibration rate) { rate_ = std::move(rate); }
+
+  std::vector<Calibration> Calibrations() const override {
+    if (!rate_) return {};
+    return {*rate_};
+  }
+
+  // An origin that died is restarted before the next repetition, so one implementation cannot leave the
+  // next without its upstream.
+  Verdict BeforeRepetition(const CaseSpec&, const RunContext&) override {
+    ports_ = origins_.Ensure(config_, log_dir_);
+    return Verdict::Ok();
+  }
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
+    return ProxyArguments(context.port, CaseParameters(spec).Int("threads", 1, 1024));
+  }
+
+  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
+                ServiceMeasurement& measurement) override {
+    CaseParameters params(spec);
+    const loadgen::HttpRequestShape shape = ShapeOf(params);
+    CpuPlan cpus = PlanCpus();
+    std::this_thread::sleep_for(kIdleSettle);
+    PinProcessGroup(process.pid(), cpus.proxy);
+    ScopedThreadAffinity load_cpus(cpus.load);  // the load generator's threads inherit it
+
+    std::string mode = params.Choice("mode", {"sweep", "rate", "idle"});
+    if (mode == "idle") return DriveIdle(params, context, process, shape, measurement);
+
+    loadgen::LoadSpec load = LoadFor(params, context.port, context.seed);
+    if (mode == "rate") {
+      load.rate_per_s = rate_->value;
+      measurement.metrics["target_rps"] = load.rate_per_s;
+      return MeasureService(load, process, measurement);
+    }
+    return DriveSweep(load, context, process, shape, measurement);
+  }
+
+  // Starts `peer` behind this case's origins and measures its closed-loop maximum, as the sweep's first step
+  // does (the case's connections, warm-up and step length). Throws SetupError when it does not start.
+  double MeasureMaxRps(const CaseSpec& spec, const Implementation& peer, const ProjectPaths& paths,
+                       const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir);
+    CaseParameters params(spec);
+    ProcessSpec run;
+    const uint16_t port = FreeLoopbackPort();
+    run.argv = peer.command;
+    for (const std::string& arg : ProxyArguments(port, params.Int("threads", 1, 1024))) run.argv.push_back(arg);
+    run.env = ImplementationEnvironment(paths);
+    run.working_dir = dir;
+    run.stdout_path = dir / "stdout";
+    run.stderr_path = dir / "stderr";
+    run.rss_sample_interval = std::chrono::nanoseconds(0);
+    ChildProcess child = ChildProcess::Spawn(run);
+    if (!child.WaitForMark("ready", kReadyTimeout)) {
+      throw SetupError(fmt::format("calibration: {} did not start (see {})", peer.name, run.stderr_path.string()));
+    }
+    CpuPlan cpus = PlanCpus();
+    std::this_thread::sleep_for(kIdleSettle);
+    PinProcessGroup(child.pid(), cpus.proxy);
+    ScopedThreadAffinity load_cpus(cpus.load);
+    loadgen::LoadSpec load = LoadFor(params, port, /*seed=*/1);
+    load.connections = static_cast<int>(params.Int("calibration_connections", 1, 100'000));
+    const loadgen::LoadResult closed = loadgen::RunClosedLoop(load);
+    child.Terminate(kStopGrace);
+    if (closed.completed == 0) {
+      throw SetupError(fmt::format("calibration: {} completed no request (see {})", peer.name, run.stderr_path.string()));
+    }
+    return closed.achieved_rate_per_s;
+  }
+
+ private:
+  std::vector<std::string> ProxyArguments(uint16_t port, int64_t threads) const {
+    std::vector<std::string> args = {"serve", "--listen", fmt::format("127.0.0.1:{}", port)};
+    for (uint16_t upstream : ports_) args.insert(args.end(), {"--upstream", fmt::format("127.0.0.1:{}", upstream)});
+    args.insert(args.end(), {"--threads", std::to_string(threads)});
+    return args;
+  }
+
+  static loadgen::HttpRequestShape ShapeOf(const CaseParameters& params) {
+    loadgen::HttpRequestShape shape;
+    shape.response_bytes = static_cast<size_t>(params.Int("response_bytes", 0, 4 * 1024 * 1024));
+    shape.chunked = params.Int("chunked", 0, 1) == 1;
+    return shape;
+  }
+
+  static loadgen::LoadSpec LoadFor(const CaseParameters& params, uint16_t port, uint64_t seed) {
+    loadgen::LoadSpec load;
+    load.port = port;
+    load.connections = static_cast<int>(params.Int("connections", 1, 100'000));
+    load.threads = 1;
+    load.warmup_ns = params.Int("warmup_ms", 0, 3'600'000) * kMsNs;
+    load.duration_ns = params.Int("step_ms", 100, 3'600'000) * kMsNs;
+    load.arrival = loadgen::LoadSpec::Arrival::kPoisson;
+    load.seed = seed;
+    load.request_timeout_ns = 5'000 * kMsNs;
+    load.connect_timeout_ns = 5'000 * kMsNs;
+    load.make_protocol = loadgen::MakeHttpProtocolFactory(ShapeOf(params));
+    return load;
+  }
+
+  Verdict DriveSweep(const loadgen::LoadSpec& load, const RunContext& context, ChildProcess& process,
+                     const loadgen::HttpRequestShape& shape, ServiceMeasurement& measurement) {
+    auto& m = measurement.metrics;
+    m["idle_rss_bytes"] = static_cast<double>(process.CurrentRssBytes());
+    std::vector<double> fractions;
+    for (const auto& [fraction, label] : kSweep) fractions.push_back(fraction);
+    loadgen::SweepResult sweep = loadgen::RunSweep(load, fractions);
+
+    m["max_rps"] = sweep.max_rate_per_s;
+    int64_t completed = sweep.closed_loop.completed;
+    int64_t invalid = sweep.closed_loop.invalid_responses;
+    int64_t errors = sweep.closed_loop.errors + sweep.closed_loop.timeouts;
+    std::string first_error = sweep.closed_loop.error_samples.empty() ? "" : sweep.closed_loop.error_samples.front();
+    for (size_t i = 0; i < sweep.open_loop.size(); ++i) {
+      const loadgen::LoadResult& r = sweep.open_loop[i];
+      const std::string label = kSweep[i].second;
+      for (auto [which, percentile] : {std::pair{"p50", 50.0}, {"p99", 99.0}, {"p999", 99.9}}) {
+        m[fmt::format("{}_at_{}_ns", which, label)] = static_cast<double>(r.corrected.ValueAtPercentile(percentile));
+        m[fmt::format("uncorrected_{}_at_{}_ns", which, label)] =
+            static_cast<double>(r.uncorrected.ValueAtPercentile(percentile));
+      }
+      m["achieved_rps_at_" + label] = r.achieved_rate_per_s;
+      m["failed_at_" + label] = static_cast<double>(r.errors + r.timeouts + r.unsent + r.invalid_responses);
+      completed += r.completed;
+      invalid += r.invalid_responses;
+      errors += r.errors;
+      if (first_error.empty() && !r.error_samples.empty()) first_error = r.error_samples.front();
+    }
+    // The standard service metrics describe the 80% step: the load a deployment would run at.
+    const loadgen::LoadResult& at80 = sweep.open_loop[1];
+    m["latency_p50_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(50));
+    m["latency_p99_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(99));
+    m["latency_p999_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(99.9));
+    m["latency_max_ns"] = static_cast<double>(at80.corrected.Max());
+    m["uncorrected_p50_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(50));
+    m["uncorrected_p99_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(99));
+    m["uncorrected_p999_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(99.9));
+    m["send_lag_p99_ns"] = static_cast<double>(at80.send_lag.ValueAtPercentile(99));
+    m["achieved_rps"] = sweep.max_rate_per_s;
+    m["completed_requests"] = static_cast<double>(completed);
+    m["failed_requests"] = static_cast<double>(errors + invalid);
+    measurement.latency.push_back(loadgen::ToLatencyDistribution(at80.corrected, "corrected"));
+    measurement.latency.push_back(loadgen::ToLatencyDistribution(at80.uncorrected, "uncorrected"));
+    measurement.timeline = loadgen::ToTimeline(at80.intervals);
+
+    std::string why = first_error.empty() ? "" : "; first error: " + first_error;
+    if (invalid > 0) return Verdict::Invalid(fmt::format("{} wrong responses{}", invalid, why));
+    if (static_cast<double>(errors) > kMaxFailedFraction * static_cast<double>(completed)) {
+      return Verdict::Invalid(fmt::format("{} requests failed or timed out of {} completed{}", errors, completed, why));
+    }
+    return Verdict::Ok();
+  }
+
+  Verdict DriveIdle(const CaseParameters& params, const RunContext& context, ChildProcess& process,
+                    const loadgen::HttpRequestShape& shape, ServiceMeasurement& measurement) {
+    const int count = static_cast<int>(params.Int("idle_connections", 1, 1'000'000));
+    auto& m = measurement.metrics;
+    const int64_t before = process.CurrentRssBytes();
+    IdleConnections connections;
+    std::string error = connections.Open(context.port, count, shape);
+    if (!error.empty()) {
+      return Verdict::Invalid(fmt::format("{} of {} idle connections opened; {}", connections.size(), count, error));
+    }
+    std::this_thread::sleep_for(kIdleSettle);
+    const int64_t after = process.CurrentRssBytes();
+    m["idle_rss_bytes"] = static_cast<double>(before);
+    m["rss_with_idle_connections_bytes"] = static_cast<double>(after);
+    m["rss_per_idle_connection_bytes"] = static_cast<double>(after - before) / count;
+    m["completed_requests"] = count;
+    if (!process.Running()) return Verdict::Invalid("the proxy exited while holding idle connections");
+    return Verdict::Ok();
+  }
+
+  OriginConfig config_;
+  std::filesystem::path log_dir_;
+  OriginFleet origins_;
+  std::vector<uint16_t> ports_;
+  std::optional<Calibration> rate_;  // fixed-rate cases only
+};
 
 class HttpProxyWorkload final : public Workload {
  public:
@@ -86,10 +305,12 @@ class HttpProxyWorkload final : public Workload {
 
     CaseSpec latency = sweep;
     latency.name = "latency_1k";
-    latency.description = "1 KiB responses, open loop (Poisson) at a fraction of nginx's maximum from proxy_1k";
+    latency.description =
+        "1 KiB responses, open loop (Poisson) at a fraction of nginx's maximum, measured when the case is prepared";
     latency.parameters["mode"] = "rate";
     latency.parameters["rate_per_s"] = sizes.latency_rate;
     latency.parameters["fallback_rate_per_s"] = "5000";
+    latency.parameters["calibration_connections"] = sweep.parameters["connections"];
     latency.parameters["connections"] = "64";
     latency.timeout = seconds(2 * (sizes.step_ms + sizes.warmup_ms) / 1000 + 60);
     latency.primary_metric = "latency_p99_ns";
@@ -136,7 +357,31 @@ class HttpProxyWorkload final : public Workload {
     return {sweep, latency, idle, large, chunked, long_tail, hosts};
   }
 
-  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
+  void Validate(const CaseSpec& spec) const override {
+    (void)OriginConfigFor(spec);
+    (void)RateSetting::From(spec);
+    CaseParameters params(spec);
+    (void)params.Choice("mode", {"sweep", "rate", "idle"});
+    (void)params.Int("threads", 1, 1024);
+    (void)params.Int("response_bytes", 0, 4 * 1024 * 1024);
+    (void)params.Int("chunked", 0, 1);
+    (void)params.Int("connections", 1, 100'000);
+    (void)params.Int("warmup_ms", 0, 3'600'000);
+    (void)params.Int("step_ms", 100, 3'600'000);
+    if (spec.parameters.contains("idle_connections")) (void)params.Int("idle_connections", 1, 1'000'000);
+  }
+
+  std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
+                                        const CaseDirs& dirs) const override {
+    auto prepared = std::make_unique<ProxyCase>(OriginConfigFor(spec), dirs.scratch_dir);
+    const RateSetting rate = RateSetting::From(spec);
+    if (CaseParameters(spec).String("mode") == "rate") prepared->SetRate(CalibrateRate(spec, rate, workload, *prepared, dirs));
+    return prepared;
+  }
+
+ private:
+  // The origin processes the case asks for, pinned to the load generator's CPUs.
+  static OriginConfig OriginConfigFor(const CaseSpec& spec) {
     CaseParameters params(spec);
     OriginConfig config;
     config.hosts = static_cast<int>(params.Int("origin_hosts", 1, 64));
@@ -144,157 +389,32 @@ class HttpProxyWorkload final : public Workload {
     if (latency.rfind("pareto:", 0) == 0) {
       config.latency_args = {"--pareto", latency.substr(7)};
     } else if (latency != "none") {
-      throw SetupError(fmt::format("origin_latency '{}': use none or pareto:MIN_US:ALPHA:MAX_US", latency));
+      throw SetupError(fmt::format("case {}: origin_latency '{}': use none or pareto:MIN_US:ALPHA:MAX_US", spec.name,
+                                   latency));
     }
     config.cpus = PlanCpus().load;
-    const int64_t threads = params.Int("threads", 1, 1024);
-    std::vector<uint16_t> ports(static_cast<size_t>(config.hosts), 0);
-    // The runner first calls Arguments() with an empty context only to validate the parameters: start
-    // the origins for real runs only.
-    if (!context.case_dir.empty()) {
-      std::lock_guard lock(mutex_);
-      ports = origins_.Ensure(config, context.case_dir);
-    }
-    std::vector<std::string> args = {"serve", "--listen", fmt::format("127.0.0.1:{}", context.port)};
-    for (uint16_t port : ports) args.insert(args.end(), {"--upstream", fmt::format("127.0.0.1:{}", port)});
-    args.insert(args.end(), {"--threads", std::to_string(threads)});
-    return args;
+    return config;
   }
 
-  Verdict Verify(const CaseSpec&, const RunContext&, std::map<std::string, double>&) const override {
-    return Verdict::Ok();  // service cases only; every response is verified while driving
+  // The offered load of a fixed-rate case, the same for every implementation: a number, or F x the
+  // closed-loop maximum of a peer measured now behind this case's own origins (the sweep's first step, run
+  // once for the calibration). Without that peer, the fixed fallback, said so in the result.
+  static Calibration CalibrateRate(const CaseSpec& spec, const RateSetting& rate, const WorkloadContext& workload,
+                                   ProxyCase& prepared, const CaseDirs& dirs) {
+    if (rate.peer.empty()) return {"rate_per_s", rate.fixed_per_s, "requests_per_s", "the case's fixed rate"};
+    const Implementation* peer = workload.Find(rate.peer);
+    std::string why_not = peer == nullptr ? fmt::format("the workload has no '{}' implementation", rate.peer)
+                                          : UnavailableReason(*peer);
+    if (!why_not.empty()) {
+      return {"rate_per_s", rate.fallback_per_s, "requests_per_s",
+              fmt::format("fallback_rate_per_s: {} could not be calibrated against ({})", rate.peer, why_not)};
+    }
+    const double max_rps = prepared.MeasureMaxRps(spec, *peer, workload.paths, dirs.scratch_dir / "calibration");
+    return {"rate_per_s", rate.fraction * max_rps, "requests_per_s",
+            fmt::format("{} x {}'s closed-loop maximum of {:.0f} requests/s, measured behind this case's origins "
+                        "when it was prepared",
+                        rate.fraction, rate.peer, max_rps)};
   }
-
-  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
-                ServiceMeasurement& measurement) const override {
-    CaseParameters params(spec);
-    loadgen::HttpRequestShape shape;
-    shape.response_bytes = static_cast<size_t>(params.Int("response_bytes", 0, 4 * 1024 * 1024));
-    shape.chunked = params.Int("chunked", 0, 1) == 1;
-    CpuPlan cpus = PlanCpus();
-    std::this_thread::sleep_for(kIdleSettle);
-    PinProcessGroup(process.pid(), cpus.proxy);
-    ScopedThreadAffinity load_cpus(cpus.load);  // the load generator's threads inherit it
-
-    std::string mode = params.Choice("mode", {"sweep", "rate", "idle"});
-    if (mode == "idle") return DriveIdle(params, context, process, shape, measurement);
-
-    loadgen::LoadSpec load;
-    load.port = context.port;
-    load.connections = static_cast<int>(params.Int("connections", 1, 100'000));
-    load.threads = 1;
-    load.warmup_ns = params.Int("warmup_ms", 0, 3'600'000) * kMsNs;
-    load.duration_ns = params.Int("step_ms", 100, 3'600'000) * kMsNs;
-    load.arrival = loadgen::LoadSpec::Arrival::kPoisson;
-    load.seed = context.seed;
-    load.request_timeout_ns = 5'000 * kMsNs;
-    load.connect_timeout_ns = 5'000 * kMsNs;
-    load.make_protocol = loadgen::MakeHttpProtocolFactory(shape);
-    if (mode == "rate") {
-      load.rate_per_s = RateFor(params, shape.response_bytes);
-      measurement.metrics["target_rps"] = load.rate_per_s;
-      return MeasureService(load, process, measurement);
-    }
-    return DriveSweep(load, context, process, shape, measurement);
-  }
-
- private:
-  // "nginx:F": F times nginx's maximum for this response size from this run's sweep (the last
-  // repetition's), when it was measured; else fallback_rate_per_s. A number: that rate.
-  double RateFor(const CaseParameters& params, size_t response_bytes) const {
-    std::string rate = params.String("rate_per_s");
-    if (rate.rfind("nginx:", 0) != 0) return params.Double("rate_per_s", 1, 10'000'000);
-    char* end = nullptr;
-    double fraction = std::strtod(rate.c_str() + 6, &end);
-    if (*end != '\0' || !(fraction > 0 && fraction <= 1)) {
-      throw SetupError(fmt::format("rate_per_s '{}': use a number or nginx:F with 0 < F <= 1", rate));
-    }
-    std::lock_guard lock(mutex_);
-    auto found = nginx_max_rps_.find(response_bytes);
-    if (found != nginx_max_rps_.end()) return fraction * found->second;
-    return params.Double("fallback_rate_per_s", 1, 10'000'000);
-  }
-
-  Verdict DriveSweep(const loadgen::LoadSpec& load, const RunContext& context, ChildProcess& process,
-                     const loadgen::HttpRequestShape& shape, ServiceMeasurement& measurement) const {
-    auto& m = measurement.metrics;
-    m["idle_rss_bytes"] = static_cast<double>(process.CurrentRssBytes());
-    std::vector<double> fractions;
-    for (const auto& [fraction, label] : kSweep) fractions.push_back(fraction);
-    loadgen::SweepResult sweep = loadgen::RunSweep(load, fractions);
-
-    m["max_rps"] = sweep.max_rate_per_s;
-    int64_t completed = sweep.closed_loop.completed;
-    int64_t invalid = sweep.closed_loop.invalid_responses;
-    int64_t errors = sweep.closed_loop.errors + sweep.closed_loop.timeouts;
-    std::string first_error = sweep.closed_loop.error_samples.empty() ? "" : sweep.closed_loop.error_samples.front();
-    for (size_t i = 0; i < sweep.open_loop.size(); ++i) {
-      const loadgen::LoadResult& r = sweep.open_loop[i];
-      const std::string label = kSweep[i].second;
-      for (auto [which, percentile] : {std::pair{"p50", 50.0}, {"p99", 99.0}, {"p999", 99.9}}) {
-        m[fmt::format("{}_at_{}_ns", which, label)] = static_cast<double>(r.corrected.ValueAtPercentile(percentile));
-        m[fmt::format("uncorrected_{}_at_{}_ns", which, label)] =
-            static_cast<double>(r.uncorrected.ValueAtPercentile(percentile));
-      }
-      m["achieved_rps_at_" + label] = r.achieved_rate_per_s;
-      m["failed_at_" + label] = static_cast<double>(r.errors + r.timeouts + r.unsent + r.invalid_responses);
-      completed += r.completed;
-      invalid += r.invalid_responses;
-      errors += r.errors;
-      if (first_error.empty() && !r.error_samples.empty()) first_error = r.error_samples.front();
-    }
-    // The standard service metrics describe the 80% step: the load a deployment would run at.
-    const loadgen::LoadResult& at80 = sweep.open_loop[1];
-    m["latency_p50_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(50));
-    m["latency_p99_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(99));
-    m["latency_p999_ns"] = static_cast<double>(at80.corrected.ValueAtPercentile(99.9));
-    m["latency_max_ns"] = static_cast<double>(at80.corrected.Max());
-    m["uncorrected_p50_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(50));
-    m["uncorrected_p99_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(99));
-    m["uncorrected_p999_ns"] = static_cast<double>(at80.uncorrected.ValueAtPercentile(99.9));
-    m["send_lag_p99_ns"] = static_cast<double>(at80.send_lag.ValueAtPercentile(99));
-    m["achieved_rps"] = sweep.max_rate_per_s;
-    m["completed_requests"] = static_cast<double>(completed);
-    m["failed_requests"] = static_cast<double>(errors + invalid);
-    measurement.latency.push_back(loadgen::ToLatencyDistribution(at80.corrected, "corrected"));
-    measurement.latency.push_back(loadgen::ToLatencyDistribution(at80.uncorrected, "uncorrected"));
-    measurement.timeline = loadgen::ToTimeline(at80.intervals);
-
-    if (context.implementation != nullptr && context.implementation->name == "nginx") {
-      std::lock_guard lock(mutex_);
-      nginx_max_rps_[shape.response_bytes] = sweep.max_rate_per_s;
-    }
-    std::string why = first_error.empty() ? "" : "; first error: " + first_error;
-    if (invalid > 0) return Verdict::Invalid(fmt::format("{} wrong responses{}", invalid, why));
-    if (static_cast<double>(errors) > kMaxFailedFraction * static_cast<double>(completed)) {
-      return Verdict::Invalid(fmt::format("{} requests failed or timed out of {} completed{}", errors, completed, why));
-    }
-    return Verdict::Ok();
-  }
-
-  Verdict DriveIdle(const CaseParameters& params, const RunContext& context, ChildProcess& process,
-                    const loadgen::HttpRequestShape& shape, ServiceMeasurement& measurement) const {
-    const int count = static_cast<int>(params.Int("idle_connections", 1, 1'000'000));
-    auto& m = measurement.metrics;
-    const int64_t before = process.CurrentRssBytes();
-    IdleConnections connections;
-    std::string error = connections.Open(context.port, count, shape);
-    if (!error.empty()) {
-      return Verdict::Invalid(fmt::format("{} of {} idle connections opened; {}", connections.size(), count, error));
-    }
-    std::this_thread::sleep_for(kIdleSettle);
-    const int64_t after = process.CurrentRssBytes();
-    m["idle_rss_bytes"] = static_cast<double>(before);
-    m["rss_with_idle_connections_bytes"] = static_cast<double>(after);
-    m["rss_per_idle_connection_bytes"] = static_cast<double>(after - before) / count;
-    m["completed_requests"] = count;
-    if (!process.Running()) return Verdict::Invalid("the proxy exited while holding idle connections");
-    return Verdict::Ok();
-  }
-
-  mutable std::mutex mutex_;
-  mutable OriginFleet origins_;
-  mutable std::map<size_t, double> nginx_max_rps_;  // response bytes -> nginx's max_rps in this run
 };
 
 }  // namespace

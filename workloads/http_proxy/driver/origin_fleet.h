@@ -1,10 +1,10 @@
 // The origin servers behind the proxy under test: started by the driver, one set per case.
 //
 // Design: the harness starts one implementation per repetition, but the origin must be the same for every
-// implementation of a case, so the driver owns it: a fleet of http_origin processes (one per upstream
-// host the case asks for) started when the case's first repetition asks for its arguments and kept until
-// a case with a different origin configuration starts or the workload is destroyed. The origins are
-// pinned to the CPUs the load generator uses, away from the proxy (see cpu_pinning.h).
+// implementation of a case, so the prepared case owns it: a fleet of http_origin processes (one per
+// upstream host the case asks for) started when the case is prepared, restarted before a repetition if one
+// died, and stopped when the case ends. The origins are pinned to the CPUs the load generator uses, away
+// from the proxy (see cpu_pinning.h).
 #pragma once
 
 #include <cstdint>

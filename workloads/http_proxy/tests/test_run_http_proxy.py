@@ -2,9 +2,16 @@
 (nginx, HAProxy; recorded as unavailable when not installed) behind the same origin, with short load
 phases. These check that every case runs, verifies and records what SPEC.md promises, never speed."""
 
+import os
 import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
 
-from claimbench_testing import bench
+import pytest
+
+from claimbench_testing import BUILD_DIR, ROOT, bench
 
 SHORT = ("--param", "step_ms=300", "--param", "warmup_ms=100")
 
@@ -57,3 +64,55 @@ def test_an_unknown_origin_latency_profile_is_a_setup_error(cb):
                      "--param", "origin_latency=gamma:1")
     assert proc.returncode != 0
     assert "origin_latency" in proc.stderr + proc.stdout
+
+
+def origins_running() -> list[str]:
+    """Command lines of this build's http_origin processes alive now (a case's teardown must leave none)."""
+    ours = str(BUILD_DIR / "workloads" / "http_proxy").encode()
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].startswith(ours) and argv[0].endswith(b"/http_origin"):
+            found.append(b" ".join(argv).decode(errors="replace"))
+    return found
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (./claimbench setup installs it)")
+def test_latency_1k_offers_the_load_calibrated_on_nginx_whichever_implementations_run(cb):
+    """The offered load is derived when the case is prepared, from nginx measured then, not from whichever
+    sweep happened to run first in this process: with only the C++ proxy selected it is still nginx's."""
+    for selection in (("--impl", "cpp"), ("--impl", "cpp", "--impl", "haproxy")):
+        proc, result = cb.run("--workload", "http_proxy", "--case", "latency_1k", *selection, *SHORT,
+                              "--param", "rate_per_s=nginx:0.3")
+        assert proc.returncode == 0, proc.stderr
+        entry = bench(result, "http_proxy/latency_1k/cpp")
+        calibrated = entry["calibration"]["rate_per_s"]
+        assert "nginx's closed-loop maximum" in calibrated["description"], calibrated
+        assert calibrated["value"] > 0
+        for sample in ok_samples(entry):
+            assert sample["metrics"]["target_rps"] == pytest.approx(calibrated["value"])
+        others = [b for b in result["benchmarks"] if b["case_name"] == "latency_1k" and b["status"] == "ok"]
+        assert all(b["calibration"] == entry["calibration"] for b in others)
+    assert not origins_running()
+
+
+def test_a_case_stops_its_origins_when_an_implementation_fails_and_when_interrupted(cb, tmp_path):
+    proc, result = cb.run("--workload", "http_proxy", "--case", "proxy_1k", "--impl", "cpp", *SHORT,
+                          "--param", "threads=0")
+    assert proc.returncode == 2 and result is None  # a bad value is refused before anything starts
+    assert "threads" in proc.stderr
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(ROOT))
+    run = subprocess.Popen([str(cb.binary), "run", "--out", str(tmp_path), "--workload", "http_proxy", "--case",
+                            "proxy_1k", "--impl", "cpp", "--param", "step_ms=5000", "--param", "warmup_ms=100"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 30
+    while not origins_running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert origins_running(), "the case never started its origin"
+    time.sleep(1)
+    run.send_signal(signal.SIGINT)
+    assert run.wait(timeout=60) == 130
+    assert not origins_running()

@@ -1,12 +1,10 @@
 #include "null_workload.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
+#include "claimbench/file_contents.h"
 #include "claimbench/loadgen.h"
 #include "claimbench/service_measurement.h"
 #include "null_checksum.h"
@@ -31,6 +29,89 @@ ProfileSizes SizesFor(std::string_view profile) {
   if (profile == "full") return {20'000'000, 10'000, 30, 50, 5, 180};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
+
+// A batch case's parameters, read once.
+struct BatchSettings {
+  int64_t work_units = 0;
+  int64_t delay_ms = 0;
+  std::string fault;
+
+  static BatchSettings From(const CaseSpec& spec) {
+    CaseParameters params(spec);
+    return {params.Int("work_units", 0, int64_t{1} << 40), params.Int("delay_ms", 0, 600'000),
+            params.String("fault")};
+  }
+};
+
+class BatchCase final : public PreparedCase {
+ public:
+  explicit BatchCase(BatchSettings settings)
+      : settings_(std::move(settings)),
+        expected_(fmt::format("checksum {:016x}\n", Checksum(static_cast<uint64_t>(settings_.work_units)))) {}
+
+  std::vector<std::string> Arguments(const CaseSpec&, const RunContext&) override {
+    std::vector<std::string> args = {"batch", "--work-units", std::to_string(settings_.work_units)};
+    if (settings_.delay_ms > 0) args.insert(args.end(), {"--delay-ms", std::to_string(settings_.delay_ms)});
+    if (!settings_.fault.empty()) args.insert(args.end(), {"--fault", settings_.fault});
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec&, const RunContext& context, std::map<std::string, double>& metrics) override {
+    const std::string output = ReadWholeFile(context.stdout_path);
+    if (output != expected_) {
+      std::string got = output.substr(0, 80);
+      if (!got.empty() && got.back() == '\n') got.pop_back();
+      return Verdict::Invalid(fmt::format("expected '{}', got '{}'", expected_.substr(0, expected_.size() - 1), got));
+    }
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0 && settings_.work_units > 0) {
+      metrics["work_units_per_s"] = static_cast<double>(settings_.work_units) * 1e9 / timed->second;
+    }
+    return Verdict::Ok();
+  }
+
+ private:
+  BatchSettings settings_;
+  std::string expected_;  // recomputed by the harness for the N it asks for: no stored answer can pass
+};
+
+// The echo service's load, read once: everything but the port and the seed of each repetition.
+loadgen::LoadSpec EchoLoad(const CaseSpec& spec) {
+  CaseParameters params(spec);
+  loadgen::LoadSpec load;
+  load.rate_per_s = static_cast<double>(params.Int("rate_per_s", 1, 10'000'000));
+  load.duration_ns = params.Int("duration_s", 1, 86'400) * 1'000'000'000;
+  load.warmup_ns = params.Int("warmup_s", 0, 3'600) * 1'000'000'000;
+  load.connections = static_cast<int>(params.Int("connections", 1, 100'000));
+  load.arrival = params.Choice("arrival", {"poisson", "constant"}) == "poisson" ? loadgen::LoadSpec::Arrival::kPoisson
+                                                                                : loadgen::LoadSpec::Arrival::kConstant;
+  load.request_timeout_ns = 5'000'000'000;
+  load.connect_timeout_ns = 5'000'000'000;
+  const size_t request_bytes = static_cast<size_t>(params.Int("request_bytes", 8, 60'000));
+  load.make_protocol = [request_bytes] { return std::make_unique<loadgen::LineEchoProtocol>(request_bytes); };
+  (void)params.Int("delay_ms", 0, 60'000);
+  return load;
+}
+
+class EchoCase final : public PreparedCase {
+ public:
+  explicit EchoCase(loadgen::LoadSpec load) : load_(std::move(load)) {}
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
+    return {"serve", "--listen", fmt::format("127.0.0.1:{}", context.port), "--delay-ms",
+            std::to_string(CaseParameters(spec).Int("delay_ms", 0, 60'000))};
+  }
+
+  Verdict Drive(const CaseSpec&, const RunContext& context, ChildProcess& process,
+                ServiceMeasurement& measurement) override {
+    loadgen::LoadSpec load = load_;
+    load.port = context.port;
+    load.seed = context.seed;
+    return MeasureService(load, process, measurement);
+  }
+
+ private:
+  loadgen::LoadSpec load_;
+};
 
 class NullWorkload final : public Workload {
  public:
@@ -82,55 +163,17 @@ class NullWorkload final : public Workload {
     return {empty, compute, echo};
   }
 
-  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
-    CaseParameters params(spec);
+  void Validate(const CaseSpec& spec) const override {
     if (spec.kind == CaseKind::kService) {
-      return {"serve", "--listen", fmt::format("127.0.0.1:{}", context.port), "--delay-ms",
-              std::to_string(params.Int("delay_ms", 0, 60'000))};
+      (void)EchoLoad(spec);
+    } else {
+      (void)BatchSettings::From(spec);
     }
-    std::vector<std::string> args = {"batch", "--work-units", std::to_string(params.Int("work_units", 0, int64_t{1} << 40))};
-    if (int64_t delay = params.Int("delay_ms", 0, 600'000); delay > 0) {
-      args.insert(args.end(), {"--delay-ms", std::to_string(delay)});
-    }
-    if (std::string fault = params.String("fault"); !fault.empty()) args.insert(args.end(), {"--fault", fault});
-    return args;
   }
 
-  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
-    CaseParameters params(spec);
-    int64_t work_units = params.Int("work_units", 0, int64_t{1} << 40);
-    std::ifstream in(context.stdout_path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string expected = fmt::format("checksum {:016x}\n", Checksum(static_cast<uint64_t>(work_units)));
-    if (buffer.str() != expected) {
-      std::string got = buffer.str().substr(0, 80);
-      if (!got.empty() && got.back() == '\n') got.pop_back();
-      return Verdict::Invalid(fmt::format("expected '{}', got '{}'", expected.substr(0, expected.size() - 1), got));
-    }
-    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0 && work_units > 0) {
-      metrics["work_units_per_s"] = static_cast<double>(work_units) * 1e9 / timed->second;
-    }
-    return Verdict::Ok();
-  }
-
-  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
-                ServiceMeasurement& measurement) const override {
-    CaseParameters params(spec);
-    loadgen::LoadSpec load;
-    load.port = context.port;
-    load.rate_per_s = static_cast<double>(params.Int("rate_per_s", 1, 10'000'000));
-    load.duration_ns = params.Int("duration_s", 1, 86'400) * 1'000'000'000;
-    load.warmup_ns = params.Int("warmup_s", 0, 3'600) * 1'000'000'000;
-    load.connections = static_cast<int>(params.Int("connections", 1, 100'000));
-    load.arrival = params.Choice("arrival", {"poisson", "constant"}) == "poisson" ? loadgen::LoadSpec::Arrival::kPoisson
-                                                                                  : loadgen::LoadSpec::Arrival::kConstant;
-    load.seed = context.seed;
-    load.request_timeout_ns = 5'000'000'000;
-    load.connect_timeout_ns = 5'000'000'000;
-    size_t request_bytes = static_cast<size_t>(params.Int("request_bytes", 8, 60'000));
-    load.make_protocol = [request_bytes] { return std::make_unique<loadgen::LineEchoProtocol>(request_bytes); };
-    return MeasureService(load, process, measurement);
+  std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext&, const CaseDirs&) const override {
+    if (spec.kind == CaseKind::kService) return std::make_unique<EchoCase>(EchoLoad(spec));
+    return std::make_unique<BatchCase>(BatchSettings::From(spec));
   }
 };
 

@@ -141,6 +141,42 @@ std::vector<CaseSpec> ServiceCases(std::string_view profile) {
 
 bool IsServiceCase(const CaseSpec& spec) { return spec.kind == CaseKind::kService && spec.name == kCaseName; }
 
+void ValidateServiceCase(const CaseSpec& spec) {
+  CaseParameters params(spec);
+  const auto entries = static_cast<uint64_t>(params.Int("entries", 1, int64_t{1} << 30));
+  const uint64_t keys = KeysOf(params, entries);
+  const int64_t connections = params.Int("connections", 1, 4096);
+  if (keys < static_cast<uint64_t>(connections) + static_cast<uint64_t>(ReadStatesLoadShape{}.spare_partitions)) {
+    throw SetupError(fmt::format("read_states: keys ({}) must be at least connections + {} (one key partition each)",
+                                 keys, ReadStatesLoadShape{}.spare_partitions));
+  }
+  (void)params.Int("write_back_ms", 1, 3'600'000);
+  (void)params.Int("threads", 1, 1024);
+  (void)params.Double("rate_per_s", 1, 10'000'000);
+  (void)params.Int("warmup_ms", 0, 3'600'000);
+  (void)params.Int("duration_ms", 1'000, 24 * 3'600'000);
+}
+
+namespace {
+
+class ReadStatesCase final : public PreparedCase {
+ public:
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
+    return ServiceArguments(spec, context);
+  }
+  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
+                ServiceMeasurement& measurement) override {
+    return DriveService(spec, context, process, measurement);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PreparedCase> PrepareServiceCase(const CaseSpec& spec) {
+  ValidateServiceCase(spec);
+  return std::make_unique<ReadStatesCase>();
+}
+
 std::vector<std::string> ServiceArguments(const CaseSpec& spec, const RunContext& context) {
   CaseParameters params(spec);
   const auto entries = static_cast<uint64_t>(params.Int("entries", 1, int64_t{1} << 30));

@@ -3,6 +3,7 @@
 // IsServiceCase() to these functions, so the service side can grow without touching the batch side.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,11 @@ namespace claimbench::sync_engine_workload {
 std::vector<CaseSpec> ServiceCases(std::string_view profile);
 
 bool IsServiceCase(const CaseSpec& spec);
+
+// Checks every parameter of a service case (throws SetupError naming it), then prepares it: the service
+// case keeps no state of its own, its PreparedCase builds the arguments and drives with the functions below.
+void ValidateServiceCase(const CaseSpec& spec);
+std::unique_ptr<PreparedCase> PrepareServiceCase(const CaseSpec& spec);
 
 // SPEC arguments after the implementation's command: `serve --listen 127.0.0.1:PORT --entries N ...`.
 std::vector<std::string> ServiceArguments(const CaseSpec& spec, const RunContext& context);

@@ -28,11 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-fs::path ProjectRoot() {
-  const char* root = std::getenv("CLAIMBENCH_ROOT");
-  return root != nullptr && *root != '\0' ? fs::path(root) : fs::path(CLAIMBENCH_SYNC_SOURCE_DIR);
-}
-
 
 struct ProfileSizes {
   std::string chunk_file;  // the chunk cases' input
@@ -81,35 +76,25 @@ std::vector<std::string> ChunkSizeArguments(const CaseSpec& spec) {
   return {"--hash", "sha256", "--min", params.String("min"), "--avg", params.String("avg"), "--max", params.String("max")};
 }
 
-fs::path ChunkInput(const CaseSpec& spec, const fs::path& case_dir) {
-  return case_dir.parent_path() / fmt::format("random-{}-{}.bin", CaseParameters(spec).String("seed"),
+// Inputs shared by every case that asks for the same one, in the workload's cache folder.
+fs::path ChunkInput(const CaseSpec& spec, const fs::path& cache_dir) {
+  return cache_dir / fmt::format("random-{}-{}.bin", CaseParameters(spec).String("seed"),
                                              CaseParameters(spec).String("file_bytes"));
 }
 
-fs::path CorpusDir(const CaseSpec& spec, const fs::path& case_dir) {
-  return case_dir.parent_path() / fmt::format("corpus-{}-{}", CaseParameters(spec).String("seed"),
+fs::path CorpusDir(const CaseSpec& spec, const fs::path& cache_dir) {
+  return cache_dir / fmt::format("corpus-{}-{}", CaseParameters(spec).String("seed"),
                                              CaseParameters(spec).String("corpus_bytes"));
-}
-
-// The reference implementation as the run would start it, for answers the chunk cases compare with.
-Implementation Reference() {
-  ProjectPaths paths;
-  paths.root = ProjectRoot();
-  paths.build_dir = CLAIMBENCH_SYNC_BUILD_DIR;
-  paths.python = paths.root / ".venv" / "bin" / "python";
-  for (Implementation& impl : LoadImplementations(paths, "sync_engine")) {
-    if (impl.role == "reference") return impl;
-  }
-  throw SetupError("sync_engine has no reference implementation (workloads/sync_engine/*/impl.toml)");
 }
 
 // Runs `impl` with `args` in `dir`, untimed, for set-up and verification. Empty when it exited 0, else
 // one line: what failed and the last line of its stderr.
-std::string RunUntimed(const Implementation& impl, const std::vector<std::string>& args, const fs::path& dir,
-                       const std::string& name, seconds timeout) {
+std::string RunUntimed(const Implementation& impl, const ProjectPaths& paths, const std::vector<std::string>& args,
+                       const fs::path& dir, const std::string& name, seconds timeout) {
   ProcessSpec process;
   process.argv = impl.command;
   process.argv.insert(process.argv.end(), args.begin(), args.end());
+  process.env = ImplementationEnvironment(paths);
   process.working_dir = dir;
   process.stdout_path = dir / (name + ".stdout");
   process.stderr_path = dir / (name + ".stderr");
@@ -125,6 +110,139 @@ std::string RunUntimed(const Implementation& impl, const std::vector<std::string
   return fmt::format("{} {}{}", args.empty() ? std::string() : args.front(), result.error,
                      last.empty() ? "" : "; stderr: " + last.substr(0, 200));
 }
+
+// The chunk cases (chunk, hash, chunk_hash): one seeded random file, its SHA-256, and the expected
+// boundaries with the harness's own hashes of the bytes between them.
+class ChunkCase final : public PreparedCase {
+ public:
+  ChunkCase(fs::path input, std::string expected_hash, std::vector<Chunk> expected_chunks)
+      : input_(std::move(input)), expected_hash_(std::move(expected_hash)), expected_(std::move(expected_chunks)) {}
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext&) override {
+    const std::string mode = CaseParameters(spec).Choice("mode", {"chunk", "hash", "chunk+hash"});
+    std::vector<std::string> args = {"chunk", "--input", input_.string(), "--mode", mode};
+    for (const std::string& a : ChunkSizeArguments(spec)) args.push_back(a);
+    // Only chunk+hash takes --threads (SPEC.md); the other cases keep the command line they always had.
+    if (spec.parameters.contains("threads")) {
+      args.insert(args.end(), {"--threads", std::to_string(CaseParameters(spec).Int("threads", 1, 1024))});
+    }
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
+    const std::string mode = CaseParameters(spec).String("mode");
+    const std::string output = ReadWholeFile(context.stdout_path);
+    if (mode == "hash") {
+      if (output != expected_hash_) {
+        return Verdict::Invalid(
+            fmt::format("hash '{}', expected {}", output.substr(0, 80), expected_hash_.substr(0, 64)));
+      }
+    } else {
+      std::vector<Chunk> actual;
+      std::string error;
+      if (!ParseChunks(output, mode == "chunk+hash", actual, error)) return Verdict::Invalid(error);
+      if (error = CompareChunks(expected_, actual, mode == "chunk+hash"); !error.empty()) return Verdict::Invalid(error);
+    }
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      metrics["bytes_per_s"] = static_cast<double>(SizeParameter(spec, "file_bytes")) / (timed->second / 1e9);
+    }
+    return Verdict::Ok();
+  }
+
+ private:
+  fs::path input_;
+  std::string expected_hash_;    // "<hex>\n", computed by the harness
+  std::vector<Chunk> expected_;  // empty for the hash case
+};
+
+// The sync cases: a seeded tree (v0, and v1 for the incremental sync) synced into a store, restored and
+// hashed by the harness.
+class SyncCase final : public PreparedCase {
+ public:
+  SyncCase(fs::path corpus, ProjectPaths paths)
+      : corpus_(std::move(corpus)),
+        paths_(std::move(paths)),
+        manifest_(sync_corpus::ReadManifest(corpus_ / "manifest.json")) {}
+
+  // Untimed: the local folder is a fresh copy of v0; for the incremental case it is synced into a fresh store
+  // (by the implementation itself) and then changed to v1 the way a user would (renames keep inodes).
+  Verdict BeforeRepetition(const CaseSpec& spec, const RunContext& context) override {
+    fs::copy(corpus_ / "v0", context.scratch_dir / "local", fs::copy_options::recursive);
+    if (CaseParameters(spec).String("sync") == "incremental") {
+      std::string error =
+          RunUntimed(*context.implementation, paths_, Arguments(spec, context), context.scratch_dir, "setup", seconds(900));
+      if (!error.empty()) return Verdict::Invalid("the first sync, into an empty store, failed: " + error);
+      sync_corpus::ApplyOperations(manifest_, corpus_ / "v1", context.scratch_dir / "local");
+    }
+    return Verdict::Ok();
+  }
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
+    const fs::path local = context.scratch_dir / "local", store = context.scratch_dir / "store";
+    std::vector<std::string> args = {"sync", "--local", local.string(), "--remote", store.string()};
+    for (const std::string& a : ChunkSizeArguments(spec)) args.push_back(a);
+    // Every online core unless --param threads=N says otherwise: restic, the peer, uses all of them (GOMAXPROCS).
+    const int64_t threads = spec.parameters.contains("threads") ? CaseParameters(spec).Int("threads", 1, 1024)
+                                                                 : std::max<int64_t>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
+    args.insert(args.end(), {"--threads", std::to_string(threads)});
+    // Power-loss safety, as restic (which always syncs what it writes) has it; --param fsync=0 measures
+    // without it (SPEC.md, Crash safety).
+    if (CaseParameters(spec).Choice("fsync", {"0", "1"}) == "1") args.push_back("--fsync");
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
+    try {
+      return VerifySync(spec, context, metrics);
+    } catch (const SetupError& error) {
+      // A folder the implementation left unreadable or missing is its wrong answer, not the harness's.
+      return Verdict::Invalid(error.what());
+    }
+  }
+
+ private:
+  Verdict VerifySync(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
+    const bool initial = CaseParameters(spec).String("sync") == "initial";
+    SyncStats stats;
+    std::string error;
+    if (!ParseSyncStats(ReadWholeFile(context.stdout_path), stats, error)) return Verdict::Invalid(error);
+    const int64_t max_chunk = stats.chunk_max_bytes > 0 ? stats.chunk_max_bytes : ChunkParameters(spec).max;
+    const SyncExpectation expected =
+        Expect(manifest_, initial ? SyncKind::kInitial : SyncKind::kIncremental, max_chunk);
+    if (error = CheckSyncStats(stats, expected); !error.empty()) return Verdict::Invalid(error);
+    // The folder itself, and what the store gives back, hashed here.
+    if (std::string local = sync_corpus::TreeHash(context.scratch_dir / "local"); local != expected.tree_hash) {
+      return Verdict::Invalid(fmt::format("the local folder after the sync has tree hash {}, the corpus {}", local,
+                                          expected.tree_hash));
+    }
+    const fs::path restored = context.scratch_dir / "restored";
+    const std::vector<std::string> args = {"restore", "--remote", (context.scratch_dir / "store").string(), "--out",
+                                           restored.string()};
+    if (error = RunUntimed(*context.implementation, paths_, args, context.scratch_dir, "restore", seconds(900));
+        !error.empty()) {
+      return Verdict::Invalid("restore failed: " + error);
+    }
+    if (std::string hash = sync_corpus::TreeHash(restored); hash != expected.tree_hash) {
+      return Verdict::Invalid(fmt::format("the restored tree has tree hash {}, the corpus {}: the store lost or "
+                                          "changed data", hash, expected.tree_hash));
+    }
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      const int64_t tree_bytes = initial ? manifest_.v0.logical_bytes : manifest_.v1.logical_bytes;
+      metrics["bytes_per_s"] = static_cast<double>(tree_bytes) / (timed->second / 1e9);
+    }
+    metrics["bytes_uploaded"] = static_cast<double>(stats.bytes_uploaded);
+    // Bytes the sync had to bring in (the whole tree; the edited and new files) per byte it uploaded.
+    const int64_t changed = initial ? manifest_.v0.logical_bytes : manifest_.incremental_written_bytes;
+    if (stats.bytes_uploaded > 0) {
+      metrics["dedup_ratio"] = static_cast<double>(changed) / static_cast<double>(stats.bytes_uploaded);
+    }
+    return Verdict::Ok();
+  }
+
+  fs::path corpus_;
+  ProjectPaths paths_;
+  sync_corpus::CorpusManifest manifest_;
+};
 
 class SyncEngineWorkload final : public Workload {
  public:
@@ -178,174 +296,66 @@ class SyncEngineWorkload final : public Workload {
     return cases;
   }
 
-  void Prepare(const CaseSpec& spec, const fs::path& case_dir) const override {
-    if (IsServiceCase(spec)) return;
+  void Validate(const CaseSpec& spec) const override {
+    if (IsServiceCase(spec)) return ValidateServiceCase(spec);
+    (void)CaseParameters(spec).Int("seed", 0, INT64_MAX);
+    (void)ChunkParameters(spec);
+    if (!IsChunkCase(spec)) {
+      CaseParameters(spec).Choice("sync", {"initial", "incremental"});
+      CaseParameters(spec).Choice("fsync", {"0", "1"});
+      (void)SizeParameter(spec, "corpus_bytes");
+      if (spec.parameters.contains("threads")) (void)CaseParameters(spec).Int("threads", 1, 1024);
+      return;
+    }
+    const std::string mode = CaseParameters(spec).Choice("mode", {"chunk", "hash", "chunk+hash"});
+    (void)SizeParameter(spec, "file_bytes");
+    if (spec.parameters.contains("threads")) {
+      (void)CaseParameters(spec).Int("threads", 1, 1024);
+      if (mode != "chunk+hash") {
+        throw SetupError(fmt::format("case {}: parameter threads applies to mode chunk+hash only", spec.name));
+      }
+    }
+  }
+
+  std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
+                                        const CaseDirs& dirs) const override {
+    if (IsServiceCase(spec)) return PrepareServiceCase(spec);
     const uint64_t seed = static_cast<uint64_t>(CaseParameters(spec).Int("seed", 0, INT64_MAX));
     if (!IsChunkCase(spec)) {
-      sync_corpus::LoadOrGenerateCorpus({seed, SizeParameter(spec, "corpus_bytes")}, CorpusDir(spec, case_dir));
-      return;
+      const fs::path corpus = CorpusDir(spec, workload.cache_dir);
+      sync_corpus::LoadOrGenerateCorpus({seed, SizeParameter(spec, "corpus_bytes")}, corpus);
+      return std::make_unique<SyncCase>(corpus, workload.paths);
     }
     const ChunkSizes sizes = ChunkParameters(spec);
     const int64_t bytes = SizeParameter(spec, "file_bytes");
-    const fs::path input = ChunkInput(spec, case_dir);
+    const fs::path input = ChunkInput(spec, workload.cache_dir);
     const fs::path hash_file = input.string() + ".sha256";
     if (!fs::exists(hash_file)) {
       sync_corpus::WriteRandomFile(input, seed, bytes);
       WriteFileAtomically(hash_file, sync_corpus::FileSha256Hex(input) + "\n");
     }
-    if (CaseParameters(spec).String("mode") == "hash") return;
+    std::string expected_hash = ReadWholeFile(hash_file);
+    if (CaseParameters(spec).String("mode") == "hash") return std::make_unique<ChunkCase>(input, expected_hash, std::vector<Chunk>{});
     // The expected boundaries are the reference's on this very input (SPEC.md, Verification); the
     // hashes are the harness's own, of the bytes between them.
-    const Implementation reference = Reference();
+    const Implementation& reference = workload.Reference();
     std::vector<std::string> args = {"chunk", "--input", input.string(), "--mode", "chunk"};
     for (const std::string& a : ChunkSizeArguments(spec)) args.push_back(a);
-    if (std::string error = RunUntimed(reference, args, case_dir, "reference", seconds(600)); !error.empty()) {
+    if (std::string error = RunUntimed(reference, workload.paths, args, dirs.scratch_dir, "reference", seconds(600));
+        !error.empty()) {
       throw SetupError(fmt::format("the reference ({}) could not chunk {}: {}; build it with ./claimbench build",
                                    reference.command.front(), input.string(), error));
     }
     std::vector<Chunk> chunks;
     std::string error;
-    if (!ParseChunks(ReadWholeFile(case_dir / "reference.stdout"), false, chunks, error)) {
+    if (!ParseChunks(ReadWholeFile(dirs.scratch_dir / "reference.stdout"), false, chunks, error)) {
       throw SetupError(fmt::format("the reference's chunk output is malformed: {}", error));
     }
     if (error = CheckTiling(chunks, bytes, sizes.min, sizes.max); !error.empty()) {
       throw SetupError(fmt::format("the reference's chunks are wrong: {}", error));
     }
     HashChunks(input, chunks);
-    WriteFileAtomically(case_dir / "expected_chunks.txt", FormatChunks(chunks));
-  }
-
-  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
-    if (IsServiceCase(spec)) return ServiceArguments(spec, context);
-    (void)ChunkParameters(spec);  // a bad --param fails here, before anything runs
-    std::vector<std::string> tail = ChunkSizeArguments(spec);
-    if (IsChunkCase(spec)) {
-      const std::string mode = CaseParameters(spec).Choice("mode", {"chunk", "hash", "chunk+hash"});
-      std::vector<std::string> args = {"chunk", "--input", ChunkInput(spec, context.case_dir).string(), "--mode", mode};
-      args.insert(args.end(), tail.begin(), tail.end());
-      // Only chunk+hash takes --threads (SPEC.md); the other cases keep the command line they always had.
-      if (spec.parameters.contains("threads")) {
-        const int64_t threads = CaseParameters(spec).Int("threads", 1, 1024);
-        if (mode != "chunk+hash") {
-          throw SetupError(fmt::format("case {}: parameter threads applies to mode chunk+hash only", spec.name));
-        }
-        args.insert(args.end(), {"--threads", std::to_string(threads)});
-      }
-      return args;
-    }
-    CaseParameters(spec).Choice("sync", {"initial", "incremental"});
-    const fs::path local = context.scratch_dir / "local", store = context.scratch_dir / "store";
-    std::vector<std::string> args = {"sync", "--local", local.string(), "--remote", store.string()};
-    args.insert(args.end(), tail.begin(), tail.end());
-    // Every online core unless --param threads=N says otherwise: restic, the peer, uses all of them (GOMAXPROCS).
-    const int64_t threads = spec.parameters.contains("threads") ? CaseParameters(spec).Int("threads", 1, 1024)
-                                                                 : std::max<int64_t>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
-    args.insert(args.end(), {"--threads", std::to_string(threads)});
-    // Power-loss safety, as restic (which always syncs what it writes) has it; --param fsync=0 measures
-    // without it (SPEC.md, Crash safety).
-    if (CaseParameters(spec).Choice("fsync", {"0", "1"}) == "1") args.push_back("--fsync");
-    if (!context.scratch_dir.empty() && context.implementation != nullptr) SetUpSync(spec, context, args);
-    return args;
-  }
-
-  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
-    if (IsChunkCase(spec)) return VerifyChunks(spec, context, metrics);
-    try {
-      return VerifySync(spec, context, metrics);
-    } catch (const SetupError& error) {
-      // A folder the implementation left unreadable or missing is its wrong answer, not the harness's.
-      return Verdict::Invalid(error.what());
-    }
-  }
-
-  Verdict Drive(const CaseSpec& spec, const RunContext& context, ChildProcess& process,
-                ServiceMeasurement& measurement) const override {
-    return DriveService(spec, context, process, measurement);
-  }
-
- private:
-  // Untimed, before each sync repetition: the local folder is a fresh copy of v0; for the incremental case
-  // it is synced into a fresh store (by the implementation itself) and then changed to v1 the way a user
-  // would (renames keep inodes). A failure is kept for Verify to report: the run itself then goes on.
-  static void SetUpSync(const CaseSpec& spec, const RunContext& context, const std::vector<std::string>& args) {
-    const fs::path corpus = CorpusDir(spec, context.case_dir);
-    const fs::path local = context.scratch_dir / "local";
-    std::string error;
-    try {
-      fs::copy(corpus / "v0", local, fs::copy_options::recursive);
-      if (CaseParameters(spec).String("sync") == "incremental") {
-        error = RunUntimed(*context.implementation, args, context.scratch_dir, "setup", seconds(900));
-        if (error.empty()) {
-          sync_corpus::ApplyOperations(sync_corpus::ReadManifest(corpus / "manifest.json"), corpus / "v1", local);
-        }
-      }
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    if (!error.empty()) WriteFileAtomically(context.scratch_dir / "setup_error", error);
-  }
-
-  static Verdict VerifyChunks(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
-    const std::string mode = CaseParameters(spec).String("mode");
-    const fs::path input = ChunkInput(spec, context.case_dir);
-    const std::string output = ReadWholeFile(context.stdout_path);
-    if (mode == "hash") {
-      const std::string expected = ReadWholeFile(input.string() + ".sha256");
-      if (output != expected) {
-        return Verdict::Invalid(fmt::format("hash '{}', expected {}", output.substr(0, 80), expected.substr(0, 64)));
-      }
-    } else {
-      std::vector<Chunk> expected, actual;
-      std::string error;
-      ParseChunks(ReadWholeFile(context.case_dir / "expected_chunks.txt"), true, expected, error);
-      if (!ParseChunks(output, mode == "chunk+hash", actual, error)) return Verdict::Invalid(error);
-      if (error = CompareChunks(expected, actual, mode == "chunk+hash"); !error.empty()) return Verdict::Invalid(error);
-    }
-    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
-      metrics["bytes_per_s"] = static_cast<double>(SizeParameter(spec, "file_bytes")) / (timed->second / 1e9);
-    }
-    return Verdict::Ok();
-  }
-
-  static Verdict VerifySync(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) {
-    const fs::path setup_error = context.scratch_dir / "setup_error";
-    if (fs::exists(setup_error)) return Verdict::Invalid("the untimed set-up failed: " + ReadWholeFile(setup_error));
-    const sync_corpus::CorpusManifest manifest =
-        sync_corpus::ReadManifest(CorpusDir(spec, context.case_dir) / "manifest.json");
-    const bool initial = CaseParameters(spec).String("sync") == "initial";
-    SyncStats stats;
-    std::string error;
-    if (!ParseSyncStats(ReadWholeFile(context.stdout_path), stats, error)) return Verdict::Invalid(error);
-    const int64_t max_chunk = stats.chunk_max_bytes > 0 ? stats.chunk_max_bytes : ChunkParameters(spec).max;
-    const SyncExpectation expected =
-        Expect(manifest, initial ? SyncKind::kInitial : SyncKind::kIncremental, max_chunk);
-    if (error = CheckSyncStats(stats, expected); !error.empty()) return Verdict::Invalid(error);
-    // The folder itself, and what the store gives back, hashed here.
-    if (std::string local = sync_corpus::TreeHash(context.scratch_dir / "local"); local != expected.tree_hash) {
-      return Verdict::Invalid(fmt::format("the local folder after the sync has tree hash {}, the corpus {}", local,
-                                          expected.tree_hash));
-    }
-    const fs::path restored = context.scratch_dir / "restored";
-    const std::vector<std::string> args = {"restore", "--remote", (context.scratch_dir / "store").string(), "--out",
-                                           restored.string()};
-    if (error = RunUntimed(*context.implementation, args, context.scratch_dir, "restore", seconds(900)); !error.empty()) {
-      return Verdict::Invalid("restore failed: " + error);
-    }
-    if (std::string hash = sync_corpus::TreeHash(restored); hash != expected.tree_hash) {
-      return Verdict::Invalid(fmt::format("the restored tree has tree hash {}, the corpus {}: the store lost or "
-                                          "changed data", hash, expected.tree_hash));
-    }
-    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
-      const int64_t tree_bytes = initial ? manifest.v0.logical_bytes : manifest.v1.logical_bytes;
-      metrics["bytes_per_s"] = static_cast<double>(tree_bytes) / (timed->second / 1e9);
-    }
-    metrics["bytes_uploaded"] = static_cast<double>(stats.bytes_uploaded);
-    // Bytes the sync had to bring in (the whole tree; the edited and new files) per byte it uploaded.
-    const int64_t changed = initial ? manifest.v0.logical_bytes : manifest.incremental_written_bytes;
-    if (stats.bytes_uploaded > 0) {
-      metrics["dedup_ratio"] = static_cast<double>(changed) / static_cast<double>(stats.bytes_uploaded);
-    }
-    return Verdict::Ok();
+    return std::make_unique<ChunkCase>(input, std::move(expected_hash), std::move(chunks));
   }
 };
 

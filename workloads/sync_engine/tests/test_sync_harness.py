@@ -78,7 +78,9 @@ echo 0000
 """
 
 
-def test_a_check_that_cannot_run_makes_the_repetition_invalid_and_the_run_goes_on(tmp_path):
+def test_an_implementation_cannot_remove_the_expected_answer(tmp_path):
+    """The harness keeps each case's answers in its prepared case, not in files an implementation can reach:
+    deleting the cached hash changes nothing, the wrong answer is still judged wrong and the run goes on."""
     if not HARNESS.exists():
         pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
     impl = tmp_path / "root" / "workloads" / "sync_engine" / "impls" / "cpp"
@@ -94,7 +96,7 @@ def test_a_check_that_cannot_run_makes_the_repetition_invalid_and_the_run_goes_o
     result = json.loads(next((tmp_path / "out" / "results").glob("run-*.json")).read_text())
     hashed = bench(result, "sync_engine/hash/cpp")
     assert hashed["status"] == "invalid"
-    assert "could not be verified" in hashed["error"] and ".sha256" in hashed["error"], hashed["error"]
+    assert hashed["error"].startswith("wrong answer: hash '0000"), hashed["error"]
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +158,27 @@ def test_peer_wrapper_usage_errors_exit_2_with_one_line(peer, args, words):
     proc = subprocess.run([str(WORKLOAD / "impls" / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("sync_engine: error: ") and words in proc.stderr, proc.stderr
+
+
+def test_a_case_that_cannot_be_prepared_fails_alone_and_the_run_goes_on(tmp_path):
+    """The chunk case takes its expected boundaries from the reference when it is prepared; a reference that
+    cannot chunk makes that case fail with the reason, and the next case still runs."""
+    if not HARNESS.exists():
+        pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
+    impl = tmp_path / "root" / "workloads" / "sync_engine" / "impls" / "cpp"
+    impl.mkdir(parents=True)
+    (impl / "broken.sh").write_text("#!/usr/bin/env bash\necho 'broken: no chunker here' >&2\nexit 1\n")
+    (impl / "broken.sh").chmod(0o755)
+    (impl / "impl.toml").write_text('language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/broken.sh"]\n')
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(tmp_path / "root"))
+    proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
+                           "--case", "chunk", "--case", "hash", "--param", "file_bytes=1M"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    result = json.loads(next((tmp_path / "out" / "results").glob("run-*.json")).read_text())
+    chunk = bench(result, "sync_engine/chunk/cpp")
+    assert chunk["status"] == "failed" and chunk["samples"] == []
+    assert chunk["error"].startswith("the case could not be prepared: the reference"), chunk["error"]
+    assert "broken: no chunker here" in chunk["error"]
+    hashed = bench(result, "sync_engine/hash/cpp")
+    assert hashed["status"] == "failed" and "exited with status 1" in hashed["error"], hashed["error"]

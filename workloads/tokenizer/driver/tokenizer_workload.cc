@@ -1,7 +1,7 @@
 #include "tokenizer_workload.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "benchmark_corpus.h"
+#include "claimbench/atomic_file.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
@@ -37,12 +38,6 @@ ProfileSizes SizesFor(std::string_view profile) {
   if (profile == "full") return {64 << 20, 4 << 20, 30, 1200, 3600};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
-
-fs::path ProjectRoot() {
-  if (const char* root = std::getenv("CLAIMBENCH_ROOT"); root != nullptr && *root != '\0') return root;
-  return CLAIMBENCH_SOURCE_DIR;
-}
-
 
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -74,6 +69,73 @@ std::string FirstDifference(std::string_view want, std::string_view got) {
   }
   return "output differs from the expected ids (line endings?)";
 }
+
+// A case's parameters, read once.
+struct TokenizerSettings {
+  std::string style;
+  int64_t corpus_bytes = 0;
+  uint64_t seed = 0;
+  int64_t threads = 1;
+  bool latency = false;
+
+  static TokenizerSettings From(const CaseSpec& spec) {
+    CaseParameters params(spec);
+    return {params.Choice("style", {"gpt2", "llama3"}), params.Int("corpus_bytes", 1, int64_t{1} << 34),
+            static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX)), params.Int("threads", 1, 1024),
+            params.Int("latency", 0, 1) == 1};
+  }
+};
+
+// One prepared case: the corpus, the tokenizer and the expected ids under the case's cache folder.
+class TokenizerCase final : public PreparedCase {
+ public:
+  explicit TokenizerCase(fs::path dir)
+      : dir_(std::move(dir)),
+        expected_(ReadWholeFile(dir_ / "expected.ids")),
+        corpus_bytes_(static_cast<double>(fs::file_size(dir_ / "corpus.txt"))),
+        documents_(Lines(expected_).size()) {}
+
+  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
+    const TokenizerSettings settings = TokenizerSettings::From(spec);
+    std::vector<std::string> args = {"encode", "--tokenizer", (dir_ / "tokenizer.json").string(), "--input",
+                                     (dir_ / "corpus.txt").string(), "--threads", std::to_string(settings.threads)};
+    if (settings.latency) args.insert(args.end(), {"--latency-out", (context.scratch_dir / "latency.txt").string()});
+    return args;
+  }
+
+  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
+    std::string got = ReadWholeFile(context.stdout_path);
+    if (got != expected_) return Verdict::Invalid("ids differ from Hugging Face's: " + FirstDifference(expected_, got));
+    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
+      metrics["bytes_per_s"] = corpus_bytes_ * 1e9 / timed->second;
+      metrics["ns_per_byte"] = timed->second / corpus_bytes_;
+    }
+    if (!TokenizerSettings::From(spec).latency) return Verdict::Ok();
+    std::vector<double> latencies;
+    const std::optional<std::string> written = ReadFileIfPresent(context.scratch_dir / "latency.txt");
+    if (!written) return Verdict::Invalid("wrote no --latency-out file");
+    std::istringstream in(*written);
+    for (double ns; in >> ns;) latencies.push_back(ns);
+    if (latencies.size() != documents_) {
+      return Verdict::Invalid(fmt::format("--latency-out has {} values for {} documents", latencies.size(), documents_));
+    }
+    std::sort(latencies.begin(), latencies.end());
+    // Nearest-rank percentiles.
+    auto percentile = [&](double p) {
+      size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies.size())));
+      return latencies[std::clamp<size_t>(rank, 1, latencies.size()) - 1];
+    };
+    metrics["doc_latency_p50_ns"] = percentile(50);
+    metrics["doc_latency_p99_ns"] = percentile(99);
+    return Verdict::Ok();
+  }
+
+ private:
+  fs::path dir_;
+  std::string expected_;
+  double corpus_bytes_;
+  size_t documents_;
+};
 
 class TokenizerWorkload final : public Workload {
  public:
@@ -118,97 +180,55 @@ class TokenizerWorkload final : public Workload {
     return {gpt2, llama3, threads2, latency};
   }
 
-  void Prepare(const CaseSpec& spec, const fs::path& case_dir) const override {
-    CaseParameters params(spec);
-    std::string style = params.Choice("style", {"gpt2", "llama3"});
-    int64_t corpus_bytes = params.Int("corpus_bytes", 1, int64_t{1} << 34);
-    uint64_t seed = static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX));
-    const fs::path root = ProjectRoot();
-    const fs::path testdata = root / "workloads" / "tokenizer" / "data";
-    std::string tokenizer_json = ReadWholeFile(testdata / style / "tokenizer.json");
-    if (tokenizer_json.empty()) throw SetupError(fmt::format("cannot read {}", (testdata / style / "tokenizer.json").string()));
+  void Validate(const CaseSpec& spec) const override { (void)TokenizerSettings::From(spec); }
+
+  std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
+                                        const CaseDirs& dirs) const override {
+    const TokenizerSettings settings = TokenizerSettings::From(spec);
+    const fs::path data = workload.dir / "data";
+    const std::string tokenizer_json = ReadWholeFile(data / settings.style / "tokenizer.json");
+    const fs::path& case_dir = dirs.cache_dir;
 
     // Everything the inputs depend on; a matching stamp means the cached inputs are current.
     std::string stamp = fmt::format("style={} corpus_bytes={} seed={} tokenizer_hash={:016x} corpus_sources={:016x}\n",
-                                    style, corpus_bytes, seed, std::hash<std::string>{}(tokenizer_json),
-                                    std::hash<std::string>{}(ReadWholeFile(testdata / "train_text.txt") +
-                                                             ReadWholeFile(testdata / "corpora" / "adversarial.txt")));
+                                    settings.style, settings.corpus_bytes, settings.seed,
+                                    std::hash<std::string>{}(tokenizer_json),
+                                    std::hash<std::string>{}(ReadWholeFile(data / "train_text.txt") +
+                                                             ReadWholeFile(data / "corpora" / "adversarial.txt")));
     const fs::path stamp_path = case_dir / "prepared.txt";
-    if (ReadFileIfPresent(stamp_path) == stamp && fs::exists(case_dir / "expected.ids")) return;
-    fs::remove(stamp_path);
-    {
-      std::ofstream out(case_dir / "tokenizer.json", std::ios::binary | std::ios::trunc);
-      out << tokenizer_json;
+    if (ReadFileIfPresent(stamp_path) != stamp || !fs::exists(case_dir / "expected.ids")) {
+      fs::remove(stamp_path);
+      WriteFileAtomically(case_dir / "tokenizer.json", tokenizer_json);
+      WriteBenchmarkCorpus(data, settings.seed, settings.corpus_bytes, case_dir / "corpus.txt");
+      WriteExpectedIds(workload, case_dir);
+      WriteFileAtomically(stamp_path, stamp);
     }
-    WriteBenchmarkCorpus(testdata, seed, corpus_bytes, case_dir / "corpus.txt");
+    return std::make_unique<TokenizerCase>(case_dir);
+  }
 
-    // The truth is Hugging Face's own output for this corpus (the hf peer's program, run once, untimed).
-    const fs::path python = root / ".venv" / "bin" / "python";
-    ProcessSpec hf;
-    hf.argv = {python.string(), (root / "workloads" / "tokenizer" / "impls" / "hf" / "hf_tokenizers.py").string(), "encode",
-               "--tokenizer", (case_dir / "tokenizer.json").string(), "--input", (case_dir / "corpus.txt").string(),
-               "--threads", std::to_string(std::max(1u, std::thread::hardware_concurrency()))};
-    hf.stdout_path = case_dir / "expected.ids.tmp";
-    hf.stderr_path = case_dir / "expected.log";
-    hf.timeout = std::chrono::minutes(30);
-    hf.rss_sample_interval = std::chrono::nanoseconds(0);
-    ProcessResult result = ChildProcess::Spawn(hf).Wait();
+ private:
+  // The truth is Hugging Face's own output for this corpus (the hf peer's program, run once, untimed).
+  static void WriteExpectedIds(const WorkloadContext& workload, const fs::path& case_dir) {
+    const Implementation* hf = workload.Find("hf");
+    if (hf == nullptr) throw SetupError("the tokenizer workload takes its expected ids from its hf peer (impls/hf/)");
+    ProcessSpec run;
+    run.argv = hf->command;
+    run.argv.insert(run.argv.end(), {"encode", "--tokenizer", (case_dir / "tokenizer.json").string(), "--input",
+                                     (case_dir / "corpus.txt").string(), "--threads",
+                                     std::to_string(std::max(1u, std::thread::hardware_concurrency()))});
+    run.env = ImplementationEnvironment(workload.paths);
+    run.stdout_path = case_dir / "expected.ids.tmp";
+    run.stderr_path = case_dir / "expected.log";
+    run.timeout = std::chrono::minutes(30);
+    run.rss_sample_interval = std::chrono::nanoseconds(0);
+    ProcessResult result = RunToCompletion(run);
     if (!result.ok()) {
       throw SetupError(fmt::format(
           "the tokenizer workload takes its expected ids from Hugging Face tokenizers, which failed ({}; log: {}); "
           "install it with ./claimbench setup",
-          result.error, hf.stderr_path.string()));
+          result.error, run.stderr_path.string()));
     }
     fs::rename(case_dir / "expected.ids.tmp", case_dir / "expected.ids");
-    std::ofstream(stamp_path, std::ios::binary | std::ios::trunc) << stamp;
-  }
-
-  std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) const override {
-    CaseParameters params(spec);
-    std::vector<std::string> args = {"encode",
-                                     "--tokenizer",
-                                     (context.case_dir / "tokenizer.json").string(),
-                                     "--input",
-                                     (context.case_dir / "corpus.txt").string(),
-                                     "--threads",
-                                     std::to_string(params.Int("threads", 1, 1024))};
-    if (params.Int("latency", 0, 1) == 1) {
-      args.insert(args.end(), {"--latency-out", (context.scratch_dir / "latency.txt").string()});
-    }
-    return args;
-  }
-
-  Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) const override {
-    CaseParameters params(spec);
-    std::string want = ReadWholeFile(context.case_dir / "expected.ids");
-    std::string got = ReadWholeFile(context.stdout_path);
-    if (got != want) return Verdict::Invalid("ids differ from Hugging Face's: " + FirstDifference(want, got));
-
-    double bytes = static_cast<double>(fs::file_size(context.case_dir / "corpus.txt"));
-    if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
-      metrics["bytes_per_s"] = bytes * 1e9 / timed->second;
-      metrics["ns_per_byte"] = timed->second / bytes;
-    }
-    if (params.Int("latency", 0, 1) == 1) {
-      std::vector<double> latencies;
-      const std::optional<std::string> written = ReadFileIfPresent(context.scratch_dir / "latency.txt");
-      if (!written) return Verdict::Invalid("wrote no --latency-out file");
-      std::istringstream in(*written);
-      for (double ns; in >> ns;) latencies.push_back(ns);
-      size_t docs = Lines(want).size();
-      if (latencies.size() != docs) {
-        return Verdict::Invalid(fmt::format("--latency-out has {} values for {} documents", latencies.size(), docs));
-      }
-      std::sort(latencies.begin(), latencies.end());
-      // Nearest-rank percentiles.
-      auto percentile = [&](double p) {
-        size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies.size())));
-        return latencies[std::clamp<size_t>(rank, 1, latencies.size()) - 1];
-      };
-      metrics["doc_latency_p50_ns"] = percentile(50);
-      metrics["doc_latency_p99_ns"] = percentile(99);
-    }
-    return Verdict::Ok();
   }
 };
 

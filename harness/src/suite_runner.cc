@@ -59,8 +59,8 @@ std::string FailureMessage(const ProcessResult& result, const fs::path& stderr_p
 }
 
 std::optional<int64_t> MarkNs(const ProcessResult& result, std::string_view name) {
-  for (const auto& [mark, t_ns] : result.marks) {
-    if (mark == name) return t_ns;
+  for (const MarkRecord& mark : result.marks) {
+    if (mark.name == name) return mark.t_ns;
   }
   return std::nullopt;
 }

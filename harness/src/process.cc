@@ -119,7 +119,8 @@ bool IsMarkName(std::string_view line) {
 // used only when it lies after the spawn and at most kMarkStampTolerance before the arrival, never after
 // it: a child can move a mark back by no more than the latency it could honestly have suffered. Returns
 // the record (without its CPU reading), or nullopt for a malformed line.
-std::optional<MarkRecord> ParseMark(std::string_view line, Clock::time_point spawn_time, Clock::time_point arrival) {
+std::optional<MarkRecord> ParseMark(std::string_view line, Clock::time_point spawn_time,
+                                    Clock::time_point arrival) {
   size_t space = line.find(' ');
   std::string_view name = line.substr(0, space);
   if (!IsMarkName(name)) return std::nullopt;

@@ -297,7 +297,8 @@ TEST_F(ProcessTest, AStampBeyondTheToleranceOrNotYetSeenIsRefusedForTheArrival) 
     EXPECT_EQ(mark.t_ns, mark.arrival_ns);
     EXPECT_EQ(mark.correction_ns(), 0);
   }
-  EXPECT_GE(result.marks[0].arrival_ns - *result.marks[0].claimed_ns, 290 * kMs) << "the stamp is kept as claimed";
+  EXPECT_GE(result.marks[0].arrival_ns - *result.marks[0].claimed_ns, 290 * kMs)
+      << "the stamp is kept as claimed";
   EXPECT_LT(*result.marks[1].claimed_ns, 0);
   EXPECT_GT(*result.marks[2].claimed_ns, result.marks[2].arrival_ns);
   EXPECT_GE(result.marks[0].t_ns, 340 * kMs) << "the backdated mark counts from its arrival";
@@ -356,26 +357,30 @@ TEST_F(ProcessTest, DISABLED_MeasureMarkLatency) {
   std::vector<int64_t> latencies_ns;
   const auto start = std::chrono::steady_clock::now();
   for (int spawn = 0; spawn < 300; ++spawn) {
-    ProcessResult result = RunToCompletion(Child({"stamped_mark", "a", "0", "0", "sleep", "1", "stamped_mark", "b",
-                                                  "0", "0", "busy", "3", "stamped_mark", "c", "0", "0", "sleep",
-                                                  "12", "stamped_mark", "d", "0", "0", "busy", "12", "stamped_mark",
-                                                  "e", "0", "0"}));
+    ProcessResult result = RunToCompletion(
+        Child({"stamped_mark", "a", "0", "0", "sleep", "1", "stamped_mark", "b", "0", "0", "busy", "3",
+               "stamped_mark", "c", "0", "0", "sleep", "12", "stamped_mark", "d", "0", "0", "busy", "12",
+               "stamped_mark", "e", "0", "0"}));
     ASSERT_TRUE(result.ok()) << result.error;
     for (const MarkRecord& mark : result.marks) {
       latencies_ns.push_back(mark.arrival_ns - *mark.claimed_ns);
       if (std::getenv("CLAIMBENCH_MARK_LATENCY_DETAIL") != nullptr) {
-        std::printf("%s %lld\n", mark.name.c_str(), static_cast<long long>(mark.arrival_ns - *mark.claimed_ns));
+        std::printf("%s %lld\n", mark.name.c_str(),
+                    static_cast<long long>(mark.arrival_ns - *mark.claimed_ns));
       }
     }
   }
   std::sort(latencies_ns.begin(), latencies_ns.end());
-  auto at = [&](double q) { return latencies_ns[static_cast<size_t>(q * static_cast<double>(latencies_ns.size() - 1))]; };
+  auto at = [&](double q) {
+    return latencies_ns[static_cast<size_t>(q * static_cast<double>(latencies_ns.size() - 1))];
+  };
   int64_t refused = std::count_if(latencies_ns.begin(), latencies_ns.end(), [](int64_t ns) {
     return ns > std::chrono::nanoseconds(kMarkStampTolerance).count();
   });
-  std::printf("%zu marks in %.1f s: arrival - stamp p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us; "
-              "%lld beyond the %lld ms tolerance\n",
-              latencies_ns.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+  std::printf("%zu marks in %.1f s: arrival - stamp p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, "
+              "max %.1f us; %lld beyond the %lld ms tolerance\n",
+              latencies_ns.size(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
               at(0.5) / 1e3, at(0.9) / 1e3, at(0.99) / 1e3, at(0.999) / 1e3, latencies_ns.back() / 1e3,
               static_cast<long long>(refused), static_cast<long long>(kMarkStampTolerance.count()));
 }

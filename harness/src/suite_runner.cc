@@ -254,7 +254,7 @@ class CaseRun {
       sample.error = FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
       return sample;
     }
-    // The marks are judged before the answer: a window that does not hold the work makes the time meaningless.
+    // The marks are judged before the answer: a window without the work makes the time meaningless.
     std::error_code no_size;
     const uintmax_t output_bytes = fs::file_size(context.stdout_path, no_size);
     TimedWindow window = JudgeTimedWindow(outcome, no_size ? 0 : static_cast<int64_t>(output_bytes),
@@ -366,7 +366,8 @@ std::vector<MetricDescriptor> BatchMetricDescriptors() {
           {"cpu_ns", "ns", false},         {"user_cpu_ns", "ns", false}, {"sys_cpu_ns", "ns", false},
           {"peak_rss_bytes", "bytes", false}, {"rss_sampler_ns", "ns", false},
           // The timed window's evidence (timed_window.h): where the CPU went, and how the marks were timed.
-          {"cpu_before_ready_ns", "ns", false}, {"cpu_timed_ns", "ns", false}, {"cpu_after_done_ns", "ns", false},
+          {"cpu_before_ready_ns", "ns", false},  {"cpu_timed_ns", "ns", false},
+          {"cpu_after_done_ns", "ns", false},
           {"ready_correction_ns", "ns", false}, {"done_correction_ns", "ns", false},
           {"ready_stamp_refused_ns", "ns", false}, {"done_stamp_refused_ns", "ns", false}};
 }

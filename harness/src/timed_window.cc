@@ -28,7 +28,9 @@ std::string Ms(int64_t ns) { return fmt::format("{:.1f} ms", static_cast<double>
 void AddStampMetrics(const MarkRecord& mark, std::map<std::string, double>& metrics) {
   metrics[mark.name + "_correction_ns"] = static_cast<double>(mark.correction_ns());
   double refused = 0;
-  if (mark.claimed_ns && !mark.stamp_accepted) refused = static_cast<double>(mark.arrival_ns - *mark.claimed_ns);
+  if (mark.claimed_ns && !mark.stamp_accepted) {
+    refused = static_cast<double>(mark.arrival_ns - *mark.claimed_ns);
+  }
   metrics[mark.name + "_stamp_refused_ns"] = refused;
 }
 
@@ -53,7 +55,8 @@ TimedWindow JudgeTimedWindow(const ProcessResult& process, int64_t output_bytes,
   AddStampMetrics(*done, metrics);
   if (done_index < ready_index) {
     window.invalid_reason =
-        "wrote 'done' before 'ready': the timed window holds none of the work (docs/implementation_protocol.md)";
+        "wrote 'done' before 'ready': the timed window holds none of the work "
+        "(docs/implementation_protocol.md)";
     return window;
   }
   if (done->t_ns < ready->t_ns) {
@@ -77,10 +80,11 @@ TimedWindow JudgeTimedWindow(const ProcessResult& process, int64_t output_bytes,
   if (!judge_cpu_after_done) return window;
   const int64_t allowance_ns = AfterDoneCpuAllowanceNs(process.peak_rss_bytes, output_bytes);
   if (after_done_ns > allowance_ns) {
-    std::string when = timed_ns < kNoCpuNs
-                           ? fmt::format("'done' came before any CPU was spent on the work ({} between 'ready' and "
-                                         "'done')", Ms(timed_ns))
-                           : fmt::format("against {} between 'ready' and 'done'", Ms(timed_ns));
+    std::string when =
+        timed_ns < kNoCpuNs
+            ? fmt::format("'done' came before any CPU was spent on the work ({} between 'ready' and 'done')",
+                          Ms(timed_ns))
+            : fmt::format("against {} between 'ready' and 'done'", Ms(timed_ns));
     window.invalid_reason = fmt::format(
         "the work happened outside the timed window: {} of CPU after 'done' (allowed {} for writing {} bytes "
         "of output and exiting with a peak resident set of {} MiB), {} (docs/implementation_protocol.md)",

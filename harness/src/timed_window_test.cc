@@ -68,7 +68,8 @@ TEST(TimedWindowTest, StampCorrectionsAndRefusalsAreRecordedPerMark) {
   EXPECT_EQ(window.metrics.at("ready_stamp_refused_ns"), 0);
   EXPECT_EQ(window.metrics.at("done_correction_ns"), 0);
   EXPECT_EQ(window.metrics.at("done_stamp_refused_ns"), 100 * kMs);
-  EXPECT_EQ(window.metrics.at("timed_ns"), 310 * kMs - (10 * kMs - 40'000)) << "the refused stamp is not used";
+  EXPECT_EQ(window.metrics.at("timed_ns"), 310 * kMs - (10 * kMs - 40'000))
+      << "the refused stamp is not used";
 }
 
 TEST(TimedWindowTest, MissingMarksMakeTheRunInvalid) {
@@ -89,21 +90,24 @@ TEST(TimedWindowTest, DoneWrittenBeforeReadyIsInvalidWhateverTheTimes) {
 
 TEST(TimedWindowTest, DoneStampedBeforeReadyIsInvalid) {
   ProcessResult run = FinishedRun(0);
-  run.marks = {Mark("ready", 10 * kMs, 8 * kMs, 9 * kMs, true), Mark("done", 10 * kMs, 8 * kMs, 8 * kMs, true)};
+  run.marks = {Mark("ready", 10 * kMs, 8 * kMs, 9 * kMs, true),
+               Mark("done", 10 * kMs, 8 * kMs, 8 * kMs, true)};
   TimedWindow window = JudgeTimedWindow(run, 27, true);
   EXPECT_THAT(window.invalid_reason, HasSubstr("stamped 'done' 1.0 ms before 'ready'"));
 }
 
 TEST(TimedWindowTest, CpuAfterDoneBeyondTheAllowanceIsInvalidAndSaysHowMuch) {
   const int64_t allowance = AfterDoneCpuAllowanceNs(20 * kMiB, 27);
-  EXPECT_EQ(allowance, kAfterDoneCpuBaseNs + 20 * kMiB * kAfterDoneCpuNsPerRssByte + 27 * kAfterDoneCpuNsPerOutputByte);
+  EXPECT_EQ(allowance,
+            kAfterDoneCpuBaseNs + 20 * kMiB * kAfterDoneCpuNsPerRssByte + 27 * kAfterDoneCpuNsPerOutputByte);
   EXPECT_TRUE(JudgeTimedWindow(FinishedRun(allowance), 27, true).ok());
   TimedWindow window = JudgeTimedWindow(FinishedRun(allowance + 1), 27, true);
   EXPECT_THAT(window.invalid_reason, HasSubstr("the work happened outside the timed window"));
   EXPECT_THAT(window.invalid_reason, HasSubstr("against 300.0 ms between 'ready' and 'done'"));
   EXPECT_THAT(window.invalid_reason, HasSubstr("27 bytes of output"));
   EXPECT_THAT(window.invalid_reason, HasSubstr("20 MiB"));
-  EXPECT_EQ(window.metrics.at("cpu_after_done_ns"), static_cast<double>(allowance + 1)) << "the evidence is kept";
+  EXPECT_EQ(window.metrics.at("cpu_after_done_ns"), static_cast<double>(allowance + 1))
+      << "the evidence is kept";
 }
 
 TEST(TimedWindowTest, DoneBeforeAnyCpuOnTheWorkIsNamedSo) {
@@ -155,8 +159,8 @@ class TimedWindowProcessTest : public ::testing::Test {
 
 TEST_F(TimedWindowProcessTest, AnHonestProgramIsNeverCaught) {
   for (int i = 0; i < kTries; ++i) {
-    TimedWindow window = RunChild({"busy", "50", "stamped_mark", "ready", "0", "0", "busy", "300", "stamped_mark",
-                                   "done", "0", "0", "busy", "100"});
+    TimedWindow window = RunChild({"busy", "50", "stamped_mark", "ready", "0", "0", "busy", "300",
+                                   "stamped_mark", "done", "0", "0", "busy", "100"});
     ASSERT_TRUE(window.ok()) << window.invalid_reason;
     EXPECT_GE(window.metrics.at("cpu_timed_ns"), 280 * kMs);  // a reading may lag by a scheduler tick
     EXPECT_GE(window.metrics.at("timed_ns"), 295 * kMs);
@@ -192,7 +196,8 @@ TEST_F(TimedWindowProcessTest, WorkAfterDoneIsCaughtEveryTime) {
 
 TEST_F(TimedWindowProcessTest, WorkAfterDoneInAGrandchildIsCaughtToo) {
   for (int i = 0; i < kTries; ++i) {
-    TimedWindow window = RunChild({"mark", "ready", "mark", "done", "spawn_busy", "800", "-", "wait_children"});
+    TimedWindow window =
+        RunChild({"mark", "ready", "mark", "done", "spawn_busy", "800", "-", "wait_children"});
     EXPECT_THAT(window.invalid_reason, HasSubstr("the work happened outside the timed window"));
   }
 }

@@ -49,7 +49,8 @@ struct MarkRecord {
   int64_t arrival_ns = 0;  // when the monitor read the line
   // The line's own stamp converted to ns since spawn (negative: before the spawn); nullopt for a bare name.
   std::optional<int64_t> claimed_ns;
-  bool stamp_accepted = false;  // 0 <= claimed_ns, and arrival_ns - kMarkStampTolerance <= claimed_ns <= arrival_ns
+  // 0 <= claimed_ns and arrival_ns - kMarkStampTolerance <= claimed_ns <= arrival_ns: the stamp was used.
+  bool stamp_accepted = false;
   // User + system CPU time of the whole tree, ns, read by the monitor right after the line arrived (marks
   // read together share one reading); nullopt when it could not be read. Source: ProcessResult::cpu_source.
   // A thread running at that moment is counted up to one scheduler tick (1-10 ms) short: the kernel brings
@@ -160,8 +161,8 @@ class ChildProcess {
   pid_t pid() const;
 
   // Blocks until the mark `name` has arrived and returns its time (MarkRecord::t_ns) in ns since spawn (at
-  // once if it arrived earlier: the first arrival of that name counts). Returns nullopt if the child exits without it, if
-  // `timeout` passes first, or if the harness is interrupted (check Interrupted()).
+  // once if it arrived earlier: the first arrival of that name counts). Returns nullopt if the child exits
+  // without it, if `timeout` passes first, or if the harness is interrupted (check Interrupted()).
   std::optional<std::chrono::nanoseconds> WaitForMark(std::string_view name,
                                                       std::chrono::nanoseconds timeout);
 

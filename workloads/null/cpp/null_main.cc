@@ -30,14 +30,15 @@ constexpr size_t kMaxLineBytes = 64 * 1024;
 [[noreturn]] void UsageError(const std::string& message) {
   std::cerr << "null: " << message << "\n"
             << "usage: null batch --work-units N [--delay-ms D] [--fault FAULT]\n"
-            << "       FAULT: crash|hang|wrong-answer|exit-code|oom|backdate-done|done-first|work-after-done\n"
+            << "       FAULT: crash|hang|wrong-answer|exit-code|oom|"
+               "backdate-done|done-first|work-after-done\n"
             << "       null serve --listen HOST:PORT [--delay-ms D]\n";
   std::exit(2);
 }
 
 bool IsFault(std::string_view name) {
-  for (std::string_view fault : {"crash", "hang", "wrong-answer", "exit-code", "oom", "backdate-done", "done-first",
-                                 "work-after-done"}) {
+  for (std::string_view fault :
+       {"crash", "hang", "wrong-answer", "exit-code", "oom", "backdate-done", "done-first", "work-after-done"}) {
     if (name == fault) return true;
   }
   return false;

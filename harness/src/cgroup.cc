@@ -147,7 +147,8 @@ ChildCgroup::ChildCgroup(std::string path) : path_(std::move(path)) {}
 ChildCgroup::ChildCgroup(ChildCgroup&& other) noexcept
     : path_(std::exchange(other.path_, std::string())),
       kill_fd_(std::move(other.kill_fd_)),
-      has_memory_peak_(other.has_memory_peak_) {}
+      has_memory_peak_(other.has_memory_peak_),
+      has_cpu_stat_(other.has_cpu_stat_) {}
 
 ChildCgroup& ChildCgroup::operator=(ChildCgroup&& other) noexcept {
   if (this != &other) {
@@ -155,6 +156,7 @@ ChildCgroup& ChildCgroup::operator=(ChildCgroup&& other) noexcept {
     path_ = std::exchange(other.path_, std::string());
     kill_fd_ = std::move(other.kill_fd_);
     has_memory_peak_ = other.has_memory_peak_;
+    has_cpu_stat_ = other.has_cpu_stat_;
   }
   return *this;
 }
@@ -181,6 +183,7 @@ std::optional<ChildCgroup> ChildCgroup::Create(std::string* why_not) {
   ChildCgroup cgroup(path);
   cgroup.kill_fd_.Reset(::open((path + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC));
   cgroup.has_memory_peak_ = ::access((path + "/memory.peak").c_str(), R_OK) == 0;
+  cgroup.has_cpu_stat_ = ::access((path + "/cpu.stat").c_str(), R_OK) == 0;
   return cgroup;
 }
 
@@ -211,9 +214,23 @@ std::optional<int64_t> ChildCgroup::MemoryPeakBytes() const {
   }
 }
 
+std::optional<int64_t> ChildCgroup::CpuUsageNs() const {
+  if (path_.empty() || !has_cpu_stat_) return std::nullopt;
+  auto text = ReadText(path_ + "/cpu.stat");
+  if (!text) return std::nullopt;
+  // "usage_usec 1234\nuser_usec ...": the first line, but found by its key.
+  std::istringstream in(*text);
+  std::string key;
+  int64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "usage_usec") return value * 1000;
+  }
+  return std::nullopt;
+}
+
 std::string ChildCgroup::Describe() const {
-  return fmt::format("cgroup v2 {} (memory.peak: {}; cgroup.kill: {})", path_,
-                     has_memory_peak_ ? "yes" : "no", kill_fd_ ? "yes" : "no");
+  return fmt::format("cgroup v2 {} (memory.peak: {}; cgroup.kill: {}; cpu.stat: {})", path_,
+                     has_memory_peak_ ? "yes" : "no", kill_fd_ ? "yes" : "no", has_cpu_stat_ ? "yes" : "no");
 }
 
 std::string ChildCgroup::Remove() {

@@ -45,6 +45,12 @@ class ChildCgroup {
   // cache, kernel memory); nullopt if the kernel lacks memory.peak (before 5.19) or it cannot be read.
   std::optional<int64_t> MemoryPeakBytes() const;
 
+  // usage_usec of cpu.stat, in ns: user + system CPU time of every process that ever ran in the cgroup,
+  // dead ones included (cgroup v2 keeps cpu.stat whether or not the cpu controller is enabled). nullopt if
+  // it cannot be read. Reads one small file; thread-safe.
+  std::optional<int64_t> CpuUsageNs() const;
+  bool HasCpuStat() const { return has_cpu_stat_; }
+
   // One line describing the cgroup and what it offers, for ProcessResult::cgroup_note.
   std::string Describe() const;
 
@@ -58,6 +64,7 @@ class ChildCgroup {
   std::string path_;      // empty once removed or moved from
   UniqueFd kill_fd_;      // cgroup.kill, when present
   bool has_memory_peak_ = false;
+  bool has_cpu_stat_ = false;
 };
 
 }  // namespace claimbench::process_internal

@@ -1,4 +1,4 @@
-// Resident memory of a whole process tree, read from /proc (private to the process runner).
+// Resident memory and CPU time of a whole process tree, read from /proc (private to the process runner).
 //
 // Design: the monitor thread calls this every rss_sample_interval for as long as a child runs, so it must be
 // cheap and must not disturb what it measures. After a 10 ms sleep every syscall is cold (tens of µs on a
@@ -13,13 +13,16 @@
 // is the fallback. A process that shares its address space with an earlier member of the tree (CLONE_VM
 // without CLONE_THREAD: a vfork or posix_spawn child before its exec, a sanitizer's tracer) reports the same
 // resident pages, so it is detected with kcmp(KCMP_VM) and counted once; ordinary fork children sharing
-// copy-on-write pages are still counted in full, as statm reports them.
+// copy-on-write pages are still counted in full, as statm reports them. CPU time is read only when a mark
+// arrives (CpuNs), so it takes the simple road: each member's process CPU clock (ns, every thread, dead
+// threads included) plus the CPU of the children it reaped (/proc/<pid>/stat cutime + cstime, in ticks).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -39,6 +42,14 @@ class ProcessTreeRss {
   // several processes is counted once). A process that exits during the walk can make one sample slightly
   // off. Not thread-safe: one instance per thread.
   int64_t SampleBytes(pid_t root);
+
+  // User + system CPU time of `root` and all its descendants now, ns: for each live member its CPU clock
+  // (clock_getcpuclockid) plus the CPU of the children it has reaped (cutime + cstime, clock-tick
+  // resolution). The kernel brings a thread's count up to date only at a scheduler tick or switch, so a
+  // thread running right now is read up to one tick (1-10 ms) short. Descendants that died unreaped, or
+  // whose parent died, are missed. nullopt if root cannot be read (it has been reaped). Not thread-safe:
+  // one instance per thread.
+  std::optional<int64_t> CpuNs(pid_t root);
 
   // `root` and all its descendants now, root first; the reference stays valid until the next call.
   const std::vector<pid_t>& CollectTree(pid_t root);
@@ -61,6 +72,8 @@ class ProcessTreeRss {
   // Fallback: appends all descendants of tree_[0] found by scanning /proc/*/stat.
   void AppendDescendantsByScanning();
   int64_t ResidentBytes(pid_t pid);
+  // One member's CPU clock plus its reaped children's CPU, ns; nullopt if it is gone.
+  std::optional<int64_t> ProcessCpuNs(pid_t pid);
   // True if tree_[index] has the same mm as an earlier member (kcmp), so its pages are already counted.
   bool SharesMemoryWithEarlierMember(size_t index);
   // Read a whole small file into read_buffer_ (growing it as needed): ReadFd from an open fd with pread from
@@ -71,6 +84,7 @@ class ProcessTreeRss {
   bool children_files_supported_;
   bool kcmp_supported_ = true;
   int64_t page_size_bytes_;
+  int64_t clock_tick_ns_;  // 1e9 / sysconf(_SC_CLK_TCK): the unit of cutime and cstime
   std::vector<pid_t> tree_;
   std::vector<Tracked> tracked_;  // capacity kMaxTrackedProcesses, never reallocated
   std::vector<char> read_buffer_;

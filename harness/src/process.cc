@@ -114,26 +114,31 @@ bool IsMarkName(std::string_view line) {
 }
 
 // A mark line is "name" or "name <CLOCK_MONOTONIC ns>". The child's own reading of the shared monotonic
-// clock is exact where the arrival time includes pipe and wake-up latency (tens of microseconds, more on
-// a loaded machine, enough to merge two marks into one read); it is used only when it lies between the
-// spawn and the arrival, so a child cannot claim a time it could not have seen. Returns the name and the
-// ns since spawn, or nullopt for a malformed line.
-std::optional<std::pair<std::string, int64_t>> ParseMark(std::string_view line,
-                                                         std::chrono::steady_clock::time_point spawn_time,
-                                                         std::chrono::steady_clock::time_point arrival) {
+// clock is exact where the arrival time includes pipe and wake-up latency (0.1 ms typically, several ms on
+// a loaded machine, enough to merge two marks into one read). The harness owns the clock, so the stamp is
+// used only when it lies after the spawn and at most kMarkStampTolerance before the arrival, never after
+// it: a child can move a mark back by no more than the latency it could honestly have suffered. Returns
+// the record (without its CPU reading), or nullopt for a malformed line.
+std::optional<MarkRecord> ParseMark(std::string_view line, Clock::time_point spawn_time,
+                                    Clock::time_point arrival) {
   size_t space = line.find(' ');
   std::string_view name = line.substr(0, space);
   if (!IsMarkName(name)) return std::nullopt;
-  int64_t at_ns = Ns(arrival - spawn_time);
+  MarkRecord mark;
+  mark.name = std::string(name);
+  mark.arrival_ns = mark.t_ns = Ns(arrival - spawn_time);
   if (space != std::string_view::npos) {
     std::string_view digits = line.substr(space + 1);
     int64_t stamp = 0;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), stamp);
     if (error != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
-    int64_t since_spawn = stamp - Ns(spawn_time.time_since_epoch());
-    if (since_spawn >= 0 && since_spawn <= at_ns) at_ns = since_spawn;
+    int64_t claimed_ns = stamp - Ns(spawn_time.time_since_epoch());
+    mark.claimed_ns = claimed_ns;
+    const int64_t earliest_ns = mark.arrival_ns - Ns(kMarkStampTolerance);
+    mark.stamp_accepted = claimed_ns >= 0 && claimed_ns >= earliest_ns && claimed_ns <= mark.arrival_ns;
+    if (mark.stamp_accepted) mark.t_ns = claimed_ns;
   }
-  return std::make_pair(std::string(name), at_ns);
+  return mark;
 }
 
 // Moves `fd` to kFirstFreeChildFd or above (keeping O_CLOEXEC). Throws SetupError on failure.
@@ -294,8 +299,11 @@ class ChildProcess::State {
   // Returns when the monitor has reported something (a mark, the exit), `deadline` passes, or, when
   // `watch_interrupt`, the harness has been interrupted.
   void WaitForEvent(std::optional<Clock::time_point> deadline, bool watch_interrupt);
-  // Reads what is available on the mark pipe; sets *eof when every writer has closed it.
+  // Reads what is available on the mark pipe; sets *eof when every writer has closed it. Reads the tree's
+  // CPU time once for the marks that came.
   void ReadMarks(Clock::time_point arrival, bool* eof);
+  // User + system CPU time of the child's whole tree now, ns (see ProcessResult::cpu_source). Monitor only.
+  std::optional<int64_t> TreeCpuNs();
 
   std::string name;  // argv[0], for messages
   pid_t pid = -1;
@@ -306,10 +314,11 @@ class ChildProcess::State {
   UniqueFd mark_fd;   // read end, O_NONBLOCK; the monitor's alone
   UniqueFd event_fd;  // eventfd: the monitor bumps it after each change the owner may wait for
   std::optional<ChildCgroup> cgroup;
+  bool cpu_from_cgroup = false;  // tree CPU from the cgroup's cpu.stat rather than /proc
   std::thread monitor;
 
   std::mutex mutex;
-  std::vector<std::pair<std::string, int64_t>> marks;  // guarded by mutex
+  std::vector<MarkRecord> marks;  // guarded by mutex
   bool exited = false;    // guarded: the monitor saw the exit and drained the marks
   bool reaped = false;    // guarded: the pid (and group id) may be reused from now on
   bool finished = false;  // guarded: `result` is complete
@@ -317,6 +326,7 @@ class ChildProcess::State {
 
   ProcessResult result;  // the monitor's until `finished`; then the owner's
   std::string mark_partial_line;  // the monitor's
+  ProcessTreeRss tree_walker;     // the monitor's: RSS samples and, without a cgroup, CPU readings
   bool mark_line_too_long = false;  // the monitor's
 
   std::optional<ProcessResult> final_result;  // owner only
@@ -360,8 +370,13 @@ void ChildProcess::State::WaitForEvent(std::optional<Clock::time_point> deadline
   }
 }
 
+std::optional<int64_t> ChildProcess::State::TreeCpuNs() {
+  if (cpu_from_cgroup) return cgroup->CpuUsageNs();
+  return tree_walker.CpuNs(pid);
+}
+
 void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
-  std::vector<std::pair<std::string, int64_t>> fresh;
+  std::vector<MarkRecord> fresh;
   int64_t ignored = 0;
   char buffer[4096];
   for (;;) {
@@ -372,7 +387,7 @@ void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
     for (ssize_t i = 0; i < n; ++i) {
       char c = buffer[i];
       if (c == '\n') {
-        std::optional<std::pair<std::string, int64_t>> mark =
+        std::optional<MarkRecord> mark =
             mark_line_too_long ? std::nullopt : ParseMark(mark_partial_line, spawn_time, arrival);
         if (mark) {
           fresh.push_back(std::move(*mark));
@@ -393,6 +408,10 @@ void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
   }
   result.ignored_mark_lines += ignored;
   if (!fresh.empty()) {
+    // Read once the lines are in: work the child does after writing a mark counts on the mark's far side
+    // only for the moment the pipe and this thread's wake-up take.
+    std::optional<int64_t> cpu_ns = TreeCpuNs();
+    for (MarkRecord& mark : fresh) mark.tree_cpu_ns = cpu_ns;
     {
       std::lock_guard lock(mutex);
       for (auto& mark : fresh) marks.push_back(std::move(mark));
@@ -402,7 +421,6 @@ void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
 }
 
 void ChildProcess::State::Monitor() {
-  ProcessTreeRss tree_rss;
   const bool sampling = sample_interval > std::chrono::nanoseconds::zero();
   const auto interval = std::chrono::duration_cast<Clock::duration>(sample_interval);
   Clock::time_point next_sample = spawn_time + interval;
@@ -463,7 +481,7 @@ void ChildProcess::State::Monitor() {
     }
     if (sampling && now >= next_sample) {
       Clock::time_point sample_start = Clock::now();
-      int64_t rss_bytes = tree_rss.SampleBytes(pid);
+      int64_t rss_bytes = tree_walker.SampleBytes(pid);
       Clock::time_point sample_end = Clock::now();
       result.rss_timeline.push_back({Ns(sample_start - spawn_time), rss_bytes});
       result.peak_rss_sampled_bytes = std::max(result.peak_rss_sampled_bytes, rss_bytes);
@@ -500,6 +518,7 @@ void ChildProcess::State::Monitor() {
   result.wall_ns = Ns(exit_time - spawn_time);
   result.user_cpu_ns = TimevalNs(usage.ru_utime);
   result.sys_cpu_ns = TimevalNs(usage.ru_stime);
+  if (!cpu_from_cgroup) result.exit_tree_cpu_ns = result.user_cpu_ns + result.sys_cpu_ns;
   result.max_rss_bytes_rusage = int64_t{usage.ru_maxrss} * 1024;  // ru_maxrss is in KiB on Linux
   result.peak_rss_bytes = std::max(result.peak_rss_sampled_bytes, result.max_rss_bytes_rusage);
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
@@ -519,6 +538,7 @@ void ChildProcess::State::Monitor() {
     if (result.exit_code != 0) result.error = fmt::format("exited with status {}", result.exit_code);
   }
   if (cgroup) {
+    if (cpu_from_cgroup) result.exit_tree_cpu_ns = cgroup->CpuUsageNs();
     result.cgroup_memory_peak_bytes = cgroup->MemoryPeakBytes();
     std::string removal = cgroup->Remove();
     if (!removal.empty()) result.cgroup_note += "; " + removal;
@@ -669,6 +689,8 @@ ChildProcess ChildProcess::Spawn(const ProcessSpec& spec) {
     [[maybe_unused]] ssize_t written = ::write(go_pipe.write_end.get(), "g", 1);
     go_pipe.write_end.Reset();
   }
+  state->cpu_from_cgroup = state->cgroup && state->cgroup->HasCpuStat();
+  state->result.cpu_source = state->cpu_from_cgroup ? "cgroup cpu.stat" : "/proc";
 
   // The error pipe is O_CLOEXEC: end-of-file without a word means execve succeeded.
   ChildFailure failure{};
@@ -699,8 +721,8 @@ std::optional<std::chrono::nanoseconds> ChildProcess::WaitForMark(std::string_vi
   for (;;) {
     {
       std::lock_guard lock(s.mutex);
-      for (const auto& [mark, t_ns] : s.marks) {
-        if (mark == name) return std::chrono::nanoseconds(t_ns);
+      for (const MarkRecord& mark : s.marks) {
+        if (mark.name == name) return std::chrono::nanoseconds(mark.t_ns);
       }
       if (s.exited) return std::nullopt;  // the monitor drains the pipe before it sets `exited`
     }

@@ -251,39 +251,145 @@ TEST_F(ProcessTest, MarksArriveInOrderWithPlausibleTimes) {
   ProcessResult result = child.Wait();
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 2u);
-  EXPECT_EQ(result.marks[0].first, "ready");
-  EXPECT_EQ(result.marks[1].first, "done");
-  EXPECT_EQ(result.marks[0].second, ready->count());
-  EXPECT_GE(result.marks[0].second, 100 * kMs);
-  EXPECT_GE(result.marks[1].second - result.marks[0].second, 600 * kMs);
-  EXPECT_LT(result.marks[1].second, result.wall_ns);
+  EXPECT_EQ(result.marks[0].name, "ready");
+  EXPECT_EQ(result.marks[1].name, "done");
+  EXPECT_EQ(result.marks[0].t_ns, ready->count());
+  EXPECT_GE(result.marks[0].t_ns, 100 * kMs);
+  EXPECT_GE(result.marks[1].t_ns - result.marks[0].t_ns, 600 * kMs);
+  EXPECT_LT(result.marks[1].t_ns, result.wall_ns);
   EXPECT_LT(result.wall_ns, 5000 * kMs);
   // A mark that arrived earlier is returned at once.
-  EXPECT_EQ(child.WaitForMark("done", nanoseconds(0)), nanoseconds(result.marks[1].second));
+  EXPECT_EQ(child.WaitForMark("done", nanoseconds(0)), nanoseconds(result.marks[1].t_ns));
   EXPECT_EQ(result.ignored_mark_lines, 0);
+  // Bare names: the arrival is the time.
+  for (const MarkRecord& mark : result.marks) {
+    EXPECT_EQ(mark.claimed_ns, std::nullopt);
+    EXPECT_FALSE(mark.stamp_accepted);
+    EXPECT_EQ(mark.t_ns, mark.arrival_ns);
+  }
 }
 
-TEST_F(ProcessTest, AStampedMarkUsesTheChildsClockOnlyWhenItIsPlausible) {
-  // Stamped, then written 300 ms later: the mark keeps the stamp, not the arrival.
-  // A stamp from before the spawn or after the arrival is ignored in favour of the arrival.
-  ProcessResult result = RunToCompletion(Child({"sleep", "50", "stamped_mark", "exact", "0", "300",
+TEST_F(ProcessTest, AStampWithinTheToleranceOfItsArrivalIsUsed) {
+  ProcessResult result = RunToCompletion(Child({"sleep", "50", "stamped_mark", "exact", "0", "0"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.marks.size(), 1u);
+  const MarkRecord& mark = result.marks[0];
+  ASSERT_TRUE(mark.claimed_ns.has_value());
+  EXPECT_TRUE(mark.stamp_accepted) << "arrival - claimed = " << mark.arrival_ns - *mark.claimed_ns << " ns";
+  EXPECT_EQ(mark.t_ns, *mark.claimed_ns);
+  EXPECT_GE(mark.t_ns, 40 * kMs);
+  EXPECT_GE(mark.correction_ns(), 0);
+  EXPECT_LE(mark.correction_ns(), std::chrono::nanoseconds(kMarkStampTolerance).count());
+}
+
+TEST_F(ProcessTest, AStampBeyondTheToleranceOrNotYetSeenIsRefusedForTheArrival) {
+  // Stamped, then written 300 ms later (a backdated mark); stamped before the spawn; stamped in the future.
+  ProcessResult result = RunToCompletion(Child({"sleep", "50", "stamped_mark", "backdated", "0", "300",
                                                 "stamped_mark", "past", "-100000", "0",
                                                 "stamped_mark", "future", "100000", "0", "mark", "plain"}));
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 4u);
-  int64_t exact = result.marks[0].second, past = result.marks[1].second, future = result.marks[2].second,
-          plain = result.marks[3].second;
-  EXPECT_GE(exact, 40'000'000);
-  EXPECT_GE(past - exact, 250'000'000) << "the stamp was taken 300 ms before the arrival";
-  EXPECT_LE(past, future);
-  EXPECT_LE(future, plain);
+  for (int i = 0; i < 3; ++i) {
+    const MarkRecord& mark = result.marks[i];
+    SCOPED_TRACE(mark.name);
+    ASSERT_TRUE(mark.claimed_ns.has_value());
+    EXPECT_FALSE(mark.stamp_accepted);
+    EXPECT_EQ(mark.t_ns, mark.arrival_ns);
+    EXPECT_EQ(mark.correction_ns(), 0);
+  }
+  EXPECT_GE(result.marks[0].arrival_ns - *result.marks[0].claimed_ns, 290 * kMs)
+      << "the stamp is kept as claimed";
+  EXPECT_LT(*result.marks[1].claimed_ns, 0);
+  EXPECT_GT(*result.marks[2].claimed_ns, result.marks[2].arrival_ns);
+  EXPECT_GE(result.marks[0].t_ns, 340 * kMs) << "the backdated mark counts from its arrival";
+  EXPECT_LE(result.marks[0].t_ns, result.marks[1].t_ns);
+  EXPECT_LE(result.marks[2].t_ns, result.marks[3].t_ns);
+}
+
+TEST_F(ProcessTest, TreeCpuTimeIsReadAtEachMarkAndAtExit) {
+  ProcessResult result =
+      RunToCompletion(Child({"busy", "200", "mark", "ready", "busy", "300", "mark", "done", "busy", "200"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.marks.size(), 2u);
+  ASSERT_TRUE(result.marks[0].tree_cpu_ns && result.marks[1].tree_cpu_ns && result.exit_tree_cpu_ns)
+      << result.cpu_source;
+  int64_t at_ready = *result.marks[0].tree_cpu_ns, at_done = *result.marks[1].tree_cpu_ns,
+          at_exit = *result.exit_tree_cpu_ns;
+  // test_child burns its own CPU clock exactly; a reading of a running process lags by up to a scheduler
+  // tick, and the upper bounds leave room for the CPU the child spends past a mark before the monitor reads.
+  EXPECT_GE(at_ready, 185 * kMs);
+  EXPECT_LT(at_ready, 400 * kMs);
+  EXPECT_GE(at_done - at_ready, 280 * kMs);
+  EXPECT_LT(at_done - at_ready, 500 * kMs);
+  EXPECT_GE(at_exit - at_done, 150 * kMs);
+  EXPECT_LT(at_exit - at_done, 400 * kMs);
+  EXPECT_TRUE(result.cpu_source == "/proc" || result.cpu_source == "cgroup cpu.stat") << result.cpu_source;
+}
+
+TEST_F(ProcessTest, TreeCpuTimeAtAMarkCountsALiveGrandchild) {
+  // The grandchild burns 300 ms and writes the mark; it is alive (sleeping) when the monitor reads the CPU.
+  ProcessResult result =
+      RunToCompletion(Child({"mark", "ready", "spawn_busy", "300", "done", "wait_children", "busy", "100"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.marks.size(), 2u);
+  ASSERT_TRUE(result.marks[0].tree_cpu_ns && result.marks[1].tree_cpu_ns && result.exit_tree_cpu_ns);
+  EXPECT_GE(*result.marks[1].tree_cpu_ns - *result.marks[0].tree_cpu_ns, 280 * kMs);
+  // At exit the grandchild has been reaped by the child: its CPU is still there, and the child's 100 ms.
+  EXPECT_GE(*result.exit_tree_cpu_ns - *result.marks[1].tree_cpu_ns, 50 * kMs);
+}
+
+TEST_F(ProcessTest, TreeCpuTimeCountsAReapedGrandchild) {
+  // Without a cgroup a reaped grandchild is in the child's cutime, at clock-tick resolution.
+  ProcessResult result =
+      RunToCompletion(Child({"mark", "ready", "spawn_busy", "300", "-", "wait_children", "mark", "done"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  ASSERT_EQ(result.marks.size(), 2u);
+  ASSERT_TRUE(result.marks[0].tree_cpu_ns && result.marks[1].tree_cpu_ns);
+  EXPECT_GE(*result.marks[1].tree_cpu_ns - *result.marks[0].tree_cpu_ns, 280 * kMs);
+}
+
+// Not a check but the measurement behind kMarkStampTolerance: how long after a child stamps a mark does the
+// monitor read it? Run it on the machine in question, idle and loaded:
+//   build/release/harness/process_test --gtest_also_run_disabled_tests --gtest_filter='*MeasureMarkLatency*'
+// Marks are written after sleeps (the monitor asleep in ppoll) and after busy spells (the child holding a
+// CPU), with the RSS sampler running, as in a measured run.
+TEST_F(ProcessTest, DISABLED_MeasureMarkLatency) {
+  std::vector<int64_t> latencies_ns;
+  const auto start = std::chrono::steady_clock::now();
+  for (int spawn = 0; spawn < 300; ++spawn) {
+    ProcessResult result = RunToCompletion(
+        Child({"stamped_mark", "a", "0", "0", "sleep", "1", "stamped_mark", "b", "0", "0", "busy", "3",
+               "stamped_mark", "c", "0", "0", "sleep", "12", "stamped_mark", "d", "0", "0", "busy", "12",
+               "stamped_mark", "e", "0", "0"}));
+    ASSERT_TRUE(result.ok()) << result.error;
+    for (const MarkRecord& mark : result.marks) {
+      latencies_ns.push_back(mark.arrival_ns - *mark.claimed_ns);
+      if (std::getenv("CLAIMBENCH_MARK_LATENCY_DETAIL") != nullptr) {
+        std::printf("%s %lld\n", mark.name.c_str(),
+                    static_cast<long long>(mark.arrival_ns - *mark.claimed_ns));
+      }
+    }
+  }
+  std::sort(latencies_ns.begin(), latencies_ns.end());
+  auto at = [&](double q) {
+    return latencies_ns[static_cast<size_t>(q * static_cast<double>(latencies_ns.size() - 1))];
+  };
+  int64_t refused = std::count_if(latencies_ns.begin(), latencies_ns.end(), [](int64_t ns) {
+    return ns > std::chrono::nanoseconds(kMarkStampTolerance).count();
+  });
+  std::printf("%zu marks in %.1f s: arrival - stamp p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, "
+              "max %.1f us; %lld beyond the %lld ms tolerance\n",
+              latencies_ns.size(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+              at(0.5) / 1e3, at(0.9) / 1e3, at(0.99) / 1e3, at(0.999) / 1e3, latencies_ns.back() / 1e3,
+              static_cast<long long>(refused), static_cast<long long>(kMarkStampTolerance.count()));
 }
 
 TEST_F(ProcessTest, MalformedMarkLinesAreCountedNotRecorded) {
   ProcessResult result = RunToCompletion(Child({"raw", "Not A Mark\nfine_1\n\nunterminated"}));
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 1u);
-  EXPECT_EQ(result.marks[0].first, "fine_1");
+  EXPECT_EQ(result.marks[0].name, "fine_1");
   EXPECT_EQ(result.ignored_mark_lines, 3);
 }
 

@@ -40,7 +40,10 @@ json PairArray(const std::vector<std::pair<int64_t, int64_t>>& pairs) {
 }
 
 json MetricJson(const MetricDescriptor& metric) {
-  return {{"name", metric.name}, {"unit", metric.unit}, {"higher_is_better", metric.higher_is_better}};
+  return {{"name", metric.name},
+          {"unit", metric.unit},
+          {"higher_is_better", metric.higher_is_better},
+          {"self_reported", metric.self_reported}};
 }
 
 json SampleJson(const Sample& sample) {
@@ -326,6 +329,8 @@ MetricDescriptor ReadMetric(const json& j, const std::string& path) {
   m.name = Get<ReadString>(j, "name", path);
   m.unit = Get<ReadString>(j, "unit", path);
   m.higher_is_better = Get<ReadBool>(j, "higher_is_better", path);
+  // Written always since it was added; absent in files written before, whose metrics were all the harness's.
+  if (j.contains("self_reported")) m.self_reported = Get<ReadBool>(j, "self_reported", path);
   return m;
 }
 

@@ -42,6 +42,7 @@ void ExpectSameMetric(const MetricDescriptor& e, const MetricDescriptor& a) {
   EXPECT_EQ(e.name, a.name);
   EXPECT_EQ(e.unit, a.unit);
   EXPECT_EQ(e.higher_is_better, a.higher_is_better);
+  EXPECT_EQ(e.self_reported, a.self_reported);
 }
 
 void ExpectSameImplementation(const ImplementationResult& e, const ImplementationResult& a) {
@@ -347,6 +348,20 @@ TEST(ResultJsonTest, WrongTypesAndUnknownStatusAreNamed) {
   j = ToJson(Sample());
   j["benchmarks"][0]["extra"]["achieved_rps"] = "fast";
   EXPECT_EQ(ParseError(j), "benchmarks[0].extra.achieved_rps: expected a number or null, found string");
+}
+
+TEST(ResultJsonTest, SelfReportedIsWrittenForEveryMetricAndDefaultsToFalseWhenAbsent) {
+  json j = ToJson(Sample());
+  const json& metrics = j["benchmarks"][0]["metrics"];
+  ASSERT_EQ(metrics.size(), 4u);
+  for (const json& metric : metrics) ASSERT_TRUE(metric.contains("self_reported")) << metric.dump();
+  EXPECT_EQ(metrics[0]["self_reported"], false);
+  EXPECT_EQ(metrics[3]["self_reported"], true);
+
+  j["benchmarks"][0]["metrics"][3].erase("self_reported");  // a file written before the field existed
+  EXPECT_FALSE(RunResultFromJson(j).benchmarks[0].metrics[3].self_reported);
+  j["benchmarks"][0]["metrics"][3]["self_reported"] = "yes";
+  EXPECT_EQ(ParseError(j), "benchmarks[0].metrics[3].self_reported: expected true or false, found string");
 }
 
 TEST(ResultJsonTest, UnknownKeysAreIgnored) {

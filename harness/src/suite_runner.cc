@@ -18,6 +18,7 @@
 #include "claimbench/service_measurement.h"
 #include "claimbench/statistics.h"
 #include "progress.h"
+#include "timed_window.h"
 #include "timestamps.h"
 
 namespace claimbench {
@@ -56,13 +57,6 @@ std::string FailureMessage(const ProcessResult& result, const fs::path& stderr_p
     }
   }
   return message;
-}
-
-std::optional<int64_t> MarkNs(const ProcessResult& result, std::string_view name) {
-  for (const auto& [mark, t_ns] : result.marks) {
-    if (mark == name) return t_ns;
-  }
-  return std::nullopt;
 }
 
 void ResetDir(const fs::path& dir) {
@@ -315,15 +309,17 @@ class CaseRun {
       sample.error = FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
       return sample;
     }
-    std::optional<int64_t> ready = MarkNs(outcome, "ready");
-    std::optional<int64_t> done = MarkNs(outcome, "done");
-    if (!ready || !done || *done < *ready) {
+    // The marks are judged before the answer: a window without the work makes the time meaningless.
+    std::error_code no_size;
+    const uintmax_t output_bytes = fs::file_size(context.stdout_path, no_size);
+    TimedWindow window = JudgeTimedWindow(outcome, no_size ? 0 : static_cast<int64_t>(output_bytes),
+                                          specs_[i].untimed_work_after_done.empty());
+    for (const auto& [name, value] : window.metrics) sample.metrics[name] = value;
+    if (!window.ok()) {
       sample.status = RunStatus::kInvalid;
-      sample.error = "did not write the 'ready' and 'done' marks (docs/implementation_protocol.md)";
+      sample.error = window.invalid_reason;
       return sample;
     }
-    sample.metrics["startup_ns"] = static_cast<double>(*ready);
-    sample.metrics["timed_ns"] = static_cast<double>(*done - *ready);
     Verdict verdict = Verdict::Ok();
     try {
       verdict = prepared_->Verify(specs_[i], context, sample.metrics);
@@ -426,7 +422,12 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
 std::vector<MetricDescriptor> BatchMetricDescriptors() {
   return {{"timed_ns", "ns", false},       {"startup_ns", "ns", false},  {"wall_ns", "ns", false},
           {"cpu_ns", "ns", false},         {"user_cpu_ns", "ns", false}, {"sys_cpu_ns", "ns", false},
-          {"peak_rss_bytes", "bytes", false}, {"rss_sampler_ns", "ns", false}};
+          {"peak_rss_bytes", "bytes", false}, {"rss_sampler_ns", "ns", false},
+          // The timed window's evidence (timed_window.h): where the CPU went, and how the marks were timed.
+          {"cpu_before_ready_ns", "ns", false},  {"cpu_timed_ns", "ns", false},
+          {"cpu_after_done_ns", "ns", false},
+          {"ready_correction_ns", "ns", false}, {"done_correction_ns", "ns", false},
+          {"ready_stamp_refused_ns", "ns", false}, {"done_stamp_refused_ns", "ns", false}};
 }
 
 std::vector<MetricDescriptor> ServiceProcessMetricDescriptors() {

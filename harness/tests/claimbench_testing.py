@@ -26,14 +26,16 @@ class Harness:
         self.binary = binary
         self.out = out
 
-    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        env = dict(os.environ, CLAIMBENCH_ROOT=str(ROOT))
+    def __call__(self, *args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+        env = dict(os.environ if env is None else env, CLAIMBENCH_ROOT=str(ROOT))
         return subprocess.run([str(self.binary), *args], capture_output=True, text=True, env=env, timeout=timeout)
 
-    def run(self, *args: str, timeout: float = 300) -> tuple[subprocess.CompletedProcess, dict | None]:
-        """`run --out OUT ARGS`; returns the process and the parsed result file (None if none was written)."""
+    def run(self, *args: str, timeout: float = 300,
+            env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict | None]:
+        """`run --out OUT ARGS` (in `env`, default this process's environment); returns the process and the
+        parsed result file (None if none was written)."""
         before = set(self.out.glob("results/run-*.json"))
-        proc = self("run", "--out", str(self.out), *args, timeout=timeout)
+        proc = self("run", "--out", str(self.out), *args, timeout=timeout, env=env)
         written = sorted(set(self.out.glob("results/run-*.json")) - before)
         result = json.loads(written[-1].read_text()) if written else None
         if result is not None:

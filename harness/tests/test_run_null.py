@@ -1,5 +1,6 @@
 """End-to-end behaviour of `claimbench run` on the null workload: results, interleaving, verification,
-and every way an implementation can misbehave (crash, hang, wrong answer, bad exit, runaway memory)."""
+every way an implementation can misbehave (crash, hang, wrong answer, bad exit, runaway memory), and every
+way it can lie about its timed window (backdated `done`, `done` first, work after `done`)."""
 
 import json
 import os
@@ -15,6 +16,15 @@ from claimbench_testing import ROOT, bench
 
 SCHEMA = json.loads((ROOT / "results" / "schema.json").read_text())
 
+# The timed-window rule (harness/src/timed_window.h, docs/implementation_protocol.md).
+MS = 1_000_000
+STAMP_TOLERANCE_NS = 10 * MS
+BACKDATE_NS = 100 * MS  # what the null workload's backdate-done lie claims (SPEC.md)
+
+
+def after_done_allowance_ns(metrics: dict, output_bytes: int) -> float:
+    return 500 * MS + metrics["peak_rss_bytes"] + 100 * output_bytes
+
 
 def validate(result: dict) -> None:
     data = {k: v for k, v in result.items() if k != "_path"}
@@ -23,6 +33,17 @@ def validate(result: dict) -> None:
 
 def ok_samples(entry: dict) -> list[dict]:
     return [s for s in entry["samples"] if not s["warmup"] and s["status"] == "ok"]
+
+
+def assert_honest_timing(sample: dict) -> None:
+    """What the harness records for an honest run: stamps used within the tolerance, CPU where it belongs."""
+    m = sample["metrics"]
+    for mark in ("ready", "done"):
+        assert 0 <= m[f"{mark}_correction_ns"] <= STAMP_TOLERANCE_NS, m
+        # A stamp refused for lateness would be a scheduling delay, far from the lie's 100 ms.
+        assert m[f"{mark}_stamp_refused_ns"] < BACKDATE_NS, m
+    assert m["cpu_before_ready_ns"] >= 0 and m["cpu_timed_ns"] >= 0 and m["cpu_after_done_ns"] >= 0, m
+    assert m["cpu_after_done_ns"] <= after_done_allowance_ns(m, 26), m
 
 
 def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
@@ -38,6 +59,10 @@ def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
             stats = {s["metric"]: s for s in entry["statistics"]}
             assert stats["timed_ns"]["ci95_low"] <= stats["timed_ns"]["median"] <= stats["timed_ns"]["ci95_high"]
             assert stats["peak_rss_bytes"]["median"] > 100_000
+            assert {"cpu_timed_ns", "cpu_after_done_ns", "done_correction_ns"} <= set(stats)
+            for sample in entry["samples"]:  # warm-ups included: every honest run passes
+                assert sample["status"] == "ok", sample["error"]
+                assert_honest_timing(sample)
     # Interleaving: within a case the session order alternates between the two implementations.
     cpp = bench(result, "null/batch_compute/cpp")
     py = bench(result, "null/batch_compute/python")
@@ -52,6 +77,71 @@ def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
                if c["case_name"] == "batch_compute" and c["metric"] == "timed_ns" and c["baseline"] == "python"][0]
     assert inverse["contender"] == "cpp" and inverse["ratio"] < 1, "every ordered pair is compared, for claims"
     assert "result:" in proc.stdout and "null/batch_compute/python" in proc.stdout
+
+
+def test_a_python_with_pandas_and_duckdb_loaded_is_not_mistaken_for_work_after_done(cb, tmp_path):
+    """Honest, with a heavy teardown: the interpreter frees a DataFrame and a DuckDB table and unloads pandas,
+    NumPy, PyArrow and DuckDB after `done`, 100+ ms of CPU. sitecustomize.py loads them before the program."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import duckdb\nimport numpy\nimport pandas\nimport pyarrow\n"
+        "frame = pandas.DataFrame({'n': numpy.arange(300_000), 's': numpy.arange(300_000).astype(str)})\n"
+        "con = duckdb.connect()\ncon.execute('CREATE TABLE t AS SELECT * FROM frame')\n"
+        "table = pyarrow.Table.from_pandas(frame)\n")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    proc, result = cb.run("--workload", "null", "--impl", "python", "--case", "batch_compute",
+                          "--param", "work_units=20000", env=env)
+    assert proc.returncode == 0, proc.stderr
+    entry = bench(result, "null/batch_compute/python")
+    assert entry["status"] == "ok", entry.get("error")
+    samples = entry["samples"]
+    assert len(samples) >= 6
+    for sample in samples:
+        assert sample["status"] == "ok", sample["error"]
+        assert_honest_timing(sample)
+    after_done = sorted(s["metrics"]["cpu_after_done_ns"] for s in samples)
+    assert after_done[len(after_done) // 2] > 50 * MS, f"the teardown was not heavy: {after_done}"
+
+
+@pytest.mark.parametrize("impl, work_units", [("cpp", 1_500_000_000), ("python", 4_000_000)])
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        ("done-first", "wrote 'done' before 'ready'"),
+        ("work-after-done", "the work happened outside the timed window"),
+    ],
+)
+def test_work_outside_the_timed_window_is_caught_every_time(cb, impl, work_units, fault, words):
+    """About 1.5 s of work, three times over: each run is invalid at its first repetition, saying why."""
+    for attempt in range(3):
+        proc, result = cb.run("--workload", "null", "--impl", impl, "--case", "batch_compute",
+                              "--param", f"fault={fault}", "--param", f"work_units={work_units}")
+        assert proc.returncode == 1, proc.stderr
+        validate(result)
+        entry = bench(result, f"null/batch_compute/{impl}")
+        assert entry["status"] == "invalid", (attempt, entry["error"])
+        assert words in entry["error"], (attempt, entry["error"])
+        assert [s["status"] for s in entry["samples"]] == ["invalid"]
+        if fault == "work-after-done":
+            m = entry["samples"][0]["metrics"]
+            assert m["cpu_after_done_ns"] > after_done_allowance_ns(m, 26), m
+
+
+@pytest.mark.parametrize("impl", ["cpp", "python"])
+def test_a_backdated_done_is_refused_every_time_and_the_window_keeps_its_length(cb, impl):
+    proc, result = cb.run("--workload", "null", "--impl", impl, "--case", "batch_empty", "--param",
+                          "fault=backdate-done")
+    assert proc.returncode == 0, proc.stderr
+    validate(result)
+    entry = bench(result, f"null/batch_empty/{impl}")
+    assert len(entry["samples"]) >= 6
+    for sample in entry["samples"]:  # every repetition is a separate process telling the same lie
+        m = sample["metrics"]
+        assert m["done_stamp_refused_ns"] >= BACKDATE_NS, m
+        assert m["done_correction_ns"] == 0, m
+        # The null program waits 150 ms after `ready`; the lie would have made it 50 ms.
+        assert m["timed_ns"] >= 150 * MS, m
 
 
 def test_echo_service_is_measured_with_latency_and_memory(cb):

@@ -1,9 +1,11 @@
 // The process runner: starts one implementation as a child process and measures it.
 //
 // Design: every child gets one monitor thread that owns everything that must happen at a precise moment.
-// It timestamps mark lines the moment they arrive, samples the RSS of the whole process tree on an absolute
-// steady_clock grid, enforces the timeout, and notices the exit through a pidfd, so wall time ends when the
-// child ends rather than when the caller next asks. The caller's thread only waits. The child leads its own
+// It timestamps mark lines the moment they arrive (and reads the process tree's CPU time then), samples the
+// RSS of the whole process tree on an absolute steady_clock grid, enforces the timeout, and notices the exit
+// through a pidfd, so wall time ends when the child ends rather than when the caller next asks. The caller's
+// thread only waits. The harness owns the clock: a child's own timestamp on a mark is taken only when it
+// lies within kMarkStampTolerance before the line's arrival. The child leads its own
 // process group (and gets its own cgroup v2 when one with the memory controller is writable), so a timeout,
 // an interrupt or the destructor kills grandchildren too. A child that cannot start, crashes or hangs is an
 // outcome in ProcessResult, never an exception; only harness-side failures throw SetupError.
@@ -31,6 +33,32 @@ namespace claimbench {
 // The child inherits its mark pipe's write end at this fd number, announced in CLAIMBENCH_MARK_FD.
 inline constexpr int kMarkFd = 3;
 inline constexpr const char* kMarkFdEnvVar = "CLAIMBENCH_MARK_FD";
+
+// How long before its arrival a mark's own CLOCK_MONOTONIC stamp may lie and still be used: room for the
+// pipe and the monitor thread's wake-up. On the shared 2-core VM the suite is developed on (load average
+// 4), arrival - stamp was p50 0.12 ms, p99 5.5 ms, max 9.4 ms over 1500 marks; it is also the most a
+// dishonest program can move a mark back (docs/implementation_protocol.md has the figures, the command that
+// measures them, and what happens under heavier load). A stamp further back, before the spawn or later than
+// the arrival is refused, and the arrival is used instead.
+inline constexpr std::chrono::milliseconds kMarkStampTolerance{10};
+
+// One mark line as the monitor received it. Times are ns since spawn on steady_clock (CLOCK_MONOTONIC).
+struct MarkRecord {
+  std::string name;
+  int64_t t_ns = 0;        // the time that counts: claimed_ns when the stamp was accepted, else arrival_ns
+  int64_t arrival_ns = 0;  // when the monitor read the line
+  // The line's own stamp converted to ns since spawn (negative: before the spawn); nullopt for a bare name.
+  std::optional<int64_t> claimed_ns;
+  // 0 <= claimed_ns and arrival_ns - kMarkStampTolerance <= claimed_ns <= arrival_ns: the stamp was used.
+  bool stamp_accepted = false;
+  // User + system CPU time of the whole tree, ns, read by the monitor right after the line arrived (marks
+  // read together share one reading); nullopt when it could not be read. Source: ProcessResult::cpu_source.
+  // A thread running at that moment is counted up to one scheduler tick (1-10 ms) short: the kernel brings
+  // its count up to date only at a tick or a switch.
+  std::optional<int64_t> tree_cpu_ns;
+
+  int64_t correction_ns() const { return arrival_ns - t_ns; }  // 0..tolerance: what the stamp moved it back
+};
 
 // What to run and how to measure it. A plain value; copy it freely.
 struct ProcessSpec {
@@ -91,8 +119,17 @@ struct ProcessResult {
   int64_t rss_samples = 0;             // samples taken (== rss_timeline.size())
   int64_t rss_sampling_ns = 0;         // total monitor-thread time spent taking them: the sampler's overhead
 
-  std::vector<std::pair<std::string, int64_t>> marks;  // (name, ns since spawn) in arrival order
+  std::vector<MarkRecord> marks;  // in arrival order (the order of the lines in the pipe)
   int64_t ignored_mark_lines = 0;  // lines on the mark fd that were not [a-z0-9_]+ (or not terminated)
+
+  // User + system CPU time of the whole tree when it was over, ns, from the same source as the marks':
+  // the cgroup's cpu.stat after everything in it died, or without a cgroup the wait4 rusage (the child and
+  // the descendants it waited for). nullopt when the child never started or cpu.stat could not be read.
+  std::optional<int64_t> exit_tree_cpu_ns;
+  // Where tree CPU times come from: "cgroup cpu.stat" (every process that ever ran in the child's cgroup,
+  // µs resolution) or "/proc" (each live member's CPU clock, ns, plus the children it reaped, in clock
+  // ticks; descendants that died unreaped are missed).
+  std::string cpu_source;
 
   bool ok() const { return outcome == Outcome::kExited && exit_code == 0; }
 };
@@ -123,9 +160,9 @@ class ChildProcess {
   // after the child is reaped; do not signal it yourself, use Signal().
   pid_t pid() const;
 
-  // Blocks until the mark `name` has arrived and returns its time in ns since spawn (at once if it arrived
-  // earlier: the first arrival of that name counts). Returns nullopt if the child exits without it, if
-  // `timeout` passes first, or if the harness is interrupted (check Interrupted()).
+  // Blocks until the mark `name` has arrived and returns its time (MarkRecord::t_ns) in ns since spawn (at
+  // once if it arrived earlier: the first arrival of that name counts). Returns nullopt if the child exits
+  // without it, if `timeout` passes first, or if the harness is interrupted (check Interrupted()).
   std::optional<std::chrono::nanoseconds> WaitForMark(std::string_view name,
                                                       std::chrono::nanoseconds timeout);
 

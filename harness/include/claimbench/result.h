@@ -33,6 +33,9 @@ struct MetricDescriptor {
   std::string name;
   std::string unit;  // "ns", "bytes", "bytes_per_s", "items_per_s", "requests_per_s", "ratio", "count"
   bool higher_is_better = false;
+  // The value comes from the implementation's own clock, not the harness's (e.g. the tokenizer's
+  // doc_latency_*_ns from its --latency-out file): shown, but never used in claim verdicts.
+  bool self_reported = false;
 };
 
 // One repetition of one implementation on one case, in the order it was run.

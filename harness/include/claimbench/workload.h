@@ -53,6 +53,10 @@ struct CaseSpec {
   // every round, as "<reference>@<N>t" (role "thread_baseline"), so the case reports the reference's
   // speed-up over N threads as a paired ratio. For a case whose own `threads` parameter is larger.
   int thread_baseline = 0;
+  // Non-empty when the SPEC has the implementation do real work after `done` besides writing its answer
+  // (what, in a few words: e.g. sync's statistics line hashes the whole folder). The harness then does not
+  // judge the CPU spent after `done` (docs/implementation_protocol.md); it still measures it.
+  std::string untimed_work_after_done;
 };
 
 // What the harness knows about one workload for a whole run, computed once: where the project is, where

@@ -33,6 +33,8 @@ int Usage() {
       "  ignore_term          ignore SIGTERM from now on\n"
       "  fork_hang FILE       fork a grandchild that hangs; write its pid to FILE\n"
       "  spawn_alloc MIB MS   fork a grandchild that allocates MIB MiB, sleeps MS ms and exits\n"
+      "  spawn_busy MS MARK   fork a grandchild that burns MS ms of CPU, writes MARK (unless '-') to\n"
+      "                       $CLAIMBENCH_MARK_FD, sleeps 0.5 s and exits\n"
       "  wait_children        wait for every grandchild\n"
       "  mark NAME            write NAME and a newline to $CLAIMBENCH_MARK_FD\n"
       "  stamped_mark NAME OFFSET_MS SLEEP_MS  read the clock, shift it, sleep, write 'NAME <ns>'\n"
@@ -143,6 +145,19 @@ int main(int argc, char** argv) {
       if (pid == 0) {
         Allocate(mib);
         SleepMs(ms);
+        _exit(0);
+      }
+    } else if (action == "spawn_busy") {
+      long ms = std::atol(arg(1));
+      std::string mark = arg(2);
+      i += 2;
+      std::fflush(nullptr);
+      pid_t pid = fork();
+      if (pid < 0) return 1;
+      if (pid == 0) {
+        BurnCpu(ms);
+        if (mark != "-") WriteMarkFd(mark + "\n");
+        SleepMs(500);  // alive when the harness reads the tree's CPU for that mark
         _exit(0);
       }
     } else if (action == "wait_children") {

@@ -1,5 +1,9 @@
 // The null workload in C++ (SPEC.md): a trivial batch job and a line-echo service on Boost.Asio.
+#include <time.h>
+#include <unistd.h>
+
 #include <bit>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -38,9 +42,31 @@ uint64_t Checksum(uint64_t work_units) {
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::cerr << "null: " << message << "\n"
-            << "usage: null batch --work-units N [--delay-ms D] [--fault crash|hang|wrong-answer|exit-code|oom]\n"
+            << "usage: null batch --work-units N [--delay-ms D] [--fault FAULT]\n"
+            << "       FAULT: crash|hang|wrong-answer|exit-code|oom|"
+               "backdate-done|done-first|work-after-done\n"
             << "       null serve --listen HOST:PORT [--delay-ms D]\n";
   std::exit(2);
+}
+
+bool IsFault(std::string_view name) {
+  for (std::string_view fault :
+       {"crash", "hang", "wrong-answer", "exit-code", "oom", "backdate-done", "done-first", "work-after-done"}) {
+    if (name == fault) return true;
+  }
+  return false;
+}
+
+// The `backdate-done` lie (SPEC.md): a `done` line whose CLOCK_MONOTONIC stamp is `ago` before the moment it
+// is written, as a port that wanted a shorter timed window would write it.
+void WriteBackdatedDone(std::chrono::nanoseconds ago) {
+  const char* fd = std::getenv("CLAIMBENCH_MARK_FD");
+  if (fd == nullptr) return;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  long long claimed = static_cast<long long>(now.tv_sec) * 1'000'000'000LL + now.tv_nsec - ago.count();
+  std::string line = "done " + std::to_string(claimed) + "\n";
+  [[maybe_unused]] ssize_t written = ::write(std::atoi(fd), line.data(), line.size());
 }
 
 uint64_t ParseCount(std::string_view flag, const std::string& text) {
@@ -74,9 +100,7 @@ Options ParseOptions(int argc, char** argv) {
     } else if (flag == "--delay-ms") {
       options.delay_ms = ParseCount(flag, value);
     } else if (flag == "--fault" && options.command == "batch") {
-      if (value != "crash" && value != "hang" && value != "wrong-answer" && value != "exit-code" && value != "oom") {
-        UsageError("unknown fault '" + value + "'");
-      }
+      if (!IsFault(value)) UsageError("unknown fault '" + value + "'");
       options.fault = value;
     } else if (flag == "--listen" && options.command == "serve") {
       options.listen = value;
@@ -90,7 +114,13 @@ Options ParseOptions(int argc, char** argv) {
 }
 
 int RunBatch(const Options& options) {
+  // The three timing lies (SPEC.md) write their marks out of place; every other run writes them honestly.
+  const bool lies_about_done =
+      options.fault == "backdate-done" || options.fault == "done-first" || options.fault == "work-after-done";
+  if (options.fault == "done-first") claimbench::impl::Mark("done");
   claimbench::impl::Mark("ready");
+  const auto ready_time = std::chrono::steady_clock::now();
+  if (options.fault == "work-after-done") claimbench::impl::Mark("done");
   if (options.fault == "crash") std::raise(SIGSEGV);
   if (options.fault == "hang") {
     for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
@@ -106,7 +136,11 @@ int RunBatch(const Options& options) {
   uint64_t checksum = Checksum(options.work_units);
   if (options.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.delay_ms));
   if (options.fault == "wrong-answer") checksum ^= 1;
-  claimbench::impl::Mark("done");
+  if (options.fault == "backdate-done") {
+    std::this_thread::sleep_until(ready_time + std::chrono::milliseconds(150));
+    WriteBackdatedDone(std::chrono::milliseconds(100));
+  }
+  if (!lies_about_done) claimbench::impl::Mark("done");
   std::printf("checksum %016llx\n", static_cast<unsigned long long>(checksum));
   std::fflush(stdout);
   return options.fault == "exit-code" ? 3 : 0;

@@ -15,11 +15,14 @@ MASK = (1 << 64) - 1
 MAX_LINE_BYTES = 64 * 1024
 
 
-def mark(name: str) -> None:
-    """Writes a mark line to the harness's pipe, if it gave one (docs/implementation_protocol.md)."""
+def mark(name: str, backdate_ns: int = 0) -> None:
+    """Writes a mark line to the harness's pipe, if it gave one (docs/implementation_protocol.md).
+
+    backdate_ns > 0 is the `backdate-done` lie (SPEC.md): a stamp that much earlier than the moment of writing.
+    """
     fd = os.environ.get("CLAIMBENCH_MARK_FD")
     if fd is not None:
-        os.write(int(fd), f"{name} {time.monotonic_ns()}\n".encode())
+        os.write(int(fd), f"{name} {time.monotonic_ns() - backdate_ns}\n".encode())
 
 
 def checksum(work_units: int) -> int:
@@ -34,8 +37,17 @@ def checksum(work_units: int) -> int:
     return acc
 
 
+TIMING_LIES = ("backdate-done", "done-first", "work-after-done")
+
+
 def run_batch(args: argparse.Namespace) -> int:
+    # The three timing lies (SPEC.md) write their marks out of place; every other run writes them honestly.
+    if args.fault == "done-first":
+        mark("done")
     mark("ready")
+    ready_time = time.monotonic()
+    if args.fault == "work-after-done":
+        mark("done")
     if args.fault == "crash":
         os.kill(os.getpid(), signal.SIGSEGV)
     if args.fault == "hang":
@@ -50,7 +62,11 @@ def run_batch(args: argparse.Namespace) -> int:
         time.sleep(args.delay_ms / 1000)
     if args.fault == "wrong-answer":
         result ^= 1
-    mark("done")
+    if args.fault == "backdate-done":
+        time.sleep(max(0.0, ready_time + 0.150 - time.monotonic()))
+        mark("done", backdate_ns=100_000_000)
+    elif args.fault not in TIMING_LIES:
+        mark("done")
     print(f"checksum {result:016x}", flush=True)
     return 3 if args.fault == "exit-code" else 0
 
@@ -97,7 +113,7 @@ def main() -> int:
     batch = commands.add_parser("batch", help="compute the checksum of N work units")
     batch.add_argument("--work-units", type=non_negative, required=True)
     batch.add_argument("--delay-ms", type=non_negative, default=0)
-    batch.add_argument("--fault", choices=["crash", "hang", "wrong-answer", "exit-code", "oom"])
+    batch.add_argument("--fault", choices=["crash", "hang", "wrong-answer", "exit-code", "oom", *TIMING_LIES])
     service = commands.add_parser("serve", help="line-echo service")
     service.add_argument("--listen", type=parse_listen, required=True)
     service.add_argument("--delay-ms", type=non_negative, default=0)

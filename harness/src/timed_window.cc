@@ -1,0 +1,97 @@
+#include "timed_window.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+namespace claimbench {
+namespace {
+
+// Marks this close in CPU (ns) are "no CPU at all" between them: a reading of a running thread lags by up
+// to a scheduler tick (up to 10 ms), and a program that works right after writing both marks gets a few ms
+// done while the monitor wakes up to read the second.
+constexpr int64_t kNoCpuNs = 10'000'000;
+
+const MarkRecord* FirstMark(const ProcessResult& process, std::string_view name, size_t* index) {
+  for (size_t i = 0; i < process.marks.size(); ++i) {
+    if (process.marks[i].name == name) {
+      *index = i;
+      return &process.marks[i];
+    }
+  }
+  return nullptr;
+}
+
+std::string Ms(int64_t ns) { return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6); }
+
+void AddStampMetrics(const MarkRecord& mark, std::map<std::string, double>& metrics) {
+  metrics[mark.name + "_correction_ns"] = static_cast<double>(mark.correction_ns());
+  double refused = 0;
+  if (mark.claimed_ns && !mark.stamp_accepted) {
+    refused = static_cast<double>(mark.arrival_ns - *mark.claimed_ns);
+  }
+  metrics[mark.name + "_stamp_refused_ns"] = refused;
+}
+
+}  // namespace
+
+int64_t AfterDoneCpuAllowanceNs(int64_t peak_rss_bytes, int64_t output_bytes) {
+  return kAfterDoneCpuBaseNs + kAfterDoneCpuNsPerRssByte * std::max<int64_t>(0, peak_rss_bytes) +
+         kAfterDoneCpuNsPerOutputByte * std::max<int64_t>(0, output_bytes);
+}
+
+TimedWindow JudgeTimedWindow(const ProcessResult& process, int64_t output_bytes, bool judge_cpu_after_done) {
+  TimedWindow window;
+  size_t ready_index = 0, done_index = 0;
+  const MarkRecord* ready = FirstMark(process, "ready", &ready_index);
+  const MarkRecord* done = FirstMark(process, "done", &done_index);
+  if (ready == nullptr || done == nullptr) {
+    window.invalid_reason = "did not write the 'ready' and 'done' marks (docs/implementation_protocol.md)";
+    return window;
+  }
+  std::map<std::string, double>& metrics = window.metrics;
+  AddStampMetrics(*ready, metrics);
+  AddStampMetrics(*done, metrics);
+  if (done_index < ready_index) {
+    window.invalid_reason =
+        "wrote 'done' before 'ready': the timed window holds none of the work "
+        "(docs/implementation_protocol.md)";
+    return window;
+  }
+  if (done->t_ns < ready->t_ns) {
+    window.invalid_reason = fmt::format(
+        "stamped 'done' {} before 'ready': the timed window holds none of the work "
+        "(docs/implementation_protocol.md)", Ms(ready->t_ns - done->t_ns));
+    return window;
+  }
+  metrics["startup_ns"] = static_cast<double>(ready->t_ns);
+  metrics["timed_ns"] = static_cast<double>(done->t_ns - ready->t_ns);
+
+  if (!ready->tree_cpu_ns || !done->tree_cpu_ns || !process.exit_tree_cpu_ns) return window;
+  // Readings from one source only grow; a descendant counted live at `done` and gone unreaped by the exit
+  // can make a later one smaller, which is clamped rather than believed.
+  const int64_t before_ready_ns = *ready->tree_cpu_ns;
+  const int64_t timed_ns = std::max<int64_t>(0, *done->tree_cpu_ns - *ready->tree_cpu_ns);
+  const int64_t after_done_ns = std::max<int64_t>(0, *process.exit_tree_cpu_ns - *done->tree_cpu_ns);
+  metrics["cpu_before_ready_ns"] = static_cast<double>(before_ready_ns);
+  metrics["cpu_timed_ns"] = static_cast<double>(timed_ns);
+  metrics["cpu_after_done_ns"] = static_cast<double>(after_done_ns);
+  if (!judge_cpu_after_done) return window;
+  const int64_t allowance_ns = AfterDoneCpuAllowanceNs(process.peak_rss_bytes, output_bytes);
+  if (after_done_ns > allowance_ns) {
+    std::string when =
+        timed_ns < kNoCpuNs
+            ? fmt::format("'done' came before any CPU was spent on the work ({} between 'ready' and 'done')",
+                          Ms(timed_ns))
+            : fmt::format("against {} between 'ready' and 'done'", Ms(timed_ns));
+    window.invalid_reason = fmt::format(
+        "the work happened outside the timed window: {} of CPU after 'done' (allowed {} for writing {} bytes "
+        "of output and exiting with a peak resident set of {} MiB), {} (docs/implementation_protocol.md)",
+        Ms(after_done_ns), Ms(allowance_ns), std::max<int64_t>(0, output_bytes), process.peak_rss_bytes >> 20,
+        when);
+  }
+  return window;
+}
+
+}  // namespace claimbench

@@ -262,6 +262,14 @@ LoadResult Run(const LoadSpec& spec, LoopMode mode) {
 
 }  // namespace
 
+int64_t ScheduledRequests(const LoadResult& result) noexcept {
+  return result.target_rate_per_s > 0 ? result.target_requests : result.sent;
+}
+
+int64_t FailedRequests(const LoadResult& result) noexcept {
+  return result.errors + result.timeouts + result.invalid_responses + result.unsent;
+}
+
 LoadResult RunOpenLoop(const LoadSpec& spec) { return Run(spec, LoopMode::kOpen); }
 
 LoadResult RunClosedLoop(const LoadSpec& spec) { return Run(spec, LoopMode::kClosed); }

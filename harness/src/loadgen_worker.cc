@@ -111,7 +111,7 @@ void Worker::Run() {
       if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) OnReadable(c);
     }
   }
-  CountUnsent();
+  RecordUnsent(NowNs());
 }
 
 int Worker::Wait(int64_t now_ns, int64_t wake_ns) {
@@ -283,6 +283,7 @@ void Worker::Complete(Connection& c, int64_t now_ns, bool valid, const std::stri
     } else {
       ++tally_.invalid_responses;
       ++interval.errors;
+      RecordFailure(c, now_ns);
       Sample(error.empty() ? "invalid response" : error);
     }
   }
@@ -299,6 +300,7 @@ void Worker::FailInFlight(Connection& c, Failure failure, const std::string& mes
         case Failure::kInvalid: ++tally_.invalid_responses; break;
       }
       ++tally_.intervals[IntervalOf(c.intended_ns)].errors;
+      RecordFailure(c, now_ns);
       Sample(message);
     }
   }
@@ -416,7 +418,18 @@ void Worker::ArmTimer(int64_t wake_ns) {
   armed_ns_ = wake_ns;
 }
 
-void Worker::CountUnsent() {
+int64_t Worker::FailureLatencyNs(int64_t waited_ns) const noexcept {
+  return std::max(waited_ns, plan_.spec->request_timeout_ns);
+}
+
+void Worker::RecordFailure(const Connection& c, int64_t now_ns) {
+  const int64_t corrected_ns = FailureLatencyNs(now_ns - c.intended_ns);
+  tally_.corrected.Record(corrected_ns);
+  tally_.uncorrected.Record(FailureLatencyNs(now_ns - c.sent_ns));
+  tally_.intervals[IntervalOf(c.intended_ns)].corrected.Record(corrected_ns);
+}
+
+void Worker::RecordUnsent(int64_t end_ns) {
   if (plan_.mode != LoopMode::kOpen) return;
   const int64_t total = static_cast<int64_t>(plan_.offsets_ns.size());
   const int64_t n = plan_.connection_count;
@@ -425,7 +438,13 @@ void Worker::CountUnsent() {
     // [warmup_count, total).
     int64_t first = c.global_index + c.next_k * n;
     if (first < plan_.warmup_count) first += (plan_.warmup_count - first + n - 1) / n * n;
-    if (first < total) tally_.unsent += (total - 1 - first) / n + 1;
+    for (int64_t index = first; index < total; index += n) {
+      const int64_t intended_ns = plan_.start_ns + plan_.offsets_ns[static_cast<size_t>(index)];
+      const int64_t corrected_ns = FailureLatencyNs(end_ns - intended_ns);
+      ++tally_.unsent;
+      tally_.corrected.Record(corrected_ns);
+      tally_.intervals[IntervalOf(intended_ns)].corrected.Record(corrected_ns);
+    }
   }
 }
 

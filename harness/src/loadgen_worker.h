@@ -46,6 +46,7 @@ inline constexpr int64_t kIntervalHistogramHighestNs = 3'600'000'000'000;
 inline constexpr int kIntervalHistogramDigits = 2;
 
 struct IntervalTally {
+  // Every measured request intended in the interval, failed and unsent ones included (loadgen.h).
   Histogram corrected{1, kIntervalHistogramHighestNs, kIntervalHistogramDigits};
   int64_t scheduled = 0;
   int64_t completed = 0;
@@ -136,7 +137,15 @@ class Worker {
   void Register(Connection& c, uint32_t events, bool add);
   void SetWantWrite(Connection& c, bool want);
   void ArmTimer(int64_t wake_ns);
-  void CountUnsent();
+  // A request that got no valid answer (see loadgen.h, "Failures in the distributions"): its latency is
+  // what it waited, but never less than the request timeout.
+  int64_t FailureLatencyNs(int64_t waited_ns) const noexcept;
+  // Records the in-flight request of `c`, which failed at now_ns, in the corrected, uncorrected and
+  // interval histograms. Measured requests only; the caller counts it.
+  void RecordFailure(const Connection& c, int64_t now_ns);
+  // Open loop, once the loop has ended at end_ns: counts every measured request this worker never sent
+  // and records it in the corrected and interval histograms (not in uncorrected: it has no send time).
+  void RecordUnsent(int64_t end_ns);
   void Sample(const std::string& message);
   size_t IntervalOf(int64_t intended_ns) const noexcept;
 

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -18,7 +19,6 @@ namespace {
 
 // Long enough for a runtime to finish lazy start-up work after it said ready, short next to any run.
 constexpr std::chrono::milliseconds kIdleSettle{300};
-constexpr double kMaxFailedFraction = 0.001;
 
 }  // namespace
 
@@ -46,25 +46,59 @@ Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, Ser
   m["uncorrected_p999_ns"] = static_cast<double>(result.uncorrected.ValueAtPercentile(99.9));
   m["achieved_rps"] = result.achieved_rate_per_s;
   m["completed_requests"] = static_cast<double>(result.completed);
-  int64_t failed = result.errors + result.timeouts + result.invalid_responses + result.unsent;
-  m["failed_requests"] = static_cast<double>(failed);
+  m["failed_requests"] = static_cast<double>(loadgen::FailedRequests(result));
   m["send_lag_p99_ns"] = static_cast<double>(result.send_lag.ValueAtPercentile(99));
   measurement.latency.push_back(loadgen::ToLatencyDistribution(result.corrected, "corrected"));
   measurement.latency.push_back(loadgen::ToLatencyDistribution(result.uncorrected, "uncorrected"));
   measurement.timeline = loadgen::ToTimeline(result.intervals);
+  return CheckLoadFailures(result);
+}
 
-  std::string first_error = result.error_samples.empty() ? "" : "; first error: " + result.error_samples.front();
+Verdict CheckLoadFailures(const loadgen::LoadResult& result, std::string_view run) {
+  const std::string prefix = run.empty() ? "" : fmt::format("{}: ", run);
+  const std::string first_error =
+      result.error_samples.empty() ? "" : "; first error: " + result.error_samples.front();
   if (result.invalid_responses > 0) {
-    return Verdict::Invalid(fmt::format("{} wrong responses of {} sent{}", result.invalid_responses, result.sent,
-                                        first_error));
+    return Verdict::Invalid(fmt::format("{}{} wrong responses of {} sent{}", prefix, result.invalid_responses,
+                                        result.sent, first_error));
   }
-  if (static_cast<double>(failed) > kMaxFailedFraction * static_cast<double>(result.target_requests)) {
-    return Verdict::Invalid(fmt::format("{} of {} scheduled requests failed ({} errors, {} timeouts, {} unsent: the "
-                                        "service could not keep up with {:.0f} requests/s){}",
-                                        failed, result.target_requests, result.errors, result.timeouts, result.unsent,
-                                        load.rate_per_s, first_error));
+  const int64_t failed = loadgen::FailedRequests(result);
+  const int64_t scheduled = loadgen::ScheduledRequests(result);
+  if (static_cast<double>(failed) > kMaxFailedShare * static_cast<double>(scheduled)) {
+    const bool open_loop = result.target_rate_per_s > 0;
+    const std::string load =
+        open_loop ? fmt::format("at {:.0f} requests/s", result.target_rate_per_s) : "closed loop";
+    return Verdict::Invalid(
+        fmt::format("{}{} of {} {} requests failed, more than {}% ({} errors, {} timeouts, {} unsent; {}){}",
+                    prefix, failed, scheduled, open_loop ? "scheduled" : "sent", kMaxFailedShare * 100,
+                    result.errors, result.timeouts, result.unsent, load, first_error));
   }
   return Verdict::Ok();
+}
+
+Verdict CheckSweepFailures(const loadgen::SweepResult& sweep) {
+  Verdict verdict = CheckLoadFailures(sweep.closed_loop, "the closed-loop probe");
+  for (size_t i = 0; verdict.ok && i < sweep.open_loop.size(); ++i) {
+    const double fraction = i < sweep.fractions.size() ? sweep.fractions[i] : 0;
+    verdict = CheckLoadFailures(sweep.open_loop[i], fmt::format("the {:g}% step", fraction * 100));
+  }
+  return verdict;
+}
+
+double IntervalMaxOverMedian(const std::vector<TimePoint>& timeline, const std::string& name) {
+  std::vector<double> values;
+  for (const TimePoint& point : timeline) {
+    auto scheduled = point.values.find("scheduled");
+    auto value = point.values.find(name);
+    if (scheduled == point.values.end() || scheduled->second <= 0 || value == point.values.end()) continue;
+    values.push_back(value->second);
+  }
+  if (values.empty()) return 0;
+  const double max = *std::max_element(values.begin(), values.end());
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2),
+                   values.end());
+  const double median = values[values.size() / 2];
+  return median > 0 ? max / median : 0;
 }
 
 uint16_t FreeLoopbackPort() {

@@ -14,6 +14,21 @@
 // timing: with epoll + timerfd every wake-up, syscall and buffer is explicit and allocation-free on the
 // hot path, and there is no handler queue between the timer firing and the send. The wake-up itself
 // still costs tens of microseconds on a VM; `send_lag` reports it. Linux only.
+//
+// Failures in the distributions. A request that got no valid answer is the worst a user can get, so it
+// is never left out of the latency distributions: leaving it out would let a server that drops its
+// slowest 0.1% show a clean p99.9, and would reward failing fast. Each failed request is recorded at
+// what it waited, but at no less than request_timeout_ns (the longest a valid answer may take):
+//   - timed out: waited = from the intended send to when the timeout was noticed (>= the timeout);
+//   - error (the connection failed with it in flight) or invalid response: waited = from the intended
+//     send to when the failure was noticed, raised to the timeout however fast it came;
+//   - unsent (scheduled, but the run ended before it went out): waited = from the intended send to the
+//     end of the run (when the worker that owned it stopped), and at least the timeout.
+// `uncorrected` measures from the actual send, so it records the failed requests that were sent (at
+// max(since the actual send, timeout)) and not the unsent ones, which have no send time: never sending
+// them is exactly what coordinated omission hides, and the gap between the two distributions shows it.
+// So corrected.TotalCount() == ScheduledRequests(result) and uncorrected.TotalCount() == sent. The
+// counts (errors, timeouts, invalid_responses, unsent) say how many values are failures.
 #pragma once
 
 #include <cstdint>
@@ -53,28 +68,35 @@ struct LoadSpec {
 
 // One interval of the measured phase. Requests are attributed to the interval holding their INTENDED
 // send time, so each entry answers "what did a request arriving in this interval experience", and every
-// measured request falls in exactly one interval however late it completed.
+// measured request falls in exactly one interval however late it completed or failed. Once the run has
+// ended, scheduled == completed + errors + the interval's unsent requests.
 struct IntervalStats {
   int64_t t_ns = 0;      // interval start, from the start of the measured phase
   int64_t scheduled = 0; // requests intended in it (closed loop: sent in it)
   int64_t completed = 0; // of those, valid responses
   int64_t errors = 0;    // of those, errors + timeouts + invalid responses
-  int64_t p50_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;  // corrected latency of the completed ones
+  // Corrected latency of all `scheduled` requests: completed, failed and unsent, failures recorded as
+  // described above ("Failures in the distributions"). 2 significant digits.
+  int64_t p50_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0;
 };
 
 // What was measured. Only measured-phase requests are counted. Every sent request ends as exactly one
 // of completed, errors, timeouts or invalid_responses, so sent == completed + errors + timeouts +
 // invalid_responses, and (open loop) target_requests == sent + unsent.
 struct LoadResult {
-  Histogram corrected = Histogram::ForLatencyNs();    // response complete - intended send time, valid only
-  Histogram uncorrected = Histogram::ForLatencyNs();  // response complete - actual send time, valid only
+  // Response complete - intended send time, for every scheduled request; a failed or unsent one at
+  // max(what it waited, request timeout) (see "Failures in the distributions" above).
+  Histogram corrected = Histogram::ForLatencyNs();
+  // Response complete - actual send time, for every sent request; a failed one at max(what it waited,
+  // request timeout). Unsent requests are not in it.
+  Histogram uncorrected = Histogram::ForLatencyNs();
   // Actual - intended send time of every sent request: the load generator's own lateness (wake-up
   // latency, CPU contention) plus any backlog behind a busy connection. Read it before blaming the
   // server for the low end of `corrected`.
   Histogram send_lag = Histogram::ForLatencyNs();
   int64_t target_requests = 0;  // in the measured schedule (closed loop: 0)
   int64_t sent = 0;
-  int64_t completed = 0;          // valid responses: the only ones in the histograms
+  int64_t completed = 0;          // valid responses
   int64_t errors = 0;             // the connection failed (reset, closed, write error) with it in flight
   int64_t timeouts = 0;           // no complete response within request_timeout_ns of its send
   int64_t invalid_responses = 0;  // a complete but wrong response, or bytes that cannot be one
@@ -95,6 +117,13 @@ struct LoadResult {
 };
 
 inline constexpr size_t kMaxErrorSamples = 8;
+
+// The requests a run meant to send: target_requests (open loop) or sent (closed loop, which has no
+// schedule). Each is in `corrected` exactly once. The base of the failure limit (service_measurement.h).
+// Thread-safe (pure function).
+int64_t ScheduledRequests(const LoadResult& result) noexcept;
+// The requests that got no valid response: errors + timeouts + invalid_responses + unsent. Thread-safe.
+int64_t FailedRequests(const LoadResult& result) noexcept;
 
 // Runs the open-loop test described above. Opens spec.connections connections first (failures are
 // counted in connect_failures; the run uses those that opened), then runs warm-up and measured phases

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "claimbench/loadgen.h"
@@ -15,11 +17,33 @@ namespace claimbench {
 std::vector<MetricDescriptor> ServiceMetricDescriptors();
 
 // Samples the idle resident set of `process` (after a short settle), runs `load` open-loop against it,
-// and fills `measurement` with latency percentiles (corrected and uncorrected), achieved rate, error
-// counts, idle RSS and the per-interval series. The run is invalid when any response is wrong, or when
-// errors, timeouts or unsent requests exceed 0.1% of the schedule. Throws SetupError only when the
-// load generator cannot be set up (e.g. no connection at all).
+// and fills `measurement` with latency percentiles (corrected and uncorrected, failed and unsent
+// requests included as loadgen.h describes), achieved rate, error counts, idle RSS and the per-interval
+// series. Valid or not as CheckLoadFailures() says. Throws SetupError only when the load generator
+// cannot be set up (e.g. no connection at all).
 Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, ServiceMeasurement& measurement);
+
+// The failure limit of a load run, as a share of the requests it meant to send.
+inline constexpr double kMaxFailedShare = 0.001;
+
+// Whether a load run may be reported. Invalid when any response was wrong (a correctness failure,
+// however rare), or when FailedRequests() (errors, timeouts, invalid responses and unsent requests)
+// exceed kMaxFailedShare of ScheduledRequests(): the schedule, never the completed requests, so a run
+// cannot pass by completing less. The reason starts with `run` (e.g. "the 95% step") when it is not
+// empty, and ends with the first error sample. Thread-safe (pure function).
+Verdict CheckLoadFailures(const loadgen::LoadResult& result, std::string_view run = {});
+
+// CheckLoadFailures() for each run of a sweep: the closed-loop probe (its share is of the requests it
+// sent; it has no schedule) and every open-loop step, each against its own requests; the first run that
+// breaks the rule makes the sweep invalid. Thread-safe (pure function).
+Verdict CheckSweepFailures(const loadgen::SweepResult& sweep);
+
+// max / median over the intervals of a ToTimeline() series of the value `name` (e.g. "p99.9_ns"): how
+// much worse the worst interval was than a typical one. The median of an even count is the upper middle
+// value. Intervals in which nothing was scheduled are skipped; one in which every request failed is not
+// (its percentiles hold the failures, as loadgen.h describes: it is the worst interval, not a gap).
+// Returns 0 when no interval counts or the median is 0. Thread-safe (pure function).
+double IntervalMaxOverMedian(const std::vector<TimePoint>& timeline, const std::string& name);
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0). Throws SetupError if none.
 uint16_t FreeLoopbackPort();

@@ -89,6 +89,8 @@ void EchoServer::Serve() {
   const int64_t stall_end_ns = stall_begin_ns + options_.stall_for_ns;
   bool stall_released = !stalls;
   auto in_stall = [&](int64_t now_ns) { return stalls && now_ns >= stall_begin_ns && now_ns < stall_end_ns; };
+  const int64_t drop_begin_ns = start_ns_ + options_.drop_after_ns;
+  int64_t drops_left = options_.drop_after_ns >= 0 ? options_.drop_count : 0;
   char buffer[16 * 1024];
   epoll_event events[64];
 
@@ -140,8 +142,15 @@ void EchoServer::Serve() {
       }
       client.in.append(buffer, static_cast<size_t>(n));
       bool close = false;
+      const int64_t received_ns = NowNs();
       for (size_t newline; !close && (newline = client.in.find('\n')) != std::string::npos;) {
         lines_received_.fetch_add(1, std::memory_order_relaxed);
+        if (drops_left > 0 && received_ns >= drop_begin_ns) {
+          --drops_left;
+          lines_dropped_.fetch_add(1, std::memory_order_relaxed);
+          client.in.erase(0, newline + 1);
+          continue;
+        }
         switch (options_.behavior) {
           case Behavior::kEcho: client.out.append(client.in, 0, newline + 1); break;
           case Behavior::kGarbageLine: client.out += "garbage\n"; break;

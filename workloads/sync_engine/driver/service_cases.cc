@@ -46,24 +46,6 @@ uint64_t KeysOf(const CaseParameters& params, uint64_t entries) {
   return keys == 0 ? entries + entries / 4 : keys;
 }
 
-// max / median of the per-interval values `name` (intervals that completed nothing are skipped); 0 when
-// there are none.
-double MaxOverMedian(const std::vector<TimePoint>& timeline, const std::string& name) {
-  std::vector<double> values;
-  for (const TimePoint& point : timeline) {
-    auto completed = point.values.find("completed");
-    auto value = point.values.find(name);
-    if (completed == point.values.end() || completed->second <= 0 || value == point.values.end()) continue;
-    values.push_back(value->second);
-  }
-  if (values.empty()) return 0;
-  const double max = *std::max_element(values.begin(), values.end());
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2),
-                   values.end());
-  const double median = values[values.size() / 2];
-  return median > 0 ? max / median : 0;
-}
-
 // Resident bytes of one process from /proc/<pid>/statm; 0 once it is gone.
 int64_t ResidentBytes(pid_t pid) {
   std::ifstream statm(fmt::format("/proc/{}/statm", pid));
@@ -232,8 +214,8 @@ Verdict DriveService(const CaseSpec& spec, const RunContext& context, ChildProce
   m["peak_rss_under_load_bytes"] = peak;
   m["rss_bytes_per_entry"] = peak / static_cast<double>(entries);
   m["rss_over_raw"] = peak / (static_cast<double>(entries) * kRawBytesPerEntry);
-  m["p999_max_over_median"] = MaxOverMedian(measurement.timeline, "p99.9_ns");
-  m["p99_max_over_median"] = MaxOverMedian(measurement.timeline, "p99_ns");
+  m["p999_max_over_median"] = IntervalMaxOverMedian(measurement.timeline, "p99.9_ns");
+  m["p99_max_over_median"] = IntervalMaxOverMedian(measurement.timeline, "p99_ns");
   if (verdict.ok && !process.Running()) return Verdict::Invalid("the service exited while it was driven");
   return verdict;
 }

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-SUPPORTED_SCHEMA_VERSION = 1
+SUPPORTED_SCHEMA_VERSION = 2
 
 
 class ResultError(Exception):

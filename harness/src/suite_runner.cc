@@ -405,7 +405,6 @@ std::vector<ImplementationResult> FailedCase(const Workload& workload, const Cas
   return results;
 }
 
-
 }  // namespace
 
 std::vector<MetricDescriptor> BatchMetricDescriptors() {
@@ -658,11 +657,20 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       // Whatever else went wrong in this workload fails its remaining cases; the other workloads still run.
       const std::string message = fmt::format("the harness failed on workload {}: {}", workload.Name(), error.what());
       progress.Problem(workload.Name(), "failed", message);
-      std::vector<const Implementation*> all;
-      for (const Implementation& impl : plan.impls) all.push_back(&impl);
       for (const CaseSpec& spec : plan.cases) {
         if (cases_done.contains(spec.name)) continue;
-        for (ImplementationResult& result : FailedCase(workload, spec, all, message)) {
+        std::vector<const Implementation*> in_case;
+        for (const Implementation& impl : plan.impls) {
+          if (std::string reason = NotInCaseReason(impl, spec.name); reason.empty()) {
+            in_case.push_back(&impl);
+          } else {
+            ImplementationResult result = NewResult(workload, spec, impl);
+            result.status = RunStatus::kUnavailable;
+            result.error = reason;
+            run.benchmarks.push_back(std::move(result));
+          }
+        }
+        for (ImplementationResult& result : FailedCase(workload, spec, in_case, message)) {
           run.benchmarks.push_back(std::move(result));
         }
       }

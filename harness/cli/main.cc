@@ -198,8 +198,13 @@ int CommandExec(const std::string& workload, const std::string& impl_name, const
 
 int CommandCompare(const std::string& base, const std::string& next, const CompareOptions& options,
                    const std::string& markdown_path) {
-  RunResult a = LoadRunOrDirectory(base);
-  RunResult b = LoadRunOrDirectory(next);
+  RunResult a = LoadRunOrDirectory(base, options.allow_different);
+  RunResult b = LoadRunOrDirectory(next, options.allow_different);
+  if (std::vector<std::string> differences = RunDifferences(a, b); !differences.empty() && !options.allow_different) {
+    throw SetupError(fmt::format("{} and {} are not comparable ({}); compare runs of the same profile, variant, "
+                                 "parameters and machine, or pass --allow-different to compare them anyway",
+                                 base, next, fmt::join(differences, "; ")));
+  }
   CompareReport report = CompareRuns(a, b, options);
   WriteCompareText(std::cout, report, options);
   if (!markdown_path.empty()) {
@@ -288,6 +293,8 @@ int Main(int argc, char** argv) {
   compare->add_option("--threshold", threshold_pct, "regression threshold in percent")->check(CLI::Range(0.0, 1000.0));
   compare->add_option("--alpha", compare_options.alpha, "significance level")->check(CLI::Range(0.0, 1.0));
   compare->add_flag("--all-metrics", compare_options.all_metrics, "gate on every metric, not only primary ones");
+  compare->add_flag("--allow-different", compare_options.allow_different,
+                    "compare runs of different profiles, variants, --param overrides or machines (with a warning)");
   compare->add_option("--markdown", markdown, "also write the comparison as a Markdown table to FILE");
 
   std::string latency_path, latency_benchmark, latency_which, latency_unit = "us";
@@ -338,5 +345,9 @@ int main(int argc, char** argv) {
   } catch (const claimbench::SetupError& error) {
     std::cerr << "claimbench: error: " << error.what() << "\n";
     return claimbench::kExitSetupError;
+  } catch (const std::exception& error) {
+    // Not a set-up problem the user can fix: a bug or an exhausted resource. One line, not an abort.
+    std::cerr << "claimbench: internal error: " << error.what() << "; please report it with the command line\n";
+    return claimbench::kExitFailure;
   }
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "claimbench/error.h"
+#include "claimbench/statistics.h"
 #include "claimbench/workload.h"
 
 namespace claimbench {
@@ -44,6 +45,24 @@ TEST(WorkloadRegistryTest, EveryProfileCaseValidatesAndABadValueDoesNot) {
         CaseSpec bad = spec;
         bad.parameters["threads"] = "0";
         EXPECT_THROW(workload->Validate(bad), SetupError) << entry.name << "/" << spec.name << ": threads=0";
+      }
+    }
+  }
+}
+
+// The suite runner never stops an implementation short of min(kMinPairs, max_repetitions) counted
+// repetitions, so a case's maximum decides whether its comparisons can have intervals at all. The profiles
+// that give verdicts need them everywhere; the quick profile (indicative) may cap slow services below.
+TEST(WorkloadRegistryTest, VerdictProfilesReachTheMinimumNumberOfPairsInEveryCase) {
+  for (const WorkloadEntry& entry : AllWorkloads()) {
+    if (entry.make == nullptr) continue;
+    const std::unique_ptr<Workload> workload = entry.make();
+    for (const char* profile : {"quick", "standard", "full"}) {
+      for (const CaseSpec& spec : workload->Cases(profile)) {
+        if (std::string(profile) == "quick" && spec.kind == CaseKind::kService) continue;
+        EXPECT_GE(spec.stopping.max_repetitions, static_cast<int>(stats::kMinPairs))
+            << entry.name << "/" << spec.name << " in profile " << profile << " stops before "
+            << stats::kMinPairs << " pairs: raise its repetitions in the driver's SizesFor";
       }
     }
   }

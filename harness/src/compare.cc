@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 #include <ostream>
+#include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -16,6 +18,45 @@ namespace claimbench {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A benchmark is the same benchmark only with the same parameters: a changed input size is another one.
+using BenchmarkKey = std::pair<std::string, std::map<std::string, std::string>>;
+
+BenchmarkKey KeyOf(const ImplementationResult& r) { return {r.name, r.parameters}; }
+
+std::string Overrides(const std::map<std::string, std::string>& overrides) {
+  if (overrides.empty()) return "none";
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : overrides) parts.push_back(key + "=" + value);
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+// The value at context[object][key] as text ("absent" when it is not there), for RunDifferences.
+std::string ContextValue(const nlohmann::json& context, const char* object, const char* key) {
+  if (!context.is_object()) return "absent";
+  auto outer = context.find(object);
+  if (outer == context.end() || !outer->is_object()) return "absent";
+  auto inner = outer->find(key);
+  if (inner == outer->end()) return "absent";
+  return inner->is_string() ? inner->get<std::string>() : inner->dump();
+}
+
+// "work_units: 200000 in BASE, 2000000 in NEW" for every parameter that differs.
+std::string ParameterDifferences(const std::map<std::string, std::string>& base,
+                                 const std::map<std::string, std::string>& next) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : base) keys.insert(key);
+  for (const auto& [key, value] : next) keys.insert(key);
+  std::vector<std::string> parts;
+  for (const std::string& key : keys) {
+    auto b = base.find(key);
+    auto n = next.find(key);
+    const std::string in_base = b == base.end() ? "absent" : b->second;
+    const std::string in_next = n == next.end() ? "absent" : n->second;
+    if (in_base != in_next) parts.push_back(fmt::format("{}: {} in BASE, {} in NEW", key, in_base, in_next));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
 
 bool IsTimeLike(const MetricDescriptor& metric) {
   return metric.unit == "ns" || metric.unit.ends_with("_per_s");
@@ -82,22 +123,55 @@ std::string FormatRatio(const MetricChange& c) {
 
 }  // namespace
 
+std::vector<std::string> RunDifferences(const RunResult& base, const RunResult& next) {
+  std::vector<std::string> differences;
+  auto differ = [&](const char* what, const std::string& in_base, const std::string& in_next) {
+    if (in_base != in_next) differences.push_back(fmt::format("{}: {} in BASE, {} in NEW", what, in_base, in_next));
+  };
+  differ("profile", base.profile, next.profile);
+  differ("variant", base.variant, next.variant);
+  differ("parameter overrides", Overrides(base.parameter_overrides), Overrides(next.parameter_overrides));
+  differ("CPU model", ContextValue(base.context, "cpu", "model"), ContextValue(next.context, "cpu", "model"));
+  differ("logical cores", ContextValue(base.context, "cpu", "logical_cores"),
+         ContextValue(next.context, "cpu", "logical_cores"));
+  return differences;
+}
+
 CompareReport CompareRuns(const RunResult& base, const RunResult& next, const CompareOptions& options) {
   CompareReport report;
-  std::map<std::string, const ImplementationResult*> base_by_name;
-  for (const ImplementationResult& r : base.benchmarks) base_by_name[r.name] = &r;
-  std::map<std::string, bool> seen;
+  report.differences = RunDifferences(base, next);
+  std::map<BenchmarkKey, const ImplementationResult*> base_by_key;
+  std::multimap<std::string, const ImplementationResult*> base_by_name;
+  for (const ImplementationResult& r : base.benchmarks) {
+    base_by_key[KeyOf(r)] = &r;
+    base_by_name.emplace(r.name, &r);
+  }
+  std::multimap<std::string, const ImplementationResult*> next_by_name;
+  for (const ImplementationResult& r : next.benchmarks) next_by_name.emplace(r.name, &r);
+  // " (the other side has it with: k: a in BASE, b in NEW)" when the name is there with other parameters.
+  auto with_other_parameters = [](const std::multimap<std::string, const ImplementationResult*>& other,
+                                  const ImplementationResult& r, bool r_is_base) {
+    auto it = other.find(r.name);
+    if (it == other.end()) return std::string();
+    const std::string differences = r_is_base ? ParameterDifferences(r.parameters, it->second->parameters)
+                                              : ParameterDifferences(it->second->parameters, r.parameters);
+    return fmt::format(" (with other parameters in {}: {})", r_is_base ? "NEW" : "BASE", differences);
+  };
+
+  std::set<BenchmarkKey> matched;
   for (const ImplementationResult& n : next.benchmarks) {
-    seen[n.name] = true;
-    auto it = base_by_name.find(n.name);
-    if (it == base_by_name.end()) {
-      report.notes.push_back(fmt::format("{}: only in NEW ({})", n.name, ToString(n.status)));
+    auto it = base_by_key.find(KeyOf(n));
+    if (it == base_by_key.end()) {
+      report.notes.push_back(
+          fmt::format("{}: only in NEW ({}){}", n.name, ToString(n.status), with_other_parameters(base_by_name, n, false)));
       continue;
     }
+    matched.insert(it->first);
     const ImplementationResult& b = *it->second;
     if (b.status == RunStatus::kOk && n.status != RunStatus::kOk) {
+      // Failed, invalid, unavailable or interrupted: whatever the reason, it is no longer measured.
       report.notes.push_back(fmt::format("{}: was ok, now {}: {}", n.name, ToString(n.status), n.error));
-      if (n.status == RunStatus::kFailed || n.status == RunStatus::kInvalid) report.regression = true;
+      report.regression = true;
       continue;
     }
     if (b.status != RunStatus::kOk || n.status != RunStatus::kOk) {
@@ -117,19 +191,48 @@ CompareReport CompareRuns(const RunResult& base, const RunResult& next, const Co
     }
   }
   for (const ImplementationResult& b : base.benchmarks) {
-    if (!seen.contains(b.name)) report.notes.push_back(fmt::format("{}: only in BASE", b.name));
+    if (matched.contains(KeyOf(b))) continue;
+    if (b.status == RunStatus::kOk) {
+      report.notes.push_back(fmt::format("{}: was ok, missing in NEW{}", b.name, with_other_parameters(next_by_name, b, true)));
+      report.regression = true;
+    } else {
+      report.notes.push_back(fmt::format("{}: only in BASE ({})", b.name, ToString(b.status)));
+    }
   }
   return report;
 }
 
-RunResult LoadRunOrDirectory(const fs::path& path) {
+namespace {
+
+// A file naming one benchmark twice cannot say which of the two to compare: refuse it, naming both.
+void RequireUniqueBenchmarks(const RunResult& run, const fs::path& path) {
+  std::map<BenchmarkKey, size_t> first_index;
+  for (size_t i = 0; i < run.benchmarks.size(); ++i) {
+    auto [it, inserted] = first_index.emplace(KeyOf(run.benchmarks[i]), i);
+    if (!inserted) {
+      throw SetupError(fmt::format("{}: benchmarks[{}] ({}) repeats benchmarks[{}] with the same parameters; a run "
+                                   "writes each benchmark once, so this file was edited or merged by hand",
+                                   path.string(), i, run.benchmarks[i].name, it->second));
+    }
+  }
+}
+
+RunResult ReadComparable(const fs::path& path) {
+  RunResult run = ReadResultFile(path);
+  RequireUniqueBenchmarks(run, path);
+  return run;
+}
+
+}  // namespace
+
+RunResult LoadRunOrDirectory(const fs::path& path, bool allow_different) {
   std::error_code error;
   if (!fs::is_directory(path, error)) {
     if (!fs::exists(path, error)) {
       throw SetupError(fmt::format("{} does not exist; give a result file (results/run-*.json) or a directory of them",
                                    path.string()));
     }
-    return ReadResultFile(path);
+    return ReadComparable(path);
   }
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(path, error)) {
@@ -138,11 +241,16 @@ RunResult LoadRunOrDirectory(const fs::path& path) {
   }
   if (files.empty()) throw SetupError(fmt::format("{} holds no run-*.json result files", path.string()));
   std::sort(files.begin(), files.end());
-  RunResult merged = ReadResultFile(files.front());
+  RunResult merged = ReadComparable(files.front());
   for (size_t i = 1; i < files.size(); ++i) {
-    RunResult more = ReadResultFile(files[i]);
+    RunResult more = ReadComparable(files[i]);
+    if (std::vector<std::string> differences = RunDifferences(merged, more); !differences.empty() && !allow_different) {
+      throw SetupError(fmt::format("{}: cannot be merged with {} ({}); keep runs of one profile, variant, parameters "
+                                   "and machine in a directory, or pass --allow-different",
+                                   files[i].string(), files.front().string(), fmt::join(differences, "; ")));
+    }
     for (ImplementationResult& r : more.benchmarks) {
-      std::erase_if(merged.benchmarks, [&](const ImplementationResult& m) { return m.name == r.name; });
+      std::erase_if(merged.benchmarks, [&](const ImplementationResult& m) { return KeyOf(m) == KeyOf(r); });
       merged.benchmarks.push_back(std::move(r));
     }
   }
@@ -150,6 +258,11 @@ RunResult LoadRunOrDirectory(const fs::path& path) {
 }
 
 void WriteCompareText(std::ostream& out, const CompareReport& report, const CompareOptions& options) {
+  if (!report.differences.empty()) {
+    out << "WARNING: these runs measured different things (--allow-different); their ratios are not a fair "
+           "comparison:\n";
+    for (const std::string& difference : report.differences) out << "WARNING:   " << difference << "\n";
+  }
   out << fmt::format("{:<44} {:<20} {:>12} {:>12} {:>28} {:>8}  {}\n", "benchmark", "metric", "base", "new",
                      "new/base [95% CI]", "p", "verdict");
   for (const MetricChange& c : report.changes) {
@@ -166,6 +279,12 @@ void WriteCompareText(std::ostream& out, const CompareReport& report, const Comp
 }
 
 void WriteCompareMarkdown(std::ostream& out, const CompareReport& report, const CompareOptions& options) {
+  if (!report.differences.empty()) {
+    out << "> **Warning:** these runs measured different things (`--allow-different`); their ratios are not a "
+           "fair comparison:\n";
+    for (const std::string& difference : report.differences) out << "> - " << difference << "\n";
+    out << "\n";
+  }
   out << "| benchmark | metric | base | new | new/base [95% CI] | p | verdict |\n";
   out << "|---|---|---:|---:|---:|---:|---|\n";
   for (const MetricChange& c : report.changes) {

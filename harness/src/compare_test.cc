@@ -126,6 +126,64 @@ TEST(CompareTest, WarmupAndInvalidSamplesAreIgnored) {
 namespace claimbench {
 namespace {
 
+TEST(CompareTest, OkThatIsNowUnavailableInterruptedOrMissingIsARegression) {
+  for (RunStatus status : {RunStatus::kUnavailable, RunStatus::kInterrupted, RunStatus::kFailed}) {
+    ImplementationResult gone = Bench("a", 1e6, 0.01, 5, 2);
+    gone.status = status;
+    CompareReport report = CompareRuns(MakeRun({Bench("a", 1e6, 0.01, 5, 1)}), MakeRun({gone}), {});
+    EXPECT_TRUE(report.regression) << ToString(status);
+  }
+  CompareReport missing = CompareRuns(MakeRun({Bench("a", 1e6, 0.01, 5, 1)}), MakeRun({}), {});
+  EXPECT_TRUE(missing.regression);
+  ASSERT_EQ(missing.notes.size(), 1u);
+  EXPECT_EQ(missing.notes[0], "a: was ok, missing in NEW");
+  // Not ok in BASE either: nothing was lost.
+  ImplementationResult unavailable = Bench("a", 1e6, 0.01, 5, 1);
+  unavailable.status = RunStatus::kUnavailable;
+  EXPECT_FALSE(CompareRuns(MakeRun({unavailable}), MakeRun({}), {}).regression);
+}
+
+TEST(CompareTest, BenchmarksMatchOnNameAndParameters) {
+  ImplementationResult small = Bench("a", 1e6, 0.01, 5, 1);
+  small.parameters = {{"work_units", "200000"}};
+  ImplementationResult large = Bench("a", 1e7, 0.01, 5, 2);
+  large.parameters = {{"work_units", "2000000"}};
+  CompareReport report = CompareRuns(MakeRun({small}), MakeRun({large}), {});
+  EXPECT_TRUE(report.changes.empty()) << "ten times the work is not ten times slower";
+  EXPECT_TRUE(report.regression) << "the benchmark BASE measured is missing in NEW";
+  ASSERT_EQ(report.notes.size(), 2u);
+  EXPECT_EQ(report.notes[0], "a: only in NEW (ok) (with other parameters in BASE: work_units: 200000 in BASE, "
+                             "2000000 in NEW)");
+  EXPECT_EQ(report.notes[1], "a: was ok, missing in NEW (with other parameters in NEW: work_units: 200000 in BASE, "
+                             "2000000 in NEW)");
+  large.parameters = small.parameters;
+  EXPECT_FALSE(CompareRuns(MakeRun({small}), MakeRun({large}), {}).changes.empty());
+}
+
+TEST(CompareTest, RunDifferencesNameProfileVariantOverridesAndMachine) {
+  RunResult base = MakeRun({});
+  base.profile = "quick";
+  base.variant = "release";
+  base.context = {{"cpu", {{"model", "AMD EPYC 7B13"}, {"logical_cores", 2}}}};
+  EXPECT_TRUE(RunDifferences(base, base).empty());
+  RunResult next = base;
+  next.profile = "standard";
+  next.variant = "asan";
+  next.parameter_overrides = {{"work_units", "5"}};
+  next.context["cpu"]["model"] = "Intel Xeon";
+  next.context["cpu"]["logical_cores"] = 4;
+  EXPECT_EQ(RunDifferences(base, next),
+            (std::vector<std::string>{"profile: quick in BASE, standard in NEW", "variant: release in BASE, asan in NEW",
+                                      "parameter overrides: none in BASE, work_units=5 in NEW",
+                                      "CPU model: AMD EPYC 7B13 in BASE, Intel Xeon in NEW",
+                                      "logical cores: 2 in BASE, 4 in NEW"}));
+  next = base;
+  next.context = nlohmann::json::object();
+  EXPECT_EQ(RunDifferences(base, next).size(), 2u) << "an unknown machine is not the same machine";
+  CompareReport report = CompareRuns(base, next, {});
+  EXPECT_EQ(report.differences.size(), 2u) << "the report carries them for the warning";
+}
+
 TEST(CompareTest, ZeroBaselineMedianHasNoRatioButDoesNotCrash) {
   ImplementationResult zero = Bench("a", 0, 0, 5, 1);
   EXPECT_EQ(Primary(CompareRuns(MakeRun({zero}), MakeRun({zero}), {})).verdict, "within noise");

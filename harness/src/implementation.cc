@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
+#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -88,6 +90,24 @@ bool OnPath(const std::string& program) {
   return false;
 }
 
+// How much of a failed build's log its error keeps.
+constexpr size_t kBuildLogLines = 10;
+constexpr size_t kBuildLogLineChars = 200;
+
+// The last `count` non-empty lines of a file, each cut at kBuildLogLineChars, joined by " | " so that
+// the error stays one line; empty when the file is empty or unreadable.
+std::string LastLines(const fs::path& path, size_t count) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.size() > kBuildLogLineChars) line = line.substr(0, kBuildLogLineChars) + "...";
+    lines.push_back(std::move(line));
+    if (lines.size() > count) lines.pop_front();
+  }
+  return fmt::format("{}", fmt::join(lines, " | "));
+}
+
 std::string WithHint(std::string reason, const Implementation& impl) {
   if (!impl.hint.empty()) reason += "; " + impl.hint;
   return reason;
@@ -131,6 +151,7 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
       std::find(implementation.cases.begin(), implementation.cases.end(), case_name) != implementation.cases.end()) {
     return "";
   }
+  // summary_table.cc recognises these rows by this opening ("takes part only in ") and leaves them out.
   return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
                      fmt::join(implementation.cases, ", "));
 }
@@ -183,7 +204,10 @@ std::string BuildImplementation(const Implementation& impl, const fs::path& log_
   spec.rss_sample_interval = std::chrono::nanoseconds(0);
   ProcessResult result = RunToCompletion(spec);
   if (result.ok()) return {};
-  return WithHint(fmt::format("build failed: {} (log: {})", result.error, spec.stderr_path.string()), impl);
+  // The logs live in the run's scratch directory, which is removed at the end: the error carries the tail.
+  std::string tail = LastLines(spec.stderr_path, kBuildLogLines);
+  if (tail.empty()) tail = LastLines(spec.stdout_path, kBuildLogLines);
+  return fmt::format("build failed: {}{}", result.error, tail.empty() ? "" : "; last lines of the build log: " + tail);
 }
 
 std::string UnavailableReason(const Implementation& impl) {
@@ -191,7 +215,7 @@ std::string UnavailableReason(const Implementation& impl) {
     if (!fs::exists(file)) return WithHint(fmt::format("{} does not exist", file.string()), impl);
   }
   for (const std::string& program : impl.required_programs) {
-    if (!OnPath(program)) return WithHint(fmt::format("'{}' is not installed (not on PATH)", program), impl);
+    if (!OnPath(program)) return WithHint(fmt::format("{} is not installed (not on PATH)", program), impl);
   }
   if (!impl.check_command.empty()) {
     ProcessSpec spec;

@@ -83,11 +83,18 @@ json LatencyJson(const LatencyDistribution& latency) {
 }
 
 json ComparisonJson(const Comparison& c) {
-  return {{"workload", c.workload},   {"case_name", c.case_name},
-          {"metric", c.metric},       {"baseline", c.baseline},
-          {"contender", c.contender}, {"ratio", Number(c.ratio)},
-          {"ci95_low", Number(c.ci95_low)}, {"ci95_high", Number(c.ci95_high)},
-          {"pairs", c.pairs},         {"mann_whitney_p", Number(c.mann_whitney_p)}};
+  return {{"workload", c.workload},
+          {"case_name", c.case_name},
+          {"metric", c.metric},
+          {"higher_is_better", c.higher_is_better},
+          {"baseline", c.baseline},
+          {"contender", c.contender},
+          {"ratio", Number(c.ratio)},
+          {"ci95_low", Number(c.ci95_low)},
+          {"ci95_high", Number(c.ci95_high)},
+          {"pairs", c.pairs},
+          {"min_pairs", c.min_pairs},
+          {"wilcoxon_p", Number(c.wilcoxon_p)}};
 }
 
 
@@ -165,6 +172,7 @@ json ImplementationJson(const ImplementationResult& r) {
   out["implementation"] = r.implementation;
   out["language"] = r.language;
   out["role"] = r.role;
+  out["kind"] = r.kind;
   out["status"] = ToString(r.status);
   out["error"] = r.error;
   out["command"] = r.command;
@@ -254,6 +262,14 @@ double ReadDouble(const json& value, const std::string& path) {
   if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
   ExpectType(value.is_number(), value, "a number or null", path);
   return value.get<double>();
+}
+
+std::string ReadKind(const json& value, const std::string& path) {
+  std::string kind = ReadString(value, path);
+  if (kind != "batch" && kind != "service" && kind != "build") {
+    Bad(path, fmt::format("unknown case kind '{}' (expected batch, service or build)", kind));
+  }
+  return kind;
 }
 
 RunStatus ReadStatus(const json& value, const std::string& path) {
@@ -411,6 +427,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.implementation = Get<ReadString>(j, "implementation", path);
   r.language = Get<ReadString>(j, "language", path);
   r.role = Get<ReadString>(j, "role", path);
+  r.kind = Get<ReadKind>(j, "kind", path);
   r.status = Get<ReadStatus>(j, "status", path);
   r.error = Get<ReadString>(j, "error", path);
   r.command = ReadStrings(j, "command", path);
@@ -433,19 +450,20 @@ Comparison ReadComparison(const json& j, const std::string& path) {
   c.workload = Get<ReadString>(j, "workload", path);
   c.case_name = Get<ReadString>(j, "case_name", path);
   c.metric = Get<ReadString>(j, "metric", path);
+  c.higher_is_better = Get<ReadBool>(j, "higher_is_better", path);
   c.baseline = Get<ReadString>(j, "baseline", path);
   c.contender = Get<ReadString>(j, "contender", path);
   c.ratio = Get<ReadDouble>(j, "ratio", path);
   c.ci95_low = Get<ReadDouble>(j, "ci95_low", path);
   c.ci95_high = Get<ReadDouble>(j, "ci95_high", path);
   c.pairs = Get<ReadInt64>(j, "pairs", path);
-  c.mann_whitney_p = Get<ReadDouble>(j, "mann_whitney_p", path);
+  c.min_pairs = Get<ReadInt64>(j, "min_pairs", path);
+  c.wilcoxon_p = Get<ReadDouble>(j, "wilcoxon_p", path);
   return c;
 }
 
-// The oldest schema_version this reader still understands; readers for older versions would convert here.
-constexpr int kOldestReadableSchemaVersion = 1;
-
+// Only this checkout's version is read: version 1 lacks the fields comparisons and verdicts now rest on
+// (the direction of a ratio, the minimum number of pairs), and guessing them would be worse than asking.
 int ReadSchemaVersion(const json& j) {
   if (!j.is_object()) {
     Bad("", fmt::format("expected a JSON object at the top level, found {}", j.type_name()));
@@ -454,12 +472,19 @@ int ReadSchemaVersion(const json& j) {
   if (it == j.end()) Bad("", "not a claimbench result: it has no schema_version");
   int version = ReadInt(*it, "schema_version");
   if (version > kResultSchemaVersion) {
-    Bad("", fmt::format("schema_version {} is newer than this claimbench understands ({}); update claimbench",
+    Bad("", fmt::format("schema_version {} is newer than this claimbench understands ({}); update claimbench, or "
+                        "read it with the checkout that wrote it (context.git.commit)",
                         version, kResultSchemaVersion));
   }
-  if (version < kOldestReadableSchemaVersion) {
-    Bad("", fmt::format("schema_version {} is not a valid claimbench result version (expected {}..{})",
-                        version, kOldestReadableSchemaVersion, kResultSchemaVersion));
+  if (version >= 1 && version < kResultSchemaVersion) {
+    Bad("", fmt::format("schema_version {} was written by an older claimbench, this one reads {}; re-run the "
+                        "measurement with this checkout, or read it with the checkout that wrote it "
+                        "(context.git.commit)",
+                        version, kResultSchemaVersion));
+  }
+  if (version < 1) {
+    Bad("", fmt::format("schema_version {} is not a valid claimbench result version (expected {})", version,
+                        kResultSchemaVersion));
   }
   return version;
 }
@@ -498,6 +523,7 @@ json ToJson(const RunResult& result) {
                        {"variant", result.variant},
                        {"seed", result.seed},
                        {"command_line", result.command_line},
+                       {"parameter_overrides", result.parameter_overrides},
                        {"warnings", result.warnings},
                        {"comparisons", std::move(comparisons)}};
   return out;
@@ -517,6 +543,7 @@ RunResult RunResultFromJson(const json& j) {
   result.variant = Get<ReadString>(c, "variant", cb);
   result.seed = Get<ReadUint64>(c, "seed", cb);
   result.command_line = ReadStrings(c, "command_line", cb);
+  result.parameter_overrides = ReadStringMap(c, "parameter_overrides", cb);
   result.warnings = ReadStrings(c, "warnings", cb);
   result.comparisons = ReadVector<Comparison>(c, "comparisons", cb, ReadComparison);
   return result;

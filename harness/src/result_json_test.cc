@@ -53,6 +53,7 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
   EXPECT_EQ(e.implementation, a.implementation);
   EXPECT_EQ(e.language, a.language);
   EXPECT_EQ(e.role, a.role);
+  EXPECT_EQ(e.kind, a.kind);
   EXPECT_EQ(e.status, a.status);
   EXPECT_EQ(e.error, a.error);
   EXPECT_EQ(e.command, a.command);
@@ -120,6 +121,7 @@ void ExpectSameResult(const RunResult& e, const RunResult& a) {
   EXPECT_EQ(e.variant, a.variant);
   EXPECT_EQ(e.seed, a.seed);
   EXPECT_EQ(e.command_line, a.command_line);
+  EXPECT_EQ(e.parameter_overrides, a.parameter_overrides);
   EXPECT_EQ(e.context, a.context);
   EXPECT_EQ(e.warnings, a.warnings);
   ASSERT_EQ(e.benchmarks.size(), a.benchmarks.size());
@@ -137,7 +139,9 @@ void ExpectSameResult(const RunResult& e, const RunResult& a) {
     ExpectSameDouble(ec.ci95_low, ac.ci95_low, "ci95_low");
     ExpectSameDouble(ec.ci95_high, ac.ci95_high, "ci95_high");
     EXPECT_EQ(ec.pairs, ac.pairs);
-    ExpectSameDouble(ec.mann_whitney_p, ac.mann_whitney_p, "mann_whitney_p");
+    EXPECT_EQ(ec.higher_is_better, ac.higher_is_better);
+    EXPECT_EQ(ec.min_pairs, ac.min_pairs);
+    ExpectSameDouble(ec.wilcoxon_p, ac.wilcoxon_p, "wilcoxon_p");
   }
 }
 
@@ -208,7 +212,9 @@ TEST(ResultJsonTest, NonFiniteDoublesAreWrittenAsNullAndReadAsNaN) {
   const RunResult back = RunResultFromJson(json::parse(text));
   EXPECT_TRUE(std::isnan(back.benchmarks[0].statistics[2].cv));
   EXPECT_TRUE(std::isnan(back.benchmarks[0].extra.at("inf")));
-  EXPECT_TRUE(std::isnan(back.comparisons[1].mann_whitney_p));
+  EXPECT_TRUE(std::isnan(back.comparisons[1].wilcoxon_p));
+  EXPECT_TRUE(j["claimbench"]["comparisons"][2]["ci95_low"].is_null()) << "too few pairs: no interval";
+  EXPECT_EQ(j["claimbench"]["comparisons"][2]["ratio"], 0.93) << "but the ratio is kept";
 }
 
 TEST(ResultJsonTest, TopLevelShapeFollowsGoogleBenchmark) {
@@ -287,8 +293,10 @@ TEST(ResultJsonTest, InvalidUtf8InAnErrorMessageStillWritesAFile) {
 TEST(ResultJsonTest, NewerSchemaVersionSaysToUpdate) {
   json j = ToJson(Sample());
   j["schema_version"] = 3;
-  EXPECT_EQ(ParseError(j),
-            "schema_version 3 is newer than this claimbench understands (1); update claimbench");
+  const std::string expected =
+      "schema_version 3 is newer than this claimbench understands (2); update claimbench, or read it with the "
+      "checkout that wrote it (context.git.commit)";
+  EXPECT_EQ(ParseError(j), expected);
 
   testing::TempDir dir;
   const auto path = dir.path() / "x.json";
@@ -297,10 +305,31 @@ TEST(ResultJsonTest, NewerSchemaVersionSaysToUpdate) {
     ReadResultFile(path);
     FAIL() << "accepted a newer schema_version";
   } catch (const SetupError& e) {
-    EXPECT_EQ(std::string(e.what()), path.string() +
-                                         ": schema_version 3 is newer than this claimbench understands (1); "
-                                         "update claimbench");
+    EXPECT_EQ(std::string(e.what()), path.string() + ": " + expected);
   }
+}
+
+TEST(ResultJsonTest, OlderSchemaVersionSaysToRerunOrUseTheCheckoutThatWroteIt) {
+  json j = ToJson(Sample());
+  j["schema_version"] = 1;
+  EXPECT_EQ(ParseError(j),
+            "schema_version 1 was written by an older claimbench, this one reads 2; re-run the measurement with "
+            "this checkout, or read it with the checkout that wrote it (context.git.commit)");
+}
+
+TEST(ResultJsonTest, VersionTwoFieldsAreRequiredAndChecked) {
+  json j = ToJson(Sample());
+  j["benchmarks"][0]["kind"] = "daemon";
+  EXPECT_EQ(ParseError(j), "benchmarks[0].kind: unknown case kind 'daemon' (expected batch, service or build)");
+  j = ToJson(Sample());
+  j["claimbench"]["comparisons"][0].erase("min_pairs");
+  EXPECT_EQ(ParseError(j), "claimbench.comparisons[0]: missing required field 'min_pairs'");
+  j = ToJson(Sample());
+  j["claimbench"]["parameter_overrides"] = {{"keys", 10000}};
+  EXPECT_EQ(ParseError(j), "claimbench.parameter_overrides.keys: expected a string, found number");
+  j = ToJson(Sample());
+  EXPECT_TRUE(j["claimbench"]["parameter_overrides"].is_object());
+  EXPECT_TRUE(ToJson(RunResult{})["claimbench"]["parameter_overrides"].is_object()) << "{} when there are none";
 }
 
 TEST(ResultJsonTest, MissingOrInvalidSchemaVersionIsRejected) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
@@ -20,6 +21,10 @@ using detail::SeededRandom;
 // The exact test enumerates C(n1 + n2, n1) arrangements as doubles: C(50, 25) ~ 1.3e14 is still exact
 // below 2^53, and the work (n1 * n2)^2 stays well under a millisecond.
 constexpr size_t kMaxExactSampleSize = 25;
+
+// The exact signed-rank distribution counts 2^n sign patterns as doubles, exact below 2^53; 50 is where
+// scipy.stats.wilcoxon stops being exact too, so both give the same p-values.
+constexpr size_t kMaxExactSignedRankSize = 50;
 
 // ShouldStop's interval: cheap enough to run after every repetition, fixed so decisions are repeatable.
 constexpr double kStoppingConfidence = 0.95;
@@ -148,6 +153,37 @@ double ExactTwoSidedP(size_t n1, size_t n2, double u) {
   return std::min(1.0, 2 * tail / total);
 }
 
+// Two-sided normal-approximation p-value of a standardised statistic.
+double NormalTwoSidedP(double z) {
+  const boost::math::normal_distribution<double> standard_normal;
+  return std::min(1.0, 2 * boost::math::cdf(boost::math::complement(standard_normal, std::abs(z))));
+}
+
+// P(Binomial(n, 1/2) <= j).
+double HalfBinomialCdf(size_t n, size_t j) {
+  if (j >= n) return 1;
+  const boost::math::binomial_distribution<double> binomial(static_cast<double>(n), 0.5);
+  return boost::math::cdf(binomial, static_cast<double>(j));
+}
+
+// Two-sided exact p-value of W+ = w for n non-zero, untied differences. Under the null hypothesis each of
+// the 2^n sign patterns is equally likely; ways[s] counts the subsets of the ranks 1..n summing to s,
+// built one rank at a time (ways_r[s] = ways_{r-1}[s] + ways_{r-1}[s - r]).
+double ExactSignedRankP(size_t n, double w) {
+  const size_t max_sum = n * (n + 1) / 2;
+  std::vector<double> ways(max_sum + 1, 0);
+  ways[0] = 1;
+  for (size_t rank = 1; rank <= n; ++rank) {
+    for (size_t sum = rank * (rank + 1) / 2; sum >= rank; --sum) ways[sum] += ways[sum - rank];
+  }
+  // Symmetric about max_sum / 2: the two-sided p-value is twice the smaller tail.
+  const double smaller = std::min(w, static_cast<double>(max_sum) - w);
+  const size_t tail_end = static_cast<size_t>(std::llround(smaller));
+  double tail = 0;
+  for (size_t sum = 0; sum <= tail_end; ++sum) tail += ways[sum];
+  return std::min(1.0, 2 * tail / std::ldexp(1.0, static_cast<int>(n)));
+}
+
 std::string Repetitions(size_t n) { return fmt::format("{} repetition{}", n, n == 1 ? "" : "s"); }
 
 void RequireValidRule(const StoppingRule& rule) {
@@ -245,6 +281,131 @@ Interval PairedRatioCi(std::span<const double> contender, std::span<const double
   return BootstrapSortedMedian(ratios, confidence, resamples, seed);
 }
 
+std::optional<size_t> MedianOrderStatisticRank(size_t n, double confidence) {
+  if (!(confidence > 0 && confidence < 1)) {
+    throw std::invalid_argument(
+        fmt::format("MedianOrderStatisticRank: confidence must be in (0, 1), got {}", confidence));
+  }
+  const double tail = (1 - confidence) / 2;
+  if (n == 0 || HalfBinomialCdf(n, 0) > tail) return std::nullopt;
+  // The largest k with P(B <= k - 1) <= tail, by bisection on k - 1 in [0, (n - 1) / 2].
+  size_t good = 0;  // P(B <= good) <= tail
+  size_t bad = (n + 1) / 2;  // P(B <= bad) > tail: past the middle the tail is at least 1/2
+  while (bad - good > 1) {
+    const size_t middle = good + (bad - good) / 2;
+    (HalfBinomialCdf(n, middle) <= tail ? good : bad) = middle;
+  }
+  return good + 1;
+}
+
+double MedianOrderStatisticCoverage(size_t n, size_t k) {
+  if (k < 1 || k > (n + 1) / 2) {
+    throw std::invalid_argument(
+        fmt::format("MedianOrderStatisticCoverage: rank {} is not in 1..{} for {} values", k, (n + 1) / 2, n));
+  }
+  return 1 - 2 * HalfBinomialCdf(n, k - 1);
+}
+
+std::optional<Interval> MedianOrderStatisticCi(std::span<const double> values, double confidence) {
+  if (values.empty()) throw std::invalid_argument("MedianOrderStatisticCi: empty sample");
+  RequireFinite(values, "MedianOrderStatisticCi");
+  const std::optional<size_t> k = MedianOrderStatisticRank(values.size(), confidence);
+  if (!k) return std::nullopt;
+  const std::vector<double> sorted = SortedCopy(values);
+  return Interval{SortedMedian(sorted), sorted[*k - 1], sorted[sorted.size() - *k]};
+}
+
+Wilcoxon WilcoxonSignedRank(std::span<const double> differences) {
+  std::vector<std::pair<double, bool>> ranked;  // (|d|, d > 0)
+  bool zeros = false;
+  for (double d : differences) {
+    if (std::isnan(d)) throw std::invalid_argument("WilcoxonSignedRank: NaN difference");
+    if (d == 0) {
+      zeros = true;
+      continue;
+    }
+    ranked.emplace_back(std::abs(d), d > 0);
+  }
+  Wilcoxon result;
+  result.n = ranked.size();
+  if (ranked.empty()) return result;
+  std::sort(ranked.begin(), ranked.end());
+
+  // Rank by |d| (1-based), tied magnitudes sharing their mean rank.
+  const size_t n = ranked.size();
+  double tie_term = 0;  // sum of t^3 - t over groups of t tied magnitudes
+  for (size_t first = 0; first < n;) {
+    size_t end = first;
+    while (end < n && ranked[end].first == ranked[first].first) ++end;
+    const double midrank = static_cast<double>(first + 1 + end) / 2;
+    for (size_t k = first; k < end; ++k) {
+      if (ranked[k].second) result.w_plus += midrank;
+    }
+    const double tied = static_cast<double>(end - first);
+    tie_term += tied * tied * tied - tied;
+    first = end;
+  }
+
+  const double dn = static_cast<double>(n);
+  const double mean = dn * (dn + 1) / 4;
+  const double variance = dn * (dn + 1) * (2 * dn + 1) / 24 - tie_term / 48;
+  const double sigma = std::sqrt(std::max(variance, 0.0));
+  const double deviation = result.w_plus - mean;
+  const double corrected = std::max(std::abs(deviation) - 0.5, 0.0);  // continuity, never past the mean
+  result.z = sigma > 0 ? std::copysign(corrected, deviation) / sigma : 0;
+
+  if (!zeros && tie_term == 0 && n <= kMaxExactSignedRankSize) {
+    result.exact = true;
+    result.p_value = ExactSignedRankP(n, result.w_plus);
+  } else if (sigma > 0) {
+    result.p_value = NormalTwoSidedP(result.z);
+  } else {
+    result.p_value = 1;  // every magnitude tied with nothing to tell the signs apart
+  }
+  return result;
+}
+
+PairedRatio ComparePairs(std::span<const double> contender, std::span<const double> baseline,
+                         size_t min_pairs) {
+  if (contender.size() != baseline.size()) {
+    throw std::invalid_argument(fmt::format("ComparePairs: {} contender values but {} baseline values",
+                                            contender.size(), baseline.size()));
+  }
+  RequireFinite(contender, "ComparePairs");
+  RequireFinite(baseline, "ComparePairs");
+  const std::optional<size_t> smallest = MedianOrderStatisticRank(min_pairs);
+  if (!smallest) {
+    throw std::invalid_argument(
+        fmt::format("ComparePairs: min_pairs {} is too few for a 95% distribution-free interval", min_pairs));
+  }
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> ratios;
+  ratios.reserve(contender.size());
+  for (size_t i = 0; i < contender.size(); ++i) {
+    if (baseline[i] > 0) ratios.push_back(contender[i] / baseline[i]);
+  }
+  PairedRatio result;
+  result.pairs = ratios.size();
+  result.ci95_low = result.ci95_high = result.wilcoxon_p = kNaN;
+  if (ratios.empty()) {
+    result.ratio = kNaN;
+    return result;
+  }
+  std::sort(ratios.begin(), ratios.end());
+  result.ratio = SortedMedian(ratios);
+  if (ratios.size() < min_pairs) return result;
+
+  const std::optional<Interval> interval = MedianOrderStatisticCi(ratios, 0.95);
+  result.ci95_low = interval->low;
+  result.ci95_high = interval->high;
+  if (ratios.front() >= 0) {
+    std::vector<double> log_ratios(ratios.size());
+    std::transform(ratios.begin(), ratios.end(), log_ratios.begin(), [](double r) { return std::log(r); });
+    result.wilcoxon_p = WilcoxonSignedRank(log_ratios).p_value;
+  }
+  return result;
+}
+
 Interval RatioOfMediansCi(std::span<const double> contender, std::span<const double> baseline,
                           double confidence, int resamples, uint64_t seed) {
   if (contender.empty() || baseline.empty()) throw std::invalid_argument("RatioOfMediansCi: empty sample");
@@ -318,9 +479,7 @@ MannWhitney MannWhitneyU(std::span<const double> a, std::span<const double> b) {
     result.exact = true;
     result.p_value = ExactTwoSidedP(n1, n2, result.u);
   } else if (sigma_u > 0) {
-    const boost::math::normal_distribution<double> standard_normal;
-    const double upper_tail = boost::math::cdf(boost::math::complement(standard_normal, std::abs(result.z)));
-    result.p_value = std::min(1.0, 2 * upper_tail);
+    result.p_value = NormalTwoSidedP(result.z);
   } else {
     result.p_value = 1;  // Every value is tied: nothing tells the samples apart.
   }

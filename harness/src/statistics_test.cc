@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -334,6 +335,217 @@ TEST(StatisticsPairedRatioCiTest, RejectsBadInput) {
   EXPECT_THROW(PairedRatioCi(three, zeros), std::invalid_argument);
   EXPECT_THROW(PairedRatioCi({}, {}), std::invalid_argument);
   EXPECT_THROW(PairedRatioCi(three, three, 1.5), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The distribution-free interval of the median
+
+TEST(StatisticsMedianOrderStatisticTest, RanksFromTheBinomialTails) {
+  // 2 * 2^-n > 5% below six values: no interval at all.
+  for (size_t n = 0; n < 6; ++n) EXPECT_FALSE(MedianOrderStatisticRank(n).has_value()) << n;
+  EXPECT_EQ(MedianOrderStatisticRank(6), 1u);  // [min, max]: 1 - 2/64
+  EXPECT_EQ(MedianOrderStatisticRank(8), 1u);  // k = 2 would cover only 1 - 2 * 9/256 = 93%
+  EXPECT_EQ(MedianOrderStatisticRank(9), 2u);  // 1 - 2 * 10/512
+  EXPECT_EQ(MedianOrderStatisticRank(20), 6u);  // P(B <= 5) = 0.0207, P(B <= 6) = 0.0577
+  EXPECT_EQ(MedianOrderStatisticRank(100), 40u);  // P(B <= 39) = 0.0176, P(B <= 40) = 0.0284
+  EXPECT_EQ(MedianOrderStatisticRank(5, 0.9), 1u);  // 1 - 2/32 = 93.75% >= 90%
+  EXPECT_DOUBLE_EQ(MedianOrderStatisticCoverage(6, 1), 1 - 2.0 / 64);
+  EXPECT_DOUBLE_EQ(MedianOrderStatisticCoverage(9, 2), 1 - 2.0 * 10 / 512);
+  EXPECT_DOUBLE_EQ(MedianOrderStatisticCoverage(1, 1), 0.0);
+  for (size_t n = 6; n <= 200; ++n) {
+    const size_t k = *MedianOrderStatisticRank(n);
+    EXPECT_GE(MedianOrderStatisticCoverage(n, k), 0.95) << n;
+    if (k < (n + 1) / 2) {
+      EXPECT_LT(MedianOrderStatisticCoverage(n, k + 1), 0.95) << n << " could be narrower";
+    }
+  }
+  EXPECT_THROW(MedianOrderStatisticRank(10, 1.0), std::invalid_argument);
+  EXPECT_THROW(MedianOrderStatisticCoverage(6, 0), std::invalid_argument);
+  EXPECT_THROW(MedianOrderStatisticCoverage(6, 4), std::invalid_argument);
+}
+
+TEST(StatisticsMedianOrderStatisticTest, IntervalIsThoseOrderStatistics) {
+  const std::vector<double> nine = {9, 1, 8, 2, 7, 3, 6, 4, 5};
+  const std::optional<Interval> ci = MedianOrderStatisticCi(nine);
+  ASSERT_TRUE(ci.has_value());
+  EXPECT_EQ(ci->point, 5);
+  EXPECT_EQ(ci->low, 2);   // x_(2)
+  EXPECT_EQ(ci->high, 8);  // x_(8)
+  const std::vector<double> five = {1, 2, 3, 4, 5};
+  EXPECT_FALSE(MedianOrderStatisticCi(five).has_value());
+  const std::vector<double> with_inf = {1, 2, 3, 4, 5, std::numeric_limits<double>::infinity()};
+  EXPECT_THROW(MedianOrderStatisticCi(with_inf), std::invalid_argument);
+  EXPECT_THROW(MedianOrderStatisticCi({}), std::invalid_argument);
+}
+
+TEST(StatisticsMedianOrderStatisticTest, CoversAtLeastNominallyEvenForSkewedData) {
+  // Exponential data (a long right tail): the true median is ln 2. 2000 samples of 7 values.
+  TestData data(31);
+  int covered = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<double> values(7);
+    for (double& value : values) value = -std::log(1 - data.Uniform());
+    const std::optional<Interval> ci = MedianOrderStatisticCi(values);
+    covered += Contains(*ci, std::numbers::ln2) ? 1 : 0;
+  }
+  // Guaranteed 1 - 2/128 = 98.4%; 2000 trials put the observed share within about ±0.6% of it.
+  EXPECT_GE(covered, 1940);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Wilcoxon signed-rank
+
+// P(W+ >= w) or P(W+ <= w), whichever is smaller, doubled: by enumerating all 2^n sign patterns.
+double BruteForceSignedRankP(const std::vector<double>& ranks, double w_plus) {
+  const size_t n = ranks.size();
+  double total = 0;
+  for (double r : ranks) total += r;
+  const double w = std::min(w_plus, total - w_plus);
+  size_t at_most = 0;
+  for (uint64_t signs = 0; signs < (uint64_t{1} << n); ++signs) {
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) sum += (signs >> i & 1) != 0 ? ranks[i] : 0;
+    at_most += sum <= w + 1e-9 ? 1 : 0;
+  }
+  return std::min(1.0, 2.0 * static_cast<double>(at_most) / static_cast<double>(uint64_t{1} << n));
+}
+
+TEST(StatisticsWilcoxonTest, RDocumentationExample) {
+  // Hollander & Wolfe's depression scores, from R's ?wilcox.test: wilcox.test(x, y, paired = TRUE) gives
+  // V = 40, p-value = 0.03906.
+  const std::vector<double> x = {1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30};
+  const std::vector<double> y = {0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29};
+  std::vector<double> differences(x.size());
+  for (size_t i = 0; i < x.size(); ++i) differences[i] = x[i] - y[i];
+  const Wilcoxon test = WilcoxonSignedRank(differences);
+  EXPECT_EQ(test.n, 9u);
+  EXPECT_EQ(test.w_plus, 40);
+  EXPECT_TRUE(test.exact);
+  EXPECT_NEAR(test.p_value, 0.03906, 5e-5);
+  EXPECT_GT(test.z, 0);
+}
+
+TEST(StatisticsWilcoxonTest, ExactAgreesWithBruteForceEnumeration) {
+  TestData data(41);
+  for (size_t n : {1u, 2u, 5u, 6u, 10u, 14u}) {
+    std::vector<double> differences = data.NormalSample(n, 0.3, 1);
+    const Wilcoxon test = WilcoxonSignedRank(differences);
+    ASSERT_TRUE(test.exact);
+    std::vector<double> ranks(n);
+    for (size_t i = 0; i < n; ++i) ranks[i] = static_cast<double>(i + 1);
+    EXPECT_NEAR(test.p_value, BruteForceSignedRankP(ranks, test.w_plus), 1e-12) << n;
+  }
+  // Six pairs all one way: the smallest two-sided p-value six pairs can give, 2 / 2^6.
+  const std::vector<double> all_up = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+  EXPECT_DOUBLE_EQ(WilcoxonSignedRank(all_up).p_value, 2.0 / 64);
+}
+
+TEST(StatisticsWilcoxonTest, ZerosAndTiesUseTheCorrectedNormalApproximation) {
+  // Zeros dropped: n = 10; |d| ranks 1.5 1.5 3.5 3.5 5 7 7 7 9 10; the negatives (-1, -3) hold 1.5 + 5, so
+  // W+ = 55 - 6.5 = 48.5. Mean 27.5; variance 10*11*21/24 - (6 + 6 + 24)/48 = 95.5;
+  // z = (21 - 0.5) / sqrt(95.5) = 2.09775, two-sided p = 0.035925.
+  const std::vector<double> differences = {1, 2, 2, -3, 0, 4, 4, 4, -1, 5, 6};
+  const Wilcoxon test = WilcoxonSignedRank(differences);
+  EXPECT_EQ(test.n, 10u);
+  EXPECT_EQ(test.w_plus, 48.5);
+  EXPECT_FALSE(test.exact);
+  EXPECT_NEAR(test.z, 20.5 / std::sqrt(95.5), 1e-12);
+  EXPECT_NEAR(test.p_value, 0.035925, 1e-5);
+}
+
+TEST(StatisticsWilcoxonTest, NormalApproximationIsCloseToExactAtModerateSizes) {
+  TestData data(42);
+  const std::vector<double> differences = data.NormalSample(40, 0.2, 1);
+  const Wilcoxon exact = WilcoxonSignedRank(differences);
+  ASSERT_TRUE(exact.exact);
+  std::vector<double> with_zero = differences;
+  with_zero.push_back(0);  // forces the approximation, same ranks otherwise
+  const Wilcoxon approximate = WilcoxonSignedRank(with_zero);
+  ASSERT_FALSE(approximate.exact);
+  EXPECT_NEAR(approximate.p_value, exact.p_value, 0.01);
+}
+
+TEST(StatisticsWilcoxonTest, DegenerateInputs) {
+  EXPECT_EQ(WilcoxonSignedRank({}).p_value, 1);
+  const std::vector<double> zeros = {0, 0, 0};
+  const Wilcoxon none = WilcoxonSignedRank(zeros);
+  EXPECT_EQ(none.n, 0u);
+  EXPECT_EQ(none.p_value, 1);
+  const std::vector<double> with_infinity = {-std::numeric_limits<double>::infinity(), -1, -2, -3, -4, -5};
+  EXPECT_DOUBLE_EQ(WilcoxonSignedRank(with_infinity).p_value, 2.0 / 64);
+  const std::vector<double> with_nan = {1, std::nan("")};
+  EXPECT_THROW(WilcoxonSignedRank(with_nan), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ComparePairs: what every comparison in a result file is
+
+TEST(StatisticsComparePairsTest, OnePairGivesARatioButNoInterval) {
+  const std::vector<double> contender = {30};
+  const std::vector<double> baseline = {10};
+  const PairedRatio one = ComparePairs(contender, baseline);
+  EXPECT_EQ(one.pairs, 1u);
+  EXPECT_EQ(one.ratio, 3);
+  EXPECT_TRUE(std::isnan(one.ci95_low));
+  EXPECT_TRUE(std::isnan(one.ci95_high));
+  EXPECT_TRUE(std::isnan(one.wilcoxon_p));
+}
+
+TEST(StatisticsComparePairsTest, BelowTheMinimumThereIsNoInterval) {
+  std::vector<double> contender, baseline;
+  for (size_t n = 1; n < kMinPairs; ++n) {
+    contender.push_back(20 + static_cast<double>(n));
+    baseline.push_back(10);
+    const PairedRatio below = ComparePairs(contender, baseline);
+    EXPECT_EQ(below.pairs, n);
+    EXPECT_GT(below.ratio, 2);
+    EXPECT_TRUE(std::isnan(below.ci95_low)) << n << " pairs";
+    EXPECT_TRUE(std::isnan(below.wilcoxon_p)) << n << " pairs";
+  }
+}
+
+TEST(StatisticsComparePairsTest, AtTheMinimumTheIntervalIsDistributionFree) {
+  const std::vector<double> contender = {21, 26, 23, 22, 25, 24, 99};
+  const std::vector<double> baseline = {10, 10, 10, 10, 10, 10, 0};  // the last pair has no ratio
+  const PairedRatio at = ComparePairs(contender, baseline);
+  ASSERT_EQ(at.pairs, kMinPairs);
+  EXPECT_DOUBLE_EQ(at.ratio, 2.35);
+  EXPECT_DOUBLE_EQ(at.ci95_low, 2.1);   // x_(1) of six ratios
+  EXPECT_DOUBLE_EQ(at.ci95_high, 2.6);  // x_(6)
+  EXPECT_DOUBLE_EQ(at.wilcoxon_p, 2.0 / 64);
+  EXPECT_TRUE(std::isnan(ComparePairs(contender, baseline, 7).ci95_low)) << "a larger minimum is respected";
+}
+
+TEST(StatisticsComparePairsTest, EqualImplementationsAreNotSignificant) {
+  TestData data(51);
+  std::vector<double> contender(20), baseline(20);
+  for (size_t i = 0; i < 20; ++i) {
+    baseline[i] = 100 * std::exp(0.05 * data.Normal());
+    contender[i] = 100 * std::exp(0.05 * data.Normal());
+  }
+  const PairedRatio equal = ComparePairs(contender, baseline);
+  EXPECT_LE(equal.ci95_low, 1);
+  EXPECT_GE(equal.ci95_high, 1);
+  EXPECT_GT(equal.wilcoxon_p, 0.05);
+}
+
+TEST(StatisticsComparePairsTest, DegenerateAndBadInput) {
+  const std::vector<double> three = {1, 2, 3};
+  const std::vector<double> two = {1, 2};
+  EXPECT_THROW(ComparePairs(three, two), std::invalid_argument);
+  EXPECT_THROW(ComparePairs(three, three, 5), std::invalid_argument) << "no 95% interval exists at 5";
+  const std::vector<double> zeros = {0, 0, 0};
+  const PairedRatio none = ComparePairs(three, zeros);
+  EXPECT_EQ(none.pairs, 0u);
+  EXPECT_TRUE(std::isnan(none.ratio));
+  const std::vector<double> with_nan = {1, std::nan(""), 3};
+  EXPECT_THROW(ComparePairs(with_nan, three), std::invalid_argument);
+  // A contender value of 0 (no system time at all) is a ratio of 0, which the rank test ranks lowest.
+  const std::vector<double> contender = {0, 1, 1.1, 1.2, 1.3, 1.4};
+  const std::vector<double> baseline = {2, 2, 2, 2, 2, 2};
+  const PairedRatio zero_ratio = ComparePairs(contender, baseline);
+  EXPECT_EQ(zero_ratio.ci95_low, 0);
+  EXPECT_DOUBLE_EQ(zero_ratio.wilcoxon_p, 2.0 / 64);
 }
 
 TEST(StatisticsRatioOfMediansCiTest, MatchesTheSortingReference) {

@@ -19,6 +19,7 @@
 #include "claimbench/statistics.h"
 #include "progress.h"
 #include "timed_window.h"
+#include "repetition_rounds.h"
 #include "timestamps.h"
 
 namespace claimbench {
@@ -85,9 +86,12 @@ CaseSpec ThreadBaselineSpec(const CaseSpec& spec) {
   return baseline;
 }
 
+const char* KindName(CaseKind kind) { return kind == CaseKind::kService ? "service" : "batch"; }
+
 // A result with the identity of one implementation on one case, before anything is measured.
 ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, const Implementation& impl) {
   ImplementationResult result;
+  result.kind = KindName(spec.kind);
   result.workload = workload.Name();
   result.case_name = spec.name;
   result.implementation = impl.name;
@@ -145,22 +149,27 @@ class CaseRun {
     start_ = Clock::now();
 
     for (int w = 0; w < spec_.warmup_repetitions && AnyActive(); ++w) RunRound(w, /*warmup=*/true);
-    Clock::time_point start = Clock::now();
-    warmup_s_ = std::chrono::duration<double>(start - start_).count();
+    warmup_s_ = std::chrono::duration<double>(Clock::now() - start_).count();
+    std::fill(spent_s_.begin(), spent_s_.end(), 0.0);  // budgets count measured repetitions only
     int round = 0;
     while (AnyActive() && !Interrupted()) {
       RunRound(round, /*warmup=*/false);
       ++round;
-      double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-      bool all_stop = true;
+      // Who goes on: everyone until it has the pairs comparisons need, then within its share of the
+      // budget (repetition_rounds.h), so a slow peer never starves the others.
+      std::vector<RoundProgress> progress(results_.size());
       for (size_t i = 0; i < results_.size(); ++i) {
-        if (!active_[i]) continue;
-        std::vector<double> values = CountedValues(results_[i].samples, spec_.primary_metric);
-        stats::StopDecision decision = stats::ShouldStop(spec_.stopping, values, elapsed_s);
-        results_[i].stop_reason = decision.reason;
-        all_stop = all_stop && decision.stop;
+        for (const Sample& sample : results_[i].samples) progress[i].counted += CountsInStatistics(sample) ? 1 : 0;
+        progress[i].values = CountedValues(results_[i].samples, spec_.primary_metric);
+        progress[i].spent_s = spent_s_[i];
+        progress[i].ended = !active_[i];
       }
-      if (all_stop) break;
+      const RoundPlan plan = PlanNextRound(spec_.stopping, progress);
+      for (size_t i = 0; i < results_.size(); ++i) {
+        if (!progress[i].ended) results_[i].stop_reason = plan.reasons[i];
+        active_[i] = plan.takes_part[i];
+      }
+      if (plan.case_over) break;
     }
     for (size_t i = 0; i < results_.size(); ++i) {
       ImplementationResult& result = results_[i];
@@ -197,6 +206,7 @@ class CaseRun {
     impls_.push_back(&impl);
     specs_.push_back(spec);
     active_.push_back(true);
+    spent_s_.push_back(0);
   }
 
   // The most this case can still take: rounds left at the average round's pace, capped by its time budget.
@@ -220,7 +230,9 @@ class CaseRun {
       int repetition = static_cast<int>(result.samples.size());
       progress_.Repetition(result.name, repetition + 1, warmup, spec_.warmup_repetitions + spec_.stopping.max_repetitions,
                            CaseSecondsLeft(round, warmup));
-      Sample sample = spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
+      const Clock::time_point repetition_start = Clock::now();
+      Sample sample = RunContained(i, repetition);
+      spent_s_[i] += std::chrono::duration<double>(Clock::now() - repetition_start).count();
       sample.sequence = sequence_++;
       sample.repetition = repetition;
       sample.warmup = warmup;
@@ -233,6 +245,19 @@ class CaseRun {
         progress_.Problem(result.name, ToString(sample.status), sample.error);
       }
       result.samples.push_back(std::move(sample));
+    }
+  }
+
+  // One repetition. Whatever the harness's own code throws (a workload's driver, a file it cannot write)
+  // fails this implementation's repetition with the message, and the other implementations go on.
+  Sample RunContained(size_t i, int repetition) {
+    try {
+      return spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
+    } catch (const std::exception& error) {
+      Sample sample;
+      sample.status = RunStatus::kFailed;
+      sample.error = std::string("the harness could not run it: ") + error.what();
+      return sample;
     }
   }
 
@@ -273,23 +298,23 @@ class CaseRun {
   }
 
   // The untimed set-up and the command line of one repetition. Returns the sample of a repetition that never
-  // ran (invalid, with the reason) when either fails.
+  // ran when either fails: invalid when the set-up says the implementation's own part of it went wrong (the
+  // first sync of an incremental case), failed when the harness's code threw.
   std::optional<Sample> SetUpRepetition(size_t i, const RunContext& context, ProcessSpec& process) {
-    std::string why;
+    Sample sample;
     try {
       if (Verdict ready = prepared_->BeforeRepetition(specs_[i], context); !ready.ok) {
-        why = "the untimed set-up before the repetition failed: " + ready.error;
-      } else {
-        process = MakeProcessSpec(i, context);
-        return std::nullopt;
+        sample.status = RunStatus::kInvalid;
+        sample.error = "the untimed set-up before the repetition failed: " + ready.error;
+        return sample;
       }
+      process = MakeProcessSpec(i, context);
+      return std::nullopt;
     } catch (const std::exception& error) {
-      why = std::string("could not be set up: ") + error.what();
+      sample.status = RunStatus::kFailed;
+      sample.error = std::string("the harness could not set it up: ") + error.what();
+      return sample;
     }
-    Sample sample;
-    sample.status = RunStatus::kInvalid;
-    sample.error = std::move(why);
-    return sample;
   }
 
   Sample RunBatch(size_t i, int repetition) {
@@ -401,20 +426,37 @@ class CaseRun {
   std::vector<ImplementationResult> results_;
   std::vector<const Implementation*> impls_;
   std::vector<CaseSpec> specs_;  // the case, or for the thread baseline the case at its thread count
-  std::vector<bool> active_;
+  std::vector<bool> active_;   // takes part in the next round
+  std::vector<double> spent_s_;  // time of its measured repetitions, s: its share of the budget is counted on it
 };
 
 std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
   std::vector<std::string> warnings;
   for (const ImplementationResult& result : run.benchmarks) {
     if (result.status != RunStatus::kOk) continue;
-    int64_t n = 0;
+    size_t n = 0;
     for (const Sample& s : result.samples) n += CountsInStatistics(s) ? 1 : 0;
-    if (n < 5) {
-      warnings.push_back(fmt::format("{}: only {} repetitions; intervals are wide and comparisons weak", result.name, n));
+    if (n < stats::kMinPairs) {
+      warnings.push_back(fmt::format("{}: only {} repetitions, fewer than the {} pairs a comparison needs: its "
+                                     "ratios have no interval (inconclusive)",
+                                     result.name, n, stats::kMinPairs));
     }
   }
   return warnings;
+}
+
+// Every implementation of a case that the harness itself failed on (e.g. Prepare threw), with the message.
+std::vector<ImplementationResult> FailedCase(const Workload& workload, const CaseSpec& spec,
+                                             const std::vector<const Implementation*>& impls,
+                                             const std::string& error) {
+  std::vector<ImplementationResult> results;
+  for (const Implementation* impl : impls) {
+    ImplementationResult result = NewResult(workload, spec, *impl);
+    result.status = Interrupted() ? RunStatus::kInterrupted : RunStatus::kFailed;
+    result.error = error;
+    results.push_back(std::move(result));
+  }
+  return results;
 }
 
 }  // namespace
@@ -506,18 +548,21 @@ std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>&
           b.push_back(y->second);
         }
         if (a.empty()) continue;
-        stats::Interval ratio = stats::PairedRatioCi(a, b, 0.95, 10000, 7);
+        // Below stats::kMinPairs the ratio is kept but its interval and p-value are NaN (null): inconclusive.
+        const stats::PairedRatio ratio = stats::ComparePairs(a, b);
         Comparison c;
         c.workload = contender->workload;
         c.case_name = contender->case_name;
         c.metric = metric.name;
+        c.higher_is_better = metric.higher_is_better;
         c.baseline = baseline->implementation;
         c.contender = contender->implementation;
-        c.ratio = ratio.point;
-        c.ci95_low = ratio.low;
-        c.ci95_high = ratio.high;
-        c.pairs = static_cast<int64_t>(a.size());
-        c.mann_whitney_p = stats::MannWhitneyU(a, b).p_value;
+        c.ratio = ratio.ratio;
+        c.ci95_low = ratio.ci95_low;
+        c.ci95_high = ratio.ci95_high;
+        c.pairs = static_cast<int64_t>(ratio.pairs);
+        c.min_pairs = static_cast<int64_t>(stats::kMinPairs);
+        c.wilcoxon_p = ratio.wilcoxon_p;
         out.push_back(c);
       }
     }
@@ -534,6 +579,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   run.variant = options.variant;
   run.seed = options.seed;
   run.command_line = options.command_line;
+  run.parameter_overrides = options.params;
   run.context = options.context;
   run.warnings = options.warnings;
 
@@ -605,47 +651,88 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   size_t case_count = 0, case_index = 0;
   for (const Plan& plan : plans) case_count += plan.cases.size();
   for (Plan& plan : plans) {
-    std::vector<const Implementation*> runnable;
-    std::map<std::string, std::string> unavailable;
-    for (const Implementation& impl : plan.impls) {
-      std::string reason = UnavailableReason(impl);
-      if (reason.empty()) reason = BuildImplementation(impl, options.scratch_dir / "build-logs");
-      if (reason.empty()) {
-        runnable.push_back(&impl);
-      } else {
-        unavailable[impl.name] = reason;
-        progress.Problem(fmt::format("{}/{}", plan.workload->Name(), impl.name), "unavailable", reason);
-      }
-    }
-    for (const CaseSpec& spec : plan.cases) {
-      if (Interrupted()) break;
-      std::vector<const Implementation*> in_case;
-      std::map<std::string, std::string> not_in_case = unavailable;
-      for (const Implementation* impl : runnable) {
-        std::string reason = NotInCaseReason(*impl, spec.name);
-        if (reason.empty()) {
-          in_case.push_back(impl);
-        } else {
-          not_in_case[impl->name] = reason;
+    const Workload& workload = *plan.workload;
+    std::set<std::string> cases_done;
+    try {
+      // Implementations that cannot run here are unavailable; one whose build fails is failed.
+      std::map<std::string, std::pair<RunStatus, std::string>> not_running;
+      for (const Implementation& impl : plan.impls) {
+        const std::string name = fmt::format("{}/{}", workload.Name(), impl.name);
+        std::pair<RunStatus, std::string> problem{RunStatus::kUnavailable, ""};
+        try {
+          problem.second = UnavailableReason(impl);
+          if (problem.second.empty()) {
+            problem = {RunStatus::kFailed, BuildImplementation(impl, options.scratch_dir / "build-logs")};
+          }
+        } catch (const std::exception& error) {
+          problem = {RunStatus::kFailed, std::string("the harness could not prepare it: ") + error.what()};
+        }
+        if (!problem.second.empty()) {
+          not_running[impl.name] = problem;
+          progress.Problem(name, ToString(problem.first), problem.second);
         }
       }
-      progress.Case(plan.workload->Name(), spec.name, in_case.size(), ++case_index, case_count);
-      std::vector<ImplementationResult> case_results;
-      if (!in_case.empty()) {
-        CaseRun case_run(*plan.workload, plan.context, spec, in_case, options, sequence, progress);
-        case_results = case_run.Run();
+      for (const CaseSpec& spec : plan.cases) {
+        if (Interrupted()) break;
+        // An implementation without an equivalent of the case says so, whether or not it could run here.
+        std::vector<const Implementation*> in_case;
+        std::map<std::string, std::pair<RunStatus, std::string>> not_in_case;
+        for (const Implementation& impl : plan.impls) {
+          if (std::string reason = NotInCaseReason(impl, spec.name); !reason.empty()) {
+            not_in_case[impl.name] = {RunStatus::kUnavailable, reason};
+          } else if (auto problem = not_running.find(impl.name); problem != not_running.end()) {
+            not_in_case[impl.name] = problem->second;
+          } else {
+            in_case.push_back(&impl);
+          }
+        }
+        progress.Case(workload.Name(), spec.name, in_case.size(), ++case_index, case_count);
+        std::vector<ImplementationResult> case_results;
+        if (!in_case.empty()) {
+          try {
+            CaseRun case_run(workload, plan.context, spec, in_case, options, sequence, progress);
+            case_results = case_run.Run();
+          } catch (const std::exception& error) {
+            // E.g. its inputs could not be made: this case fails, the next one and other workloads go on.
+            const std::string message = std::string("the harness could not run this case: ") + error.what();
+            progress.Problem(fmt::format("{}/{}", workload.Name(), spec.name), "failed", message);
+            case_results = FailedCase(workload, spec, in_case, message);
+          }
+        }
+        for (const Implementation& impl : plan.impls) {
+          auto it = not_in_case.find(impl.name);
+          if (it == not_in_case.end()) continue;
+          ImplementationResult result = NewResult(workload, spec, impl);
+          result.status = it->second.first;
+          result.error = it->second.second;
+          case_results.push_back(std::move(result));
+        }
+        std::vector<Comparison> comparisons = CompareAllPairs(case_results);
+        run.comparisons.insert(run.comparisons.end(), comparisons.begin(), comparisons.end());
+        for (ImplementationResult& result : case_results) run.benchmarks.push_back(std::move(result));
+        cases_done.insert(spec.name);
       }
-      for (const Implementation& impl : plan.impls) {
-        auto it = not_in_case.find(impl.name);
-        if (it == not_in_case.end()) continue;
-        ImplementationResult result = NewResult(*plan.workload, spec, impl);
-        result.status = RunStatus::kUnavailable;
-        result.error = it->second;
-        case_results.push_back(std::move(result));
+    } catch (const std::exception& error) {
+      // Whatever else went wrong in this workload fails its remaining cases; the other workloads still run.
+      const std::string message = fmt::format("the harness failed on workload {}: {}", workload.Name(), error.what());
+      progress.Problem(workload.Name(), "failed", message);
+      for (const CaseSpec& spec : plan.cases) {
+        if (cases_done.contains(spec.name)) continue;
+        std::vector<const Implementation*> in_case;
+        for (const Implementation& impl : plan.impls) {
+          if (std::string reason = NotInCaseReason(impl, spec.name); reason.empty()) {
+            in_case.push_back(&impl);
+          } else {
+            ImplementationResult result = NewResult(workload, spec, impl);
+            result.status = RunStatus::kUnavailable;
+            result.error = reason;
+            run.benchmarks.push_back(std::move(result));
+          }
+        }
+        for (ImplementationResult& result : FailedCase(workload, spec, in_case, message)) {
+          run.benchmarks.push_back(std::move(result));
+        }
       }
-      std::vector<Comparison> comparisons = CompareAllPairs(case_results);
-      run.comparisons.insert(run.comparisons.end(), comparisons.begin(), comparisons.end());
-      for (ImplementationResult& result : case_results) run.benchmarks.push_back(std::move(result));
     }
     run.finished_at = UtcNowIso8601();
     WriteResultFile(options.result_path, run);

@@ -1,5 +1,6 @@
 #include "claimbench/summary_table.h"
 
+#include <cmath>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -31,6 +32,19 @@ const Comparison* FindComparison(const RunResult& run, const ImplementationResul
   return nullptr;
 }
 
+// An implementation that has no equivalent of the case (impl.toml `cases`; NotInCaseReason's wording):
+// the JSON keeps the row, the table leaves it out, since a peer without the case is not news in every case.
+bool HasNoEquivalent(const ImplementationResult& result) {
+  return result.status == RunStatus::kUnavailable && result.error.starts_with("takes part only in ");
+}
+
+std::string FormatRatio(const Comparison& c) {
+  if (std::isnan(c.ci95_low) || std::isnan(c.ci95_high)) {
+    return fmt::format("{:.2f}x, too few pairs ({})", c.ratio, c.pairs);
+  }
+  return fmt::format("{:.2f}x [{:.2f}, {:.2f}]", c.ratio, c.ci95_low, c.ci95_high);
+}
+
 }  // namespace
 
 std::string FormatQuantity(double value, const std::string& unit) {
@@ -54,6 +68,7 @@ void WriteSummaryTable(std::ostream& out, const RunResult& run) {
   out << fmt::format("{:<40} {:<8} {:>4} {:>16} {:>24} {:>22} {:>10}\n", "benchmark", "status", "n", "metric",
                      "median [95% CI]", "vs reference [95% CI]", "peak RSS");
   for (const ImplementationResult& result : run.benchmarks) {
+    if (HasNoEquivalent(result)) continue;
     if (result.status == RunStatus::kUnavailable || (result.status != RunStatus::kOk && result.statistics.empty())) {
       out << fmt::format("{:<40} {:<8} {}\n", result.name, ToString(result.status), result.error);
       continue;
@@ -66,7 +81,7 @@ void WriteSummaryTable(std::ostream& out, const RunResult& run) {
                                                           FormatQuantity(primary->ci95_high, primary->metric.unit));
     std::string ratio = result.role == "reference" ? "reference" : "-";
     if (const Comparison* c = FindComparison(run, result)) {
-      ratio = fmt::format("{:.2f}x [{:.2f}, {:.2f}]", c->ratio, c->ci95_low, c->ci95_high);
+      ratio = FormatRatio(*c);
     }
     out << fmt::format("{:<40} {:<8} {:>4} {:>16} {:>24} {:>22} {:>10}\n", result.name, ToString(result.status),
                        primary == nullptr ? 0 : primary->n, result.primary_metric, median, ratio,

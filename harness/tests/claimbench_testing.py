@@ -4,6 +4,7 @@ plugin by the root conftest.py, so a test anywhere gets the fixtures; import the
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,13 +23,18 @@ def harness() -> Path:
 
 
 class Harness:
-    def __init__(self, binary: Path, out: Path):
+    def __init__(self, binary: Path, out: Path, root: Path = ROOT):
         self.binary = binary
         self.out = out
+        self.root = root
 
     def __call__(self, *args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-        env = dict(os.environ if env is None else env, CLAIMBENCH_ROOT=str(ROOT))
+        env = dict(os.environ if env is None else env, CLAIMBENCH_ROOT=str(self.root))
         return subprocess.run([str(self.binary), *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+    def with_root(self, root: Path) -> "Harness":
+        """The same harness reading workloads/ (implementations' impl.toml) from another tree."""
+        return Harness(self.binary, self.out, root)
 
     def run(self, *args: str, timeout: float = 300,
             env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict | None]:
@@ -46,6 +52,18 @@ class Harness:
 @pytest.fixture
 def cb(harness: Path, tmp_path: Path) -> Harness:
     return Harness(harness, tmp_path)
+
+
+def null_tree(tmp_path: Path, manifests: dict[str, str] | None = None) -> Path:
+    """A copy of the checkout's null workload in a temporary tree, with extra or replaced implementations:
+    `manifests` maps an implementation folder name to its impl.toml text. For `Harness.with_root`."""
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "workloads" / "null", tree / "workloads" / "null")
+    (tree / ".venv").symlink_to(ROOT / ".venv")
+    for name, text in (manifests or {}).items():
+        (tree / "workloads" / "null" / "impls" / name).mkdir(exist_ok=True)
+        (tree / "workloads" / "null" / "impls" / name / "impl.toml").write_text(text)
+    return tree
 
 
 def bench(result: dict, name: str) -> dict:

@@ -91,6 +91,12 @@ def test_sample_exercises_the_interesting_cases(sample):
     assert ok["statistics"][2]["cv"] is None, "NaN is written as null"
     assert ok["rss_timeline"] and ok["latency"] and ok["timeline"] and ok["extra"]
     assert sample["claimbench"]["seed"] == 18446744073709551557
+    assert {b["kind"] for b in sample["benchmarks"]} == {"service", "batch"}
+    assert sample["claimbench"]["parameter_overrides"] == {"keys": "10000"}
+    too_few = sample["claimbench"]["comparisons"][2]
+    assert too_few["pairs"] < too_few["min_pairs"]
+    assert too_few["ci95_low"] is None and too_few["ci95_high"] is None and too_few["wilcoxon_p"] is None
+    assert too_few["ratio"] == 0.93 and too_few["higher_is_better"] is True
 
 
 def test_google_benchmark_keys(sample):
@@ -163,7 +169,23 @@ MISTAKES = {
         _delete("benchmarks", 0, "statistics", 0, "median"),
         "'median' is a required property",
     ),
-    "newer-schema-version": (_set("schema_version", 2), "1 was expected"),
+    "newer-schema-version": (_set("schema_version", 3), "2 was expected"),
+    "older-schema-version": (_set("schema_version", 1), "2 was expected"),
+    "unknown-kind": (_set("benchmarks", 0, "kind", "daemon"), "'daemon' is not one of"),
+    "missing-kind": (_delete("benchmarks", 0, "kind"), "'kind' is a required property"),
+    "missing-min-pairs": (_delete("claimbench", "comparisons", 0, "min_pairs"), "'min_pairs' is a required"),
+    "missing-direction": (
+        _delete("claimbench", "comparisons", 0, "higher_is_better"),
+        "'higher_is_better' is a required",
+    ),
+    "old-mann-whitney-key": (
+        _set("claimbench", "comparisons", 0, "mann_whitney_p", 0.5),
+        "Additional properties are not allowed ('mann_whitney_p'",
+    ),
+    "override-not-a-string": (
+        _set("claimbench", "parameter_overrides", "keys", 10000),
+        "10000 is not of type 'string'",
+    ),
     "seed-as-string": (_set("claimbench", "seed", "42"), "'42' is not of type 'integer'"),
     "typo-in-sample-key": (_set("benchmarks", 0, "samples", 0, "sequnce", 3), "Additional properties"),
     "rss-triple": (_append_rss_triple, "'rss_timeline', 3]"),
@@ -177,7 +199,7 @@ MISTAKES = {
     ),
     "bad-timestamp": (_set("claimbench", "started_at", "yesterday"), "does not match"),
     "p-value-above-one": (
-        _set("claimbench", "comparisons", 0, "mann_whitney_p", 1.5),
+        _set("claimbench", "comparisons", 0, "wilcoxon_p", 1.5),
         "is not valid under any of the given schemas",
     ),
     "extra-not-a-number": (

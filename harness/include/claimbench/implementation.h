@@ -70,7 +70,9 @@ std::string ExpandPlaceholders(const std::string& text, const ProjectPaths& path
                                const std::filesystem::path& impl_dir);
 
 // Runs the build command of an implementation that has one (cmake targets are built by the project
-// build). Returns an empty string on success, else one line saying why, with the log's path.
+// build). Returns an empty string on success, else one line saying why: how the command ended and the
+// last lines of its log (stderr, or stdout when stderr is empty), joined by " | ". The suite runner
+// records such an implementation as failed, not unavailable.
 std::string BuildImplementation(const Implementation& implementation, const std::filesystem::path& log_dir);
 
 // The environment variables every implementation process gets on top of the harness's own, in the suite

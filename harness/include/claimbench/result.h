@@ -17,7 +17,7 @@
 
 namespace claimbench {
 
-inline constexpr int kResultSchemaVersion = 1;
+inline constexpr int kResultSchemaVersion = 2;
 
 // kOk: ran and its output was verified. kFailed: crashed, non-zero exit, timed out, or could not start.
 // kInvalid: ran but its output was wrong (never counted in statistics). kUnavailable: the implementation
@@ -94,7 +94,8 @@ struct ImplementationResult {
   std::string case_name;
   std::string implementation;
   std::string language;
-  std::string role;  // "reference", "port", "peer"
+  std::string role;  // "reference", "port", "peer", "thread_baseline"
+  std::string kind = "batch";  // the case's kind: "batch", "service" or "build"
   RunStatus status = RunStatus::kOk;  // kOk when at least the required repetitions were ok
   std::string error;
   std::vector<std::string> command;            // argv of the last repetition
@@ -111,17 +112,20 @@ struct ImplementationResult {
   std::map<std::string, double> extra;         // workload-specific scalars (e.g. achieved_rps)
 };
 
-// Ratio contender/baseline of a metric's medians, from paired interleaved repetitions.
+// Ratio contender/baseline of a metric, from paired interleaved repetitions (stats::ComparePairs).
 struct Comparison {
   std::string workload;
   std::string case_name;
   std::string metric;
+  bool higher_is_better = false;  // the metric's direction, from its descriptor
   std::string baseline;    // implementation name
   std::string contender;
-  double ratio = 0;        // median of per-pair ratios contender/baseline
+  double ratio = 0;        // median of per-pair ratios contender/baseline; 2.0 = twice the metric's value
+  // Distribution-free 95% interval of that median; NaN (JSON null) when pairs < min_pairs.
   double ci95_low = 0, ci95_high = 0;
   int64_t pairs = 0;
-  double mann_whitney_p = 1;
+  int64_t min_pairs = 0;   // the fewest pairs the harness gives an interval for (stats::kMinPairs)
+  double wilcoxon_p = 1;   // two-sided signed-rank test of log(contender/baseline); NaN below min_pairs
 };
 
 // True for the samples statistics and comparisons count: measured (not warm-up) and verified ok.
@@ -139,6 +143,7 @@ struct RunResult {
   std::string variant;
   uint64_t seed = 0;
   std::vector<std::string> command_line;
+  std::map<std::string, std::string> parameter_overrides;  // the run's --param KEY=VALUE, empty when none
   nlohmann::json context;   // the environment fingerprint (fingerprint.h)
   std::vector<std::string> warnings;
   std::vector<ImplementationResult> benchmarks;

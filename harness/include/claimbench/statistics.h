@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -60,11 +61,75 @@ Interval BootstrapMedianCi(std::span<const double> values, double confidence = 0
                            uint64_t seed = 42);
 
 // For interleaved paired repetitions (contender[i] ran next to baseline[i]): point is the median of the
-// per-pair ratios contender[i] / baseline[i], the interval a percentile bootstrap over the pairs. Pairs
+// per-pair ratios contender[i] / baseline[i], the interval a percentile bootstrap over the pairs. The
+// suite runner used it before ComparePairs; it stays for tools/pair_coverage, which shows why it was
+// replaced (it covers the true ratio far less often than it claims with few pairs). Pairs
 // whose baseline is 0 are skipped. Unitless. Throws std::invalid_argument if the sizes differ, no pair
 // is left, a value is not finite, or as BootstrapMedianCi for confidence and resamples.
 Interval PairedRatioCi(std::span<const double> contender, std::span<const double> baseline,
                        double confidence = 0.95, int resamples = 10000, uint64_t seed = 42);
+
+// The fewest paired repetitions for which a comparison gets a 95% interval and a Wilcoxon p-value. Below
+// it, intervals from this few pairs are not honest: the percentile bootstrap of the median covered the
+// true ratio 0% / 51% / 74% / 89% of the time at 1 / 2 / 3 / 4 pairs, and the distribution-free interval
+// PairedRatio uses does not exist at 95% below 6 values. Chosen by tools/pair_coverage (docs/statistics.md
+// has its table and the command that repeats it).
+inline constexpr size_t kMinPairs = 6;
+
+// The 1-based rank k of the distribution-free interval [x_(k), x_(n+1-k)] for the median of n values at
+// `confidence` (in (0, 1)): the largest k with 2 * P(Binomial(n, 1/2) <= k - 1) <= 1 - confidence. Its
+// coverage is at least 1 - 2 * P(Binomial(n, 1/2) <= k - 1) >= confidence for any distribution (ties
+// included), because the population median lies between x_(k) and x_(n+1-k) unless k or more values fall
+// on one side of it. nullopt when no k exists (n < 6 at 95%). Throws std::invalid_argument for
+// confidence outside (0, 1).
+std::optional<size_t> MedianOrderStatisticRank(size_t n, double confidence = 0.95);
+
+// The guaranteed coverage 1 - 2 * P(Binomial(n, 1/2) <= k - 1) of the interval of rank k for n values
+// (a probability in (0, 1]). Throws std::invalid_argument unless 1 <= k <= (n + 1) / 2.
+double MedianOrderStatisticCoverage(size_t n, size_t k);
+
+// The sample median (type 7) with the distribution-free interval [x_(k), x_(n+1-k)] of
+// MedianOrderStatisticRank. nullopt when the sample is too small for `confidence`. Values in any order.
+// O(n log n). Throws std::invalid_argument for an empty sample, a value that is not finite, or confidence
+// outside (0, 1).
+std::optional<Interval> MedianOrderStatisticCi(std::span<const double> values, double confidence = 0.95);
+
+// Two-sided Wilcoxon signed-rank test of "the differences are symmetric about 0" (for paired samples,
+// differences such as log(contender / baseline)). Zero differences are dropped (Wilcoxon's method); the
+// others are ranked by absolute value, ties getting their mean rank.
+// n: the non-zero differences. w_plus: the sum of the ranks of the positive ones (0..n(n+1)/2).
+// z: the normal-approximation statistic, tie- and continuity-corrected; positive when the differences
+// tend to be positive. p_value: exact from the distribution of W+ over all 2^n sign patterns when there
+// are no zeros, no ties and n <= 50 (exact = true), otherwise from the normal approximation (the method
+// of scipy.stats.wilcoxon with zero_method="wilcox", correction=True). With no non-zero difference:
+// n = 0, w_plus = z = 0, p_value = 1. Infinite differences rank above every finite one. Throws
+// std::invalid_argument if a difference is NaN.
+struct Wilcoxon {
+  size_t n = 0;
+  double w_plus = 0;
+  double z = 0;
+  double p_value = 1;
+  bool exact = false;
+};
+Wilcoxon WilcoxonSignedRank(std::span<const double> differences);
+
+// The comparison of interleaved paired repetitions (contender[i] ran next to baseline[i]) that the suite
+// runner reports. ratio: the median of the per-pair ratios contender[i] / baseline[i] (pairs whose
+// baseline is not > 0 are skipped; `pairs` counts the rest). With pairs >= min_pairs: the 95%
+// distribution-free interval of that median (MedianOrderStatisticCi) and the two-sided Wilcoxon
+// signed-rank p-value of log(contender / baseline), or NaN if a ratio is negative; below min_pairs the
+// interval and p-value are NaN (written as null): the ratio is shown, but nothing is concluded from it.
+// With no pair left, ratio is NaN too. Unitless. Throws std::invalid_argument if the sizes differ, a value
+// is not finite, or min_pairs is below the smallest sample the 95% interval exists for.
+struct PairedRatio {
+  size_t pairs = 0;
+  double ratio = 0;
+  double ci95_low = 0;
+  double ci95_high = 0;
+  double wilcoxon_p = 1;
+};
+PairedRatio ComparePairs(std::span<const double> contender, std::span<const double> baseline,
+                         size_t min_pairs = kMinPairs);
 
 // For unpaired samples: point is median(contender) / median(baseline); each resample redraws both samples
 // independently. A resample whose baseline median is 0 contributes an infinite ratio (or 1 if the

@@ -4,8 +4,12 @@
 // A B, ...), so that a drift in the machine's speed affects all of them alike and ratios come from
 // pairs measured moments apart. Every repetition is verified before its numbers count; a failed or
 // invalid repetition is recorded and stops that implementation for the case (a wrong answer is not worth
-// timing again). Repetitions continue until every implementation's stopping rule is met. The result file
-// is rewritten atomically after every workload, so an interrupted run keeps what it finished.
+// timing again). Every implementation takes part until it has the pairs a comparison needs
+// (stats::kMinPairs), then within its own share of the case's time budget (repetition_rounds.h), so a
+// slow peer never starves the others. Whatever the harness's own code throws stays in the workload it
+// came from: the implementations it concerns are recorded as failed with the message, and the run goes
+// on. The result file is rewritten atomically after every workload, so an interrupted run keeps what it
+// finished.
 #pragma once
 
 #include <chrono>
@@ -43,12 +47,17 @@ struct RunOptions {
 
 // Runs `workloads` (already constructed) and returns the result, which has also been written to
 // options.result_path. Throws SetupError for set-up problems found before anything was measured
-// (unknown implementation names, parameters no case takes, malformed manifests).
+// (unknown implementation names, parameters no case takes, malformed manifests), and when the result file
+// cannot be written. Any exception after that (a case's inputs that cannot be made, a driver bug) fails the
+// implementations of the repetition, case or workload it came from, with its message, and the run goes on.
+// A build that fails makes its implementation failed (with the build log's last lines); one that cannot
+// run here is unavailable.
 RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, const ProjectPaths& paths,
                    const RunOptions& options);
 
 // Ratios contender/baseline of every shared metric for every ordered pair of ok implementations of one
-// case, from paired repetitions (same round); pairs with the reference as baseline come first. Claims
+// case, from paired repetitions (same round), by stats::ComparePairs: below stats::kMinPairs pairs the
+// ratio has no interval and no p-value (NaN). Pairs with the reference as baseline come first. Claims
 // such as "Rust is 10x faster than Python" need pairs that do not involve the reference.
 std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>& case_results);
 

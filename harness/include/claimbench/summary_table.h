@@ -1,6 +1,8 @@
 // The table `claimbench run` prints at the end: per case and implementation, the primary metric's median
 // with its 95% interval, the ratio to the reference from paired repetitions, and peak memory; failed,
-// invalid and unavailable implementations are listed with their one-line reason.
+// invalid and unavailable implementations are listed with their one-line reason, except implementations
+// that have no equivalent of the case (impl.toml `cases`), which stay in the JSON only. A ratio from fewer
+// pairs than its comparison's min_pairs has no interval: it reads "1.23x, too few pairs (3)".
 #pragma once
 
 #include <iosfwd>

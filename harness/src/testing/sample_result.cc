@@ -44,6 +44,7 @@ ImplementationResult OkResult() {
   r.implementation = "cpp";
   r.language = "cpp";
   r.role = "reference";
+  r.kind = "service";
   r.status = RunStatus::kOk;
   r.command = {"build/release/workloads/kv_service/cpp/kv_service", "--port", "0", "--threads=2"};
   r.parameters = {{"keys", "10000"}, {"value_bytes", "64"}};
@@ -97,6 +98,7 @@ ImplementationResult FailedResult() {
   r.implementation = "rust";
   r.language = "rust";
   r.role = "port";
+  r.kind = "service";
   r.status = RunStatus::kFailed;
   r.error = "exited with signal 11 (SIGSEGV) in repetition 1";
   r.command = {"workloads/kv_service/rust/target/release/kv_service", "--port", "0"};
@@ -140,7 +142,9 @@ RunResult MakeSampleResult(nlohmann::json context) {
   result.profile = "quick";
   result.variant = "release";
   result.seed = 18'446'744'073'709'551'557u;  // a uint64 above INT64_MAX must survive
-  result.command_line = {"claimbench", "run", "kv_service", "--profile=quick", "--seed=18446744073709551557"};
+  result.command_line = {"claimbench", "run", "kv_service", "--profile=quick", "--seed=18446744073709551557",
+                         "--param", "keys=10000"};
+  result.parameter_overrides = {{"keys", "10000"}};
   result.context = std::move(context);
   result.warnings = {"only 5 repetitions of kv_service/small/cpp: intervals are wide"};
   result.benchmarks = {
@@ -151,21 +155,32 @@ RunResult MakeSampleResult(nlohmann::json context) {
   c.workload = "kv_service";
   c.case_name = "small";
   c.metric = "wall_ns";
+  c.higher_is_better = false;
   c.baseline = "cpp";
   c.contender = "rust";
   c.ratio = 1.07;
   c.ci95_low = 1.02;
   c.ci95_high = 1.12;
-  c.pairs = 5;
-  c.mann_whitney_p = 0.0079;
+  c.pairs = 6;
+  c.min_pairs = 6;
+  c.wilcoxon_p = 0.03125;
   Comparison undefined = c;
   undefined.contender = "go";
   undefined.ratio = kNaN;
   undefined.ci95_low = kNaN;
   undefined.ci95_high = kNaN;
   undefined.pairs = 0;
-  undefined.mann_whitney_p = kNaN;
-  result.comparisons = {c, undefined};
+  undefined.wilcoxon_p = kNaN;
+  // Too few pairs: the ratio is given, the interval and the test are not.
+  Comparison too_few = c;
+  too_few.metric = "achieved_rps";
+  too_few.higher_is_better = true;
+  too_few.ratio = 0.93;
+  too_few.ci95_low = kNaN;
+  too_few.ci95_high = kNaN;
+  too_few.pairs = 3;
+  too_few.wilcoxon_p = kNaN;
+  result.comparisons = {c, undefined, too_few};
   return result;
 }
 

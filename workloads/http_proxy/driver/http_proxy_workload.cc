@@ -40,8 +40,8 @@ struct ProfileSizes {
 // origin on one core) no proxy sustained 80% reliably, and the quick profile must pass there.
 ProfileSizes SizesFor(std::string_view profile) {
   if (profile == "quick") return {2'000, 500, 3, 1'000, "nginx:0.5"};
-  if (profile == "standard") return {5'000, 1'000, 5, 5'000, "nginx:0.8"};
-  if (profile == "full") return {15'000, 2'000, 5, 10'000, "nginx:0.8"};
+  if (profile == "standard") return {5'000, 1'000, 6, 5'000, "nginx:0.8"};
+  if (profile == "full") return {15'000, 2'000, 6, 10'000, "nginx:0.8"};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
@@ -312,7 +312,7 @@ class HttpProxyWorkload final : public Workload {
     idle.description = "memory per idle keep-alive client connection (each carried one request)";
     idle.parameters["mode"] = "idle";
     idle.parameters["idle_connections"] = std::to_string(sizes.idle_connections);
-    idle.stopping.min_repetitions = idle.stopping.max_repetitions = std::min(sizes.repetitions, 3);
+    idle.stopping.min_repetitions = idle.stopping.max_repetitions = sizes.repetitions;
     idle.timeout = seconds(120);
     idle.primary_metric = "rss_per_idle_connection_bytes";
     idle.extra_metrics = {{"idle_rss_bytes", "bytes", false},

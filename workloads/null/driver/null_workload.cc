@@ -24,9 +24,9 @@ struct ProfileSizes {
 };
 
 ProfileSizes SizesFor(std::string_view profile) {
-  if (profile == "quick") return {200'000, 2'000, 2, 20, 5, 20};
-  if (profile == "standard") return {2'000'000, 5'000, 10, 30, 5, 60};
-  if (profile == "full") return {20'000'000, 10'000, 30, 50, 5, 180};
+  if (profile == "quick") return {200'000, 2'000, 2, 20, 6, 20};
+  if (profile == "standard") return {2'000'000, 5'000, 10, 30, 6, 60};
+  if (profile == "full") return {20'000'000, 10'000, 30, 50, 6, 180};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 

@@ -36,8 +36,8 @@ struct ProfileSizes {
 
 ProfileSizes SizesFor(std::string_view profile) {
   if (profile == "quick") return {"1000000", "10000", 2'000, 20'000, 3};
-  if (profile == "standard") return {"10000000", "10000", 5'000, 150'000, 3};
-  if (profile == "full") return {"10000000", "10000", 10'000, 600'000, 1};
+  if (profile == "standard") return {"10000000", "10000", 5'000, 150'000, 6};
+  if (profile == "full") return {"10000000", "10000", 10'000, 600'000, 6};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 

@@ -714,6 +714,11 @@ ChildProcess ChildProcess::Spawn(const ProcessSpec& spec) {
 
 pid_t ChildProcess::pid() const { return state_ ? state_->pid : -1; }
 
+std::chrono::nanoseconds ChildProcess::SinceSpawn() const {
+  if (!state_ || state_->pid < 0) return std::chrono::nanoseconds(0);
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - state_->spawn_time);
+}
+
 std::optional<std::chrono::nanoseconds> ChildProcess::WaitForMark(std::string_view name,
                                                                     std::chrono::nanoseconds timeout) {
   State& s = *state_;

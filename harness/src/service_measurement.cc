@@ -1,6 +1,7 @@
 #include "claimbench/service_measurement.h"
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "claimbench/error.h"
 #include "claimbench/process.h"
+#include "claimbench/tcp_socket.h"
 #include "claimbench/unique_fd.h"
 
 namespace claimbench {
@@ -28,7 +30,61 @@ std::vector<MetricDescriptor> ServiceMetricDescriptors() {
           {"uncorrected_p50_ns", "ns", false},  {"uncorrected_p99_ns", "ns", false},
           {"uncorrected_p999_ns", "ns", false}, {"achieved_rps", "requests_per_s", true},
           {"idle_rss_bytes", "bytes", false},   {"completed_requests", "count", true},
-          {"failed_requests", "count", false},  {"send_lag_p99_ns", "ns", false}};
+          {"failed_requests", "count", false},  {"send_lag_p99_ns", "ns", false},
+          {"first_response_ns", "ns", false}};
+}
+
+Verdict MeasureFirstResponse(const loadgen::LoadSpec& load, const ChildProcess& process,
+                             ServiceMeasurement& measurement, std::chrono::nanoseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  auto wait_for = [&](int fd, short events) {
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd poll_fd{fd, events, 0};
+      int ready = ::poll(&poll_fd, 1, static_cast<int>(left.count()));
+      if (ready > 0) return true;
+      if (ready < 0 && errno != EINTR) return false;
+    }
+  };
+  auto failed = [](std::string why) { return Verdict::Invalid("the first request after ready: " + why); };
+
+  ConnectAttempt connection = StartConnect(ResolveIpv4(load.host, load.port));
+  if (connection.error == EINPROGRESS) {
+    if (!wait_for(connection.fd.get(), POLLOUT)) return failed("no connection within the timeout");
+    connection.error = PendingSocketError(connection.fd.get());
+  }
+  if (connection.error != 0) return failed(fmt::format("cannot connect: {}", std::strerror(connection.error)));
+  const int fd = connection.fd.get();
+  std::unique_ptr<loadgen::Protocol> protocol = load.make_protocol();
+  std::string request;
+  protocol->WriteRequest(0, request);
+  for (size_t sent = 0; sent < request.size();) {
+    if (!wait_for(fd, POLLOUT)) return failed("could not send it within the timeout");
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return failed(fmt::format("send: {}", std::strerror(errno)));
+    if (n > 0) sent += static_cast<size_t>(n);
+  }
+  std::string received;
+  char buffer[16 * 1024];
+  for (;;) {
+    if (!wait_for(fd, POLLIN)) return failed("no complete answer within the timeout");
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0) return failed("the service closed the connection before answering");
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return failed(fmt::format("recv: {}", std::strerror(errno)));
+    }
+    received.append(buffer, static_cast<size_t>(n));
+    const loadgen::ParseOutcome outcome = protocol->ParseResponse(received, 0);
+    if (outcome.status == loadgen::ParseOutcome::Status::kIncomplete) continue;
+    if (outcome.status == loadgen::ParseOutcome::Status::kMalformed || !outcome.valid) {
+      return failed("wrong answer: " + outcome.error);
+    }
+    measurement.metrics["first_response_ns"] = static_cast<double>(process.SinceSpawn().count());
+    return Verdict::Ok();
+  }
 }
 
 Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, ServiceMeasurement& measurement) {

@@ -2,10 +2,16 @@
 // made up: the rule reads only LoadResult's counts.
 #include "claimbench/service_measurement.h"
 
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "claimbench/process.h"
+#include "testing/echo_server.h"
 
 namespace claimbench {
 namespace {
@@ -122,6 +128,62 @@ TEST(IntervalMaxOverMedian, AnIntervalWhereEverythingFailedIsTheWorstNotSkipped)
   EXPECT_DOUBLE_EQ(IntervalMaxOverMedian(timeline, "p99.9_ns"), 2000);
   EXPECT_EQ(IntervalMaxOverMedian(timeline, "p99_ns"), 0);  // no such value
   EXPECT_EQ(IntervalMaxOverMedian({}, "p99.9_ns"), 0);
+}
+
+}  // namespace
+}  // namespace claimbench
+
+namespace claimbench {
+namespace {
+
+// A service stand-in: the test's own echo server answers, and a sleeping child provides the spawn time.
+class FirstResponseTest : public ::testing::Test {
+ protected:
+  FirstResponseTest() {
+    ProcessSpec spec;
+    spec.argv = {"sleep", "30"};
+    spec.rss_sample_interval = std::chrono::nanoseconds(0);
+    child_ = std::make_unique<ChildProcess>(ChildProcess::Spawn(spec));
+  }
+
+  Verdict FirstResponse(const testing::EchoServer& server, ServiceMeasurement& measurement) {
+    loadgen::LoadSpec load;
+    load.port = server.port();
+    load.make_protocol = [] { return std::make_unique<loadgen::LineEchoProtocol>(64); };
+    return MeasureFirstResponse(load, *child_, measurement, std::chrono::milliseconds(500));
+  }
+
+  std::unique_ptr<ChildProcess> child_;
+};
+
+TEST_F(FirstResponseTest, AVerifiedAnswerGivesTheTimeSinceTheSpawn) {
+  testing::EchoServer server;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ServiceMeasurement measurement;
+  const Verdict verdict = FirstResponse(server, measurement);
+  ASSERT_TRUE(verdict.ok) << verdict.error;
+  const double first = measurement.metrics.at("first_response_ns");
+  EXPECT_GE(first, 50e6) << "counted from the spawn, not from the request";
+  EXPECT_LE(first, static_cast<double>(child_->SinceSpawn().count()));
+}
+
+TEST_F(FirstResponseTest, AWrongASilentOrAClosedAnswerIsInvalidAndSaysWhich) {
+  testing::EchoServer::Options garbage;
+  garbage.behavior = testing::EchoServer::Behavior::kGarbageLine;
+  testing::EchoServer::Options silent;
+  silent.drop_after_ns = 0;
+  silent.drop_count = 1;
+  testing::EchoServer::Options closing;
+  closing.behavior = testing::EchoServer::Behavior::kCloseOnRequest;
+  for (const auto& [options, reason] : {std::pair{garbage, "wrong answer"}, std::pair{silent, "no complete answer"},
+                                        std::pair{closing, "closed the connection"}}) {
+    testing::EchoServer server(options);
+    ServiceMeasurement measurement;
+    const Verdict verdict = FirstResponse(server, measurement);
+    EXPECT_FALSE(verdict.ok);
+    EXPECT_NE(verdict.error.find(reason), std::string::npos) << verdict.error;
+    EXPECT_FALSE(measurement.metrics.contains("first_response_ns"));
+  }
 }
 
 }  // namespace

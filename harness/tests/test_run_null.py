@@ -157,6 +157,8 @@ def test_echo_service_is_measured_with_latency_and_memory(cb):
         sample = ok_samples(entry)[0]["metrics"]
         assert sample["completed_requests"] > 300
         assert sample["idle_rss_bytes"] > 0 and sample["startup_ns"] > 0
+        # Cold start as a client sees it: spawn to the first verified answer, after ready.
+        assert sample["first_response_ns"] > sample["startup_ns"]
         assert sample["latency_p99_ns"] >= sample["latency_p50_ns"] > 0
         assert entry["rss_timeline"], "RSS is sampled over the service's life"
 

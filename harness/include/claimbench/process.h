@@ -160,6 +160,10 @@ class ChildProcess {
   // after the child is reaped; do not signal it yourself, use Signal().
   pid_t pid() const;
 
+  // Nanoseconds of steady_clock since the child was spawned (the origin of every time in ProcessResult);
+  // 0 for a child that never started. Thread-safe (spawn_time is fixed before Spawn returns).
+  std::chrono::nanoseconds SinceSpawn() const;
+
   // Blocks until the mark `name` has arrived and returns its time (MarkRecord::t_ns) in ns since spawn (at
   // once if it arrived earlier: the first arrival of that name counts). Returns nullopt if the child exits
   // without it, if `timeout` passes first, or if the harness is interrupted (check Interrupted()).

@@ -2,6 +2,7 @@
 // distributions and per-interval series, and the checks that make a service run valid.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,6 +23,15 @@ std::vector<MetricDescriptor> ServiceMetricDescriptors();
 // series. Valid or not as CheckLoadFailures() says. Throws SetupError only when the load generator
 // cannot be set up (e.g. no connection at all).
 Verdict MeasureService(const loadgen::LoadSpec& load, ChildProcess& process, ServiceMeasurement& measurement);
+
+// Cold start as a user of a service sees it: sends one request of `load`'s protocol on a fresh connection
+// (request index 0) the moment it is called, waits at most `timeout` for the whole answer and verifies it.
+// Call it first thing in Drive(), right after `ready`. Sets `first_response_ns`: from the spawn of `process`
+// to the verified answer (so start-up plus one round trip). Invalid, with the reason, when the connection,
+// the answer or its content fails. Never throws for the service's failures.
+Verdict MeasureFirstResponse(const loadgen::LoadSpec& load, const ChildProcess& process,
+                             ServiceMeasurement& measurement,
+                             std::chrono::nanoseconds timeout = std::chrono::seconds(5));
 
 // The failure limit of a load run, as a share of the requests it meant to send.
 inline constexpr double kMaxFailedShare = 0.001;

@@ -106,6 +106,7 @@ class EchoCase final : public PreparedCase {
     loadgen::LoadSpec load = load_;
     load.port = context.port;
     load.seed = context.seed;
+    if (Verdict first = MeasureFirstResponse(load, process, measurement); !first.ok) return first;
     return MeasureService(load, process, measurement);
   }
 

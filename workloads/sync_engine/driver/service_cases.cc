@@ -206,6 +206,7 @@ Verdict DriveService(const CaseSpec& spec, const RunContext& context, ChildProce
   load.connect_timeout_ns = 5'000 * kMsNs;
   load.make_protocol = MakeReadStatesProtocolFactory(shape);
 
+  if (Verdict first = MeasureFirstResponse(load, process, measurement); !first.ok) return first;
   PeakRssSampler sampler(process.pid());
   Verdict verdict = MeasureService(load, process, measurement);
   const int64_t peak_sampled = sampler.Stop();

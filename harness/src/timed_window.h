@@ -48,8 +48,10 @@ struct TimedWindow {
   bool ok() const { return invalid_reason.empty(); }
 };
 
-// Judges a finished batch run: the first `ready` and the first `done` are the window. Invalid when either
-// mark is missing, when `done` arrived (or is stamped) before `ready`, or, when `judge_cpu_after_done`,
+// Judges a finished batch run: the first `ready` and the first `done` are the window. When the times taken
+// for them (stamps or arrivals) put `done` first although it arrived second, both arrivals are used instead
+// (metric marks_reordered_by_stamps = 1). Invalid when either mark is missing, when `done` arrived before
+// `ready`, or, when `judge_cpu_after_done`,
 // when the CPU spent after `done` exceeds AfterDoneCpuAllowanceNs(process.peak_rss_bytes, output_bytes).
 // Pass judge_cpu_after_done = false for a case whose SPEC has the program do more than write its answer
 // after `done` (CaseSpec::untimed_work_after_done). Pure; thread-safe.

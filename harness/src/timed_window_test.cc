@@ -88,12 +88,19 @@ TEST(TimedWindowTest, DoneWrittenBeforeReadyIsInvalidWhateverTheTimes) {
   EXPECT_THAT(window.invalid_reason, HasSubstr("wrote 'done' before 'ready'"));
 }
 
-TEST(TimedWindowTest, DoneStampedBeforeReadyIsInvalid) {
+// Seen on a loaded machine with DuckDB: the harness thread woke 14 ms after `ready` was written, so its
+// stamp was refused and the late arrival used, while `done`, written 4 ms after `ready`, arrived in the same
+// read and its stamp was taken. The pipe's order is right; the arrivals, one clock, decide.
+TEST(TimedWindowTest, StampsThatPutDoneFirstAreReplacedByTheArrivals) {
   ProcessResult run = FinishedRun(0);
-  run.marks = {Mark("ready", 10 * kMs, 8 * kMs, 9 * kMs, true),
-               Mark("done", 10 * kMs, 8 * kMs, 8 * kMs, true)};
+  run.marks = {Mark("ready", 22 * kMs, 8 * kMs, 8 * kMs, false),
+               Mark("done", 22 * kMs + 500'000, 9 * kMs, 12 * kMs, true)};
   TimedWindow window = JudgeTimedWindow(run, 27, true);
-  EXPECT_THAT(window.invalid_reason, HasSubstr("stamped 'done' 1.0 ms before 'ready'"));
+  EXPECT_TRUE(window.ok()) << window.invalid_reason;
+  EXPECT_EQ(window.metrics.at("startup_ns"), 22 * kMs);
+  EXPECT_EQ(window.metrics.at("timed_ns"), 500'000);
+  EXPECT_EQ(window.metrics.at("done_correction_ns"), 0) << "the stamp was not used after all";
+  EXPECT_EQ(window.metrics.at("marks_reordered_by_stamps"), 1);
 }
 
 TEST(TimedWindowTest, CpuAfterDoneBeyondTheAllowanceIsInvalidAndSaysHowMuch) {

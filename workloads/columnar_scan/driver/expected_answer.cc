@@ -62,6 +62,7 @@ EngineAnswer RunEngine(const Implementation& engine, const ProjectPaths& paths, 
   std::string text = ReadWholeFile(run.stdout_path);
   WriteFileAtomically(cached, text);
   fs::remove(run.stdout_path);
+  fs::remove(run.stderr_path);
   return {engine.name, std::move(text)};
 }
 

@@ -73,9 +73,10 @@ struct CorpusDirs {
 // committed goldens every implementation must reproduce before it is measured.
 class TokenizerCase final : public PreparedCase {
  public:
-  TokenizerCase(CorpusDirs dirs, std::string expected, std::string golden_ids, std::string golden_source,
-                ProjectPaths paths)
+  TokenizerCase(CorpusDirs dirs, fs::path log_dir, std::string expected, std::string golden_ids,
+                std::string golden_source, ProjectPaths paths)
       : dirs_(std::move(dirs)),
+        log_dir_(std::move(log_dir)),
         expected_(std::move(expected)),
         golden_ids_(std::move(golden_ids)),
         golden_source_(std::move(golden_source)),
@@ -96,7 +97,7 @@ class TokenizerCase final : public PreparedCase {
   }
 
   std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
-    return EncodeArguments(spec, context, dirs_.input / "corpus.txt");
+    return EncodeArguments(spec, dirs_.input / "corpus.txt", context.scratch_dir);
   }
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
@@ -130,19 +131,27 @@ class TokenizerCase final : public PreparedCase {
   }
 
  private:
-  std::vector<std::string> EncodeArguments(const CaseSpec& spec, const RunContext& context,
-                                           const fs::path& corpus) const {
+  // The case's command line for `corpus`, writing any --latency-out file to `out_dir`.
+  std::vector<std::string> EncodeArguments(const CaseSpec& spec, const fs::path& corpus,
+                                           const fs::path& out_dir) const {
     const TokenizerSettings settings = TokenizerSettings::From(spec);
     std::vector<std::string> args = {"encode", "--tokenizer", (dirs_.input / "tokenizer.json").string(), "--input",
                                      corpus.string(), "--threads", std::to_string(settings.threads)};
-    if (settings.latency) args.insert(args.end(), {"--latency-out", (context.scratch_dir / "latency.txt").string()});
+    if (settings.latency) args.insert(args.end(), {"--latency-out", (out_dir / "latency.txt").string()});
     return args;
   }
 
+  // Runs the implementation on the committed corpora. Its --latency-out file goes to a folder of its own,
+  // removed after, so nothing of it is left for the repetition's checks; a failed run's log stays in the
+  // case's cache folder.
   Verdict CheckGoldens(const CaseSpec& spec, const RunContext& context) const {
+    const fs::path out_dir = context.scratch_dir / "golden-check";
+    fs::create_directories(out_dir);
     const EncodeRun run = RunEncoder(*context.implementation, paths_,
-                                     EncodeArguments(spec, context, dirs_.input / "goldens.txt"),
-                                     context.scratch_dir, "goldens", std::chrono::seconds(600));
+                                     EncodeArguments(spec, dirs_.input / "goldens.txt", out_dir), log_dir_,
+                                     fmt::format("golden-check-{}", context.implementation->name),
+                                     std::chrono::seconds(600));
+    fs::remove_all(out_dir);
     if (!run.ok) {
       return Verdict::Invalid("could not encode the committed corpora for the golden check: " + run.error);
     }
@@ -155,6 +164,7 @@ class TokenizerCase final : public PreparedCase {
   }
 
   CorpusDirs dirs_;
+  fs::path log_dir_;  // the case's own cache folder: logs of failed golden checks
   std::string expected_;
   std::string golden_ids_;
   std::string golden_source_;  // which files, for messages
@@ -254,7 +264,7 @@ class TokenizerWorkload final : public Workload {
       WriteFileAtomically(stamp_path, stamp);
     }
     return std::make_unique<TokenizerCase>(
-        corpus, ReadWholeFile(expected_path), std::move(golden_ids),
+        corpus, dirs.cache_dir, ReadWholeFile(expected_path), std::move(golden_ids),
         fmt::format("data/{}/sample.ids and adversarial.ids", settings.style), workload.paths);
   }
 

@@ -39,18 +39,28 @@ bool IsDecimal(std::string_view text) {
 
 double ToDouble(std::string_view text) { return std::strtod(std::string(text).c_str(), nullptr); }
 
-bool WithinRule(std::string_view column, double expected, double got) {
+// True when `got` is close enough to `expected` for `column` under `precision`; `rule` says which rule
+// applied, for the message.
+bool WithinRule(std::string_view column, double expected, double got, Precision precision, std::string_view& rule) {
+  const bool exact = precision == Precision::kExactDecimals;
   if (column.substr(0, 4) == "avg_") {
     const double rounded = std::round(got * 100) / 100;
-    return std::fabs(rounded - expected) <= 0.01 * std::fabs(expected) + 1e-9;
+    rule = exact ? "averages to the last digit" : "TPC-H: averages within 1%";
+    const double allowed = exact ? 0.01 : 0.01 * std::fabs(expected);
+    return std::fabs(rounded - expected) <= allowed + 1e-9;
   }
-  if (column.substr(0, 4) == "sum_" || column == "revenue") return std::fabs(got - expected) <= 100.0;
-  return std::fabs(got - expected) < 0.005 + 1e-9 * std::fabs(expected);
+  if (!exact && (column.substr(0, 4) == "sum_" || column == "revenue")) {
+    rule = "TPC-H: sums within $100";
+    return std::fabs(got - expected) <= 100.0;
+  }
+  rule = exact ? "exact decimals: to the cent" : "TPC-H: prices to the cent";
+  // Absolute: a double holds every cent exactly up to 2^53 hundredths (9e13 dollars, SF 1000's sums).
+  return std::fabs(got - expected) < 0.005;
 }
 
 }  // namespace
 
-std::string CompareAnswers(std::string_view expected, std::string_view got) {
+std::string CompareAnswers(std::string_view expected, std::string_view got, Precision precision) {
   const auto want_lines = Lines(expected);
   const auto got_lines = Lines(got);
   if (want_lines.empty()) return "the expected answer is empty";
@@ -70,13 +80,14 @@ std::string CompareAnswers(std::string_view expected, std::string_view got) {
     }
     for (size_t column = 0; column < want.size(); ++column) {
       const std::string_view name = column < header.size() ? header[column] : std::string_view("?");
-      bool same = want[column] == have[column];
-      if (!same && IsDecimal(want[column]) && IsDecimal(have[column])) {
-        same = WithinRule(name, ToDouble(want[column]), ToDouble(have[column]));
+      if (want[column] == have[column]) continue;
+      std::string_view rule;
+      if (IsDecimal(want[column]) && IsDecimal(have[column]) &&
+          WithinRule(name, ToDouble(want[column]), ToDouble(have[column]), precision, rule)) {
+        continue;
       }
-      if (!same) {
-        return fmt::format("row {} {}: got '{}', expected '{}'", row, name, have[column].substr(0, 80), want[column]);
-      }
+      return fmt::format("row {} {}: got '{}', expected '{}'{}", row, name, have[column].substr(0, 80), want[column],
+                         rule.empty() ? "" : fmt::format(" ({})", rule));
     }
   }
   return {};

@@ -11,6 +11,7 @@
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
 #include "column_store.h"
+#include "expected_answer.h"
 #include "generate.h"
 #include "query.h"
 
@@ -56,7 +57,7 @@ struct ColumnarSettings {
 // metrics need (bytes the query reads, rows, and this minute's read bandwidth on each thread count it runs).
 class ColumnarCase final : public PreparedCase {
  public:
-  ColumnarCase(fs::path data, std::string expected, double bytes_touched, double lineitem_rows,
+  ColumnarCase(fs::path data, columnar::ExpectedAnswer expected, double bytes_touched, double lineitem_rows,
                std::map<int, double> probe_bytes_per_s)
       : data_(std::move(data)),
         expected_(std::move(expected)),
@@ -81,8 +82,11 @@ class ColumnarCase final : public PreparedCase {
   }
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
-    const std::string difference = columnar::CompareAnswers(expected_, ReadWholeFile(context.stdout_path));
-    if (!difference.empty()) return Verdict::Invalid(difference);
+    // Each implementation is held to what its money allows: exact decimals, or TPC-H's tolerances for the
+    // engines that compute in Float64 (expected_answer.h).
+    const std::string difference = columnar::CompareAnswers(expected_.text, ReadWholeFile(context.stdout_path),
+                                                            columnar::PrecisionFor(context.implementation->name));
+    if (!difference.empty()) return Verdict::Invalid(fmt::format("differs from {}: {}", expected_.source, difference));
     auto timed = metrics.find("timed_ns");
     if (timed != metrics.end() && timed->second > 0) {
       const double seconds = timed->second / 1e9;
@@ -97,7 +101,7 @@ class ColumnarCase final : public PreparedCase {
 
  private:
   fs::path data_;
-  std::string expected_;
+  columnar::ExpectedAnswer expected_;
   double bytes_touched_;
   double lineitem_rows_;
   std::map<int, double> probe_bytes_per_s_;
@@ -147,10 +151,13 @@ class ColumnarScanWorkload final : public Workload {
     // Shared by every case of one scale factor: generating SF 1 takes half a minute, so it is done once and
     // kept (a directory with a manifest is complete; see impls/cpp/engine/generate.h).
     const fs::path data = workload.cache_dir / ("data-sf" + settings.sf);
+    // The engines' answers are kept beside the dataset, never inside it: no --data reaches them.
+    const fs::path answers = workload.cache_dir / ("answers-sf" + settings.sf);
     int64_t bytes = 0;
     int64_t rows = 0;
     try {
       if (!fs::exists(data / "manifest.json") || !fs::exists(data / "parquet" / "lineitem.parquet")) {
+        fs::remove_all(answers);  // answers about the dataset being replaced
         columnar::GenerateOptions options;
         options.scale_factor = settings.sf;
         options.out_dir = data;
@@ -171,7 +178,8 @@ class ColumnarScanWorkload final : public Workload {
     } catch (const columnar::DataError& error) {
       throw SetupError(error.what());
     }
-    std::string expected = ExpectedAnswer(workload, data, settings.sf, settings.query);
+    columnar::ExpectedAnswer expected =
+        columnar::FindExpectedAnswer(workload, data, answers, settings.sf, settings.query);
     // One probe per thread count the case runs at, its own and the reference's thread baseline, in the same
     // minutes as the case: this machine's bandwidth drifts.
     std::map<int, double> probes;
@@ -182,50 +190,6 @@ class ColumnarScanWorkload final : public Workload {
                                           static_cast<double>(rows), std::move(probes));
   }
 
- private:
-  // The answer every implementation must give. At SF 1, Q1 and Q6 have TPC-H's official answers (data/);
-  // every query at every scale also gets DuckDB's answer, computed once per dataset, when DuckDB is
-  // installed, and at SF 1 DuckDB must agree with the official answer (which also proves the generated data
-  // is dbgen's). Never the C++ reference's own output. Answers are kept outside the dataset, where no
-  // implementation reads.
-  static std::string ExpectedAnswer(const WorkloadContext& workload, const fs::path& data, const std::string& sf,
-                                    const std::string& query) {
-    const fs::path golden = workload.dir / "data" / fmt::format("{}_sf{}.csv", query, sf);
-    const fs::path cached = workload.cache_dir / ("answers-sf" + sf) / fmt::format("{}.duckdb.csv", query);
-    const Implementation* duckdb = workload.Find("duckdb");
-    std::string duckdb_answer;
-    if (!fs::exists(cached) && duckdb != nullptr) {
-      fs::create_directories(cached.parent_path());
-      const fs::path temp = cached.string() + ".tmp";
-      std::vector<std::string> argv = duckdb->command;
-      argv.insert(argv.end(), {"query", "--data", data.string(), "--query", query, "--threads",
-                               std::to_string(std::max(1U, std::thread::hardware_concurrency()))});
-      try {
-        columnar::RunProgram(argv, temp);
-        fs::rename(temp, cached);
-      } catch (const columnar::DataError&) {
-        fs::remove(temp);  // DuckDB is not installed or failed: fall back to the golden, if there is one
-      }
-    }
-    if (fs::exists(cached)) duckdb_answer = ReadWholeFile(cached);
-    if (fs::exists(golden)) {
-      const std::string official = ReadWholeFile(golden);
-      if (!duckdb_answer.empty()) {
-        if (std::string difference = columnar::CompareAnswers(official, duckdb_answer); !difference.empty()) {
-          throw SetupError(fmt::format("DuckDB's {} at SF {} differs from TPC-H's official answer ({}): the generated "
-                                       "data is not dbgen's; delete {} to regenerate",
-                                       query, sf, difference, data.string()));
-        }
-      }
-      return official;
-    }
-    if (duckdb_answer.empty()) {
-      throw SetupError(fmt::format("no independent answer for {} at SF {}: install DuckDB with ./claimbench setup, or "
-                                   "use SF 1 for q1 and q6 (official answers)",
-                                   query, sf));
-    }
-    return duckdb_answer;
-  }
 };
 
 }  // namespace

@@ -71,14 +71,15 @@ std::string CompareChunks(const std::vector<Chunk>& expected, const std::vector<
     const Chunk& e = expected[i];
     const Chunk& a = actual[i];
     if (e.offset != a.offset || e.length != a.length) {
-      return fmt::format("chunk {}: {} {}, the reference cut {} {}", i + 1, a.offset, a.length, e.offset, e.length);
+      return fmt::format("chunk {}: {} {}, SPEC.md's FastCDC cuts {} {}", i + 1, a.offset, a.length, e.offset,
+                         e.length);
     }
     if (compare_hashes && e.hash != a.hash) {
       return fmt::format("chunk {} (offset {}): hash {}, expected {}", i + 1, a.offset, a.hash, e.hash);
     }
   }
   if (expected.size() != actual.size()) {
-    return fmt::format("{} chunks, the reference found {}", actual.size(), expected.size());
+    return fmt::format("{} chunks, SPEC.md's FastCDC finds {}", actual.size(), expected.size());
   }
   return "";
 }

@@ -1,5 +1,6 @@
 // Verification of `chunk` output (SPEC.md, chunk): the boundaries an implementation found against the
-// reference's, the lengths against the file, and the chunk hashes against the harness's own SHA-256.
+// harness's own (spec_chunker.h), the lengths against the file, and the chunk hashes against the harness's
+// own SHA-256.
 #pragma once
 
 #include <cstdint>

@@ -39,7 +39,7 @@ TEST(ChunkCheckTest, ComparisonNamesTheFirstDifferentChunk) {
   EXPECT_EQ(CompareChunks(expected, {{0, 20, ""}, {20, 30, ""}}, false), "");
   EXPECT_THAT(CompareChunks(expected, {{0, 21, ""}, {21, 29, ""}}, false), HasSubstr("chunk 1"));
   EXPECT_THAT(CompareChunks(expected, {{0, 20, "aa"}, {20, 30, "cc"}}, true), HasSubstr("chunk 2 (offset 20)"));
-  EXPECT_THAT(CompareChunks(expected, {{0, 20, "aa"}}, true), HasSubstr("1 chunks, the reference found 2"));
+  EXPECT_THAT(CompareChunks(expected, {{0, 20, "aa"}}, true), HasSubstr("1 chunks, SPEC.md's FastCDC finds 2"));
 }
 
 sync_corpus::CorpusManifest SmallManifest() {

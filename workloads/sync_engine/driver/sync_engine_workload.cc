@@ -19,6 +19,7 @@
 #include "corpus.h"
 #include "service_cases.h"
 #include "size_text.h"
+#include "spec_chunker.h"
 #include "sync_check.h"
 #include "tree_hash.h"
 
@@ -64,9 +65,10 @@ struct ChunkSizes {
 
 ChunkSizes ChunkParameters(const CaseSpec& spec) {
   ChunkSizes sizes{SizeParameter(spec, "min"), SizeParameter(spec, "avg"), SizeParameter(spec, "max")};
-  if (!(sizes.min < sizes.avg && sizes.avg < sizes.max) || (sizes.avg & (sizes.avg - 1)) != 0) {
-    throw SetupError(fmt::format("case {}: need min < avg < max and avg a power of two (SPEC.md), got {} {} {}",
-                                 spec.name, sizes.min, sizes.avg, sizes.max));
+  if (!(sizes.min < sizes.avg && sizes.avg < sizes.max) || (sizes.avg & (sizes.avg - 1)) != 0 || sizes.avg < 8) {
+    throw SetupError(fmt::format(
+        "case {}: need min < avg < max and avg a power of two of at least 8 (SPEC.md), got {} {} {}", spec.name,
+        sizes.min, sizes.avg, sizes.max));
   }
   return sizes;
 }
@@ -76,10 +78,10 @@ std::vector<std::string> ChunkSizeArguments(const CaseSpec& spec) {
   return {"--hash", "sha256", "--min", params.String("min"), "--avg", params.String("avg"), "--max", params.String("max")};
 }
 
-// Inputs shared by every case that asks for the same one, in the workload's cache folder.
-fs::path ChunkInput(const CaseSpec& spec, const fs::path& cache_dir) {
-  return cache_dir / fmt::format("random-{}-{}.bin", CaseParameters(spec).String("seed"),
-                                             CaseParameters(spec).String("file_bytes"));
+// The chunk cases' input, shared by every case that asks for the same one: in the workload cache's input/
+// folder, the only one an implementation is pointed at. Its answers (the SHA-256) live in answers/.
+std::string ChunkInputName(const CaseSpec& spec) {
+  return fmt::format("random-{}-{}", CaseParameters(spec).String("seed"), CaseParameters(spec).String("file_bytes"));
 }
 
 fs::path CorpusDir(const CaseSpec& spec, const fs::path& cache_dir) {
@@ -323,7 +325,7 @@ class SyncEngineWorkload final : public Workload {
   }
 
   std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
-                                        const CaseDirs& dirs) const override {
+                                        const CaseDirs&) const override {
     if (IsServiceCase(spec)) return PrepareServiceCase(spec);
     const uint64_t seed = static_cast<uint64_t>(CaseParameters(spec).Int("seed", 0, INT64_MAX));
     if (!IsChunkCase(spec)) {
@@ -333,31 +335,28 @@ class SyncEngineWorkload final : public Workload {
     }
     const ChunkSizes sizes = ChunkParameters(spec);
     const int64_t bytes = SizeParameter(spec, "file_bytes");
-    const fs::path input = ChunkInput(spec, workload.cache_dir);
-    const fs::path hash_file = input.string() + ".sha256";
-    if (!fs::exists(hash_file)) {
+    const std::string name = ChunkInputName(spec);
+    const fs::path input = workload.cache_dir / "input" / (name + ".bin");
+    const fs::path hash_file = workload.cache_dir / "answers" / (name + ".sha256");
+    // Earlier versions kept the hash beside its input in the cache's top folder: that pair is only disk space now.
+    fs::remove(workload.cache_dir / (name + ".bin"));
+    fs::remove(workload.cache_dir / (name + ".bin.sha256"));
+    if (!fs::exists(hash_file) || !fs::exists(input)) {
+      fs::create_directories(input.parent_path());
       sync_corpus::WriteRandomFile(input, seed, bytes);
       WriteFileAtomically(hash_file, sync_corpus::FileSha256Hex(input) + "\n");
     }
     std::string expected_hash = ReadWholeFile(hash_file);
-    if (CaseParameters(spec).String("mode") == "hash") return std::make_unique<ChunkCase>(input, expected_hash, std::vector<Chunk>{});
-    // The expected boundaries are the reference's on this very input (SPEC.md, Verification); the
-    // hashes are the harness's own, of the bytes between them.
-    const Implementation& reference = workload.Reference();
-    std::vector<std::string> args = {"chunk", "--input", input.string(), "--mode", "chunk"};
-    for (const std::string& a : ChunkSizeArguments(spec)) args.push_back(a);
-    if (std::string error = RunUntimed(reference, workload.paths, args, dirs.scratch_dir, "reference", seconds(600));
-        !error.empty()) {
-      throw SetupError(fmt::format("the reference ({}) could not chunk {}: {}; build it with ./claimbench build",
-                                   reference.command.front(), input.string(), error));
+    if (CaseParameters(spec).String("mode") == "hash") {
+      return std::make_unique<ChunkCase>(input, expected_hash, std::vector<Chunk>{});
     }
-    std::vector<Chunk> chunks;
-    std::string error;
-    if (!ParseChunks(ReadWholeFile(dirs.scratch_dir / "reference.stdout"), false, chunks, error)) {
-      throw SetupError(fmt::format("the reference's chunk output is malformed: {}", error));
-    }
-    if (error = CheckTiling(chunks, bytes, sizes.min, sizes.max); !error.empty()) {
-      throw SetupError(fmt::format("the reference's chunks are wrong: {}", error));
+    // The expected boundaries are the harness's own FastCDC, written from SPEC.md (spec_chunker.h), not any
+    // measured implementation's; the hashes are the harness's own too, of the bytes between them.
+    std::vector<Chunk> chunks = SpecChunks(input, {sizes.min, sizes.avg, sizes.max});
+    if (std::string error = CheckTiling(chunks, bytes, sizes.min, sizes.max); !error.empty()) {
+      throw SetupError(fmt::format("the harness's own chunker cut {} wrongly ({}): a bug in "
+                                   "workloads/sync_engine/driver/spec_chunker.cc",
+                                   input.string(), error));
     }
     HashChunks(input, chunks);
     return std::make_unique<ChunkCase>(input, std::move(expected_hash), std::move(chunks));

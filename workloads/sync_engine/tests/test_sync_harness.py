@@ -2,6 +2,7 @@
 hashing the tree itself (a wrong restore is invalid, never timed), the impl.toml `cases` list keeps a peer
 out of cases it has no equivalent of, and the restic and rsync wrappers map the SPEC command line."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ from claimbench_testing import BUILD_DIR, HARNESS, ROOT, bench
 
 WORKLOAD = ROOT / "workloads" / "sync_engine"
 SYNC_CORPUS = BUILD_DIR / "workloads" / "sync_engine" / "driver" / "corpus" / "sync_corpus"
+SYNC_CPP = BUILD_DIR / "workloads" / "sync_engine" / "impls" / "cpp" / "sync_engine_cpp"
 
 LIAR = """#!/usr/bin/env bash
 # A sync_engine implementation whose store loses a file: sync is right, restore leaves one out.
@@ -160,25 +162,83 @@ def test_peer_wrapper_usage_errors_exit_2_with_one_line(peer, args, words):
     assert proc.stderr.startswith("sync_engine: error: ") and words in proc.stderr, proc.stderr
 
 
-def test_a_case_that_cannot_be_prepared_fails_alone_and_the_run_goes_on(tmp_path):
-    """The chunk case takes its expected boundaries from the reference when it is prepared; a reference that
-    cannot chunk makes that case fail with the reason, and the next case still runs."""
+def test_a_case_that_cannot_be_prepared_fails_alone_and_the_run_goes_on(fake_root, tmp_path):
+    """A chunk case whose input cannot be made (a file stands where the cache's input/ folder goes) fails
+    with the reason, and the next case still runs."""
     if not HARNESS.exists():
         pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
-    impl = tmp_path / "root" / "workloads" / "sync_engine" / "impls" / "cpp"
-    impl.mkdir(parents=True)
-    (impl / "broken.sh").write_text("#!/usr/bin/env bash\necho 'broken: no chunker here' >&2\nexit 1\n")
-    (impl / "broken.sh").chmod(0o755)
-    (impl / "impl.toml").write_text('language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/broken.sh"]\n')
-    env = dict(os.environ, CLAIMBENCH_ROOT=str(tmp_path / "root"))
+    if shutil.which("rsync") is None:
+        pytest.skip("rsync is not installed (./claimbench setup installs it)")
+    cache = fake_root / ".cache" / "sync_engine"
+    cache.mkdir(parents=True)
+    (cache / "input").write_text("a file where the inputs' folder should be")
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(fake_root))
     proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
-                           "--case", "chunk", "--case", "hash", "--param", "file_bytes=1M"],
+                           "--impl", "cpp", "--case", "chunk", "--case", "initial_sync", "--param", "file_bytes=1M",
+                           "--param", "corpus_bytes=2M"],
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 1, proc.stderr
     result = json.loads(next((tmp_path / "out" / "results").glob("run-*.json")).read_text())
     chunk = bench(result, "sync_engine/chunk/cpp")
     assert chunk["status"] == "failed" and chunk["samples"] == []
-    assert chunk["error"].startswith("the case could not be prepared: the reference"), chunk["error"]
-    assert "broken: no chunker here" in chunk["error"]
-    hashed = bench(result, "sync_engine/hash/cpp")
-    assert hashed["status"] == "failed" and "exited with status 1" in hashed["error"], hashed["error"]
+    assert chunk["error"].startswith("the case could not be prepared: "), chunk["error"]
+    assert str(cache / "input") in chunk["error"], chunk["error"]
+    assert bench(result, "sync_engine/initial_sync/cpp")["status"] == "ok"
+
+
+# A reference whose chunker misses its first boundary (the first two chunks come out as one, still a valid
+# tiling), and which lists the folder its --input is in (to $SNOOP_LISTING) with each file's contents.
+MISSES_A_CUT = """#!/usr/bin/env bash
+if [ "$1" = chunk ]; then
+  for f in "$(dirname "$3")"/* "$(dirname "$3")"/.*; do
+    [ -f "$f" ] && { echo "== $f"; head -c 4096 "$f" | tr -c '[:print:]\\n' '?'; echo; } >> "$SNOOP_LISTING"
+  done
+fi
+[ "$5" = hash ] && exec "CPP" "$@"
+"CPP" "$@" | awk 'NR == 1 { offset = $1; first = $2; next }
+                  NR == 2 { print offset, first + $2; next } { print }'
+exit "${PIPESTATUS[0]}"
+"""
+
+
+def run_chunk_with(tmp_path: Path, script: str, *cases: str) -> tuple[dict, Path]:
+    if not HARNESS.exists() or not SYNC_CPP.exists():
+        pytest.skip("the harness or the C++ reference is not built; run ./claimbench build")
+    root = tmp_path / "root"
+    impl = root / "workloads" / "sync_engine" / "impls" / "cpp"
+    impl.mkdir(parents=True)
+    (impl / "wrapper.sh").write_text(script.replace('"CPP"', f'"{SYNC_CPP}"'))
+    (impl / "wrapper.sh").chmod(0o755)
+    (impl / "impl.toml").write_text('language = "C++"\nrole = "reference"\ncommand = ["{impl_dir}/wrapper.sh"]\n')
+    listing = tmp_path / "listing.txt"
+    env = dict(os.environ, CLAIMBENCH_ROOT=str(root), SNOOP_LISTING=str(listing))
+    case_args = [arg for case in cases for arg in ("--case", case)]
+    proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
+                           *case_args, "--param", "file_bytes=1M"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(next((tmp_path / "out" / "results").glob("run-*.json")).read_text()), listing
+
+
+def test_chunk_boundaries_are_checked_against_the_harness_not_the_reference(tmp_path):
+    """The expected boundaries come from the harness's own FastCDC (driver/spec_chunker.h), so a reference
+    that misses a cut is a wrong answer, not the truth."""
+    result, _ = run_chunk_with(tmp_path, MISSES_A_CUT, "chunk")
+    entry = bench(result, "sync_engine/chunk/cpp")
+    assert entry["status"] == "invalid", entry
+    assert "chunk 1: 0 " in entry["error"] and "SPEC.md's FastCDC cuts 0 " in entry["error"], entry["error"]
+
+
+def test_no_answer_sits_beside_the_chunk_input(tmp_path):
+    """What the implementation reads (--input's folder) holds inputs only: neither the file's SHA-256 nor
+    any chunk list the harness checks against."""
+    result, listing = run_chunk_with(tmp_path, MISSES_A_CUT, "hash", "chunk")
+    assert bench(result, "sync_engine/hash/cpp")["status"] == "ok"
+    seen = listing.read_text()
+    names = [line[3:] for line in seen.splitlines() if line.startswith("== ")]
+    inputs = [Path(name) for name in names]
+    assert inputs and all(p.suffix == ".bin" for p in inputs), names
+    digest = hashlib.sha256(inputs[0].read_bytes()).hexdigest()
+    assert digest not in seen, "the input's SHA-256 sits where the implementation reads"
+    cache = tmp_path / "root" / ".cache" / "sync_engine"
+    assert (cache / "answers" / f"{inputs[0].stem}.sha256").read_text() == digest + "\n"

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -14,7 +13,8 @@
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
-#include "claimbench/process.h"
+#include "claimbench/implementation.h"
+#include "expected_ids.h"
 
 namespace claimbench::tokenizer_workload {
 namespace {
@@ -39,35 +39,10 @@ ProfileSizes SizesFor(std::string_view profile) {
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-size_t CountIds(std::string_view line) {
-  return line.empty() ? 0 : static_cast<size_t>(std::count(line.begin(), line.end(), ' ')) + 1;
-}
-
-// One line saying where `got` first differs from `want`.
-std::string FirstDifference(std::string_view want, std::string_view got) {
-  std::vector<std::string_view> want_lines = Lines(want), got_lines = Lines(got);
-  for (size_t i = 0; i < std::min(want_lines.size(), got_lines.size()); ++i) {
-    if (want_lines[i] == got_lines[i]) continue;
-    return fmt::format("document {}: expected {} ids, got {}; expected '{}', got '{}'", i + 1,
-                       CountIds(want_lines[i]), CountIds(got_lines[i]), want_lines[i].substr(0, 40),
-                       got_lines[i].substr(0, 40));
-  }
-  if (want_lines.size() != got_lines.size()) {
-    return fmt::format("expected {} lines (one per document), got {}", want_lines.size(), got_lines.size());
-  }
-  return "output differs from the expected ids (line endings?)";
+// The number of documents (lines) in one output.
+size_t CountLines(std::string_view ids) {
+  const bool unterminated = !ids.empty() && ids.back() != '\n';
+  return static_cast<size_t>(std::count(ids.begin(), ids.end(), '\n')) + (unterminated ? 1 : 0);
 }
 
 // A case's parameters, read once.
@@ -86,26 +61,51 @@ struct TokenizerSettings {
   }
 };
 
-// One prepared case: the corpus, the tokenizer and the expected ids under the case's cache folder.
+// Where one case's files are: `input/` (the only folder an implementation is pointed at: the tokenizer, the
+// benchmark corpus, the committed corpora for the golden check) and `answers/` (the expected ids, which
+// no argument points into). Shared by every case with the same corpus.
+struct CorpusDirs {
+  fs::path input;
+  fs::path answers;
+};
+
+// One prepared case: the corpus and tokenizer to encode, the ids they must give (held in memory), and the
+// committed goldens every implementation must reproduce before it is measured.
 class TokenizerCase final : public PreparedCase {
  public:
-  explicit TokenizerCase(fs::path dir)
-      : dir_(std::move(dir)),
-        expected_(ReadWholeFile(dir_ / "expected.ids")),
-        corpus_bytes_(static_cast<double>(fs::file_size(dir_ / "corpus.txt"))),
-        documents_(Lines(expected_).size()) {}
+  TokenizerCase(CorpusDirs dirs, fs::path log_dir, std::string expected, std::string golden_ids,
+                std::string golden_source, ProjectPaths paths)
+      : dirs_(std::move(dirs)),
+        log_dir_(std::move(log_dir)),
+        expected_(std::move(expected)),
+        golden_ids_(std::move(golden_ids)),
+        golden_source_(std::move(golden_source)),
+        paths_(std::move(paths)),
+        corpus_bytes_(static_cast<double>(fs::file_size(dirs_.input / "corpus.txt"))),
+        documents_(CountLines(expected_)) {}
+
+  // Untimed, once per implementation and thread count: the implementation must give Hugging Face's
+  // committed ids for the committed corpora (data/) before its time on the benchmark corpus counts, so the
+  // hf peer is checked against HF's own goldens and not only against the ids two other implementations
+  // agree on. One that does not has every repetition of the case invalid, with the first difference.
+  Verdict BeforeRepetition(const CaseSpec& spec, const RunContext& context) override {
+    const std::string key = fmt::format("{} threads={}", context.implementation->name,
+                                        TokenizerSettings::From(spec).threads);
+    auto [checked, first_time] = golden_checks_.try_emplace(key);
+    if (first_time) checked->second = CheckGoldens(spec, context);
+    return checked->second;
+  }
 
   std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext& context) override {
-    const TokenizerSettings settings = TokenizerSettings::From(spec);
-    std::vector<std::string> args = {"encode", "--tokenizer", (dir_ / "tokenizer.json").string(), "--input",
-                                     (dir_ / "corpus.txt").string(), "--threads", std::to_string(settings.threads)};
-    if (settings.latency) args.insert(args.end(), {"--latency-out", (context.scratch_dir / "latency.txt").string()});
-    return args;
+    return EncodeArguments(spec, dirs_.input / "corpus.txt", context.scratch_dir);
   }
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
     std::string got = ReadWholeFile(context.stdout_path);
-    if (got != expected_) return Verdict::Invalid("ids differ from Hugging Face's: " + FirstDifference(expected_, got));
+    if (got != expected_) {
+      return Verdict::Invalid("ids differ from those the C++ reference and the Python port agree on: " +
+                              FirstDifference(expected_, got));
+    }
     if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
       metrics["bytes_per_s"] = corpus_bytes_ * 1e9 / timed->second;
       metrics["ns_per_byte"] = timed->second / corpus_bytes_;
@@ -131,17 +131,55 @@ class TokenizerCase final : public PreparedCase {
   }
 
  private:
-  fs::path dir_;
+  // The case's command line for `corpus`, writing any --latency-out file to `out_dir`.
+  std::vector<std::string> EncodeArguments(const CaseSpec& spec, const fs::path& corpus,
+                                           const fs::path& out_dir) const {
+    const TokenizerSettings settings = TokenizerSettings::From(spec);
+    std::vector<std::string> args = {"encode", "--tokenizer", (dirs_.input / "tokenizer.json").string(), "--input",
+                                     corpus.string(), "--threads", std::to_string(settings.threads)};
+    if (settings.latency) args.insert(args.end(), {"--latency-out", (out_dir / "latency.txt").string()});
+    return args;
+  }
+
+  // Runs the implementation on the committed corpora. Its --latency-out file goes to a folder of its own,
+  // removed after, so nothing of it is left for the repetition's checks; a failed run's log stays in the
+  // case's cache folder.
+  Verdict CheckGoldens(const CaseSpec& spec, const RunContext& context) const {
+    const fs::path out_dir = context.scratch_dir / "golden-check";
+    fs::create_directories(out_dir);
+    const EncodeRun run = RunEncoder(*context.implementation, paths_,
+                                     EncodeArguments(spec, dirs_.input / "goldens.txt", out_dir), log_dir_,
+                                     fmt::format("golden-check-{}", context.implementation->name),
+                                     std::chrono::seconds(600));
+    fs::remove_all(out_dir);
+    if (!run.ok) {
+      return Verdict::Invalid("could not encode the committed corpora for the golden check: " + run.error);
+    }
+    if (run.ids != golden_ids_) {
+      return Verdict::Invalid(fmt::format("does not reproduce Hugging Face's committed ids for the committed corpora "
+                                          "({}): {}",
+                                          golden_source_, FirstDifference(golden_ids_, run.ids)));
+    }
+    return Verdict::Ok();
+  }
+
+  CorpusDirs dirs_;
+  fs::path log_dir_;  // the case's own cache folder: logs of failed golden checks
   std::string expected_;
+  std::string golden_ids_;
+  std::string golden_source_;  // which files, for messages
+  ProjectPaths paths_;
   double corpus_bytes_;
   size_t documents_;
+  std::map<std::string, Verdict> golden_checks_;  // "<implementation> threads=<n>" -> its verdict
 };
 
 class TokenizerWorkload final : public Workload {
  public:
   std::string Name() const override { return "tokenizer"; }
   std::string Description() const override {
-    return "byte-level BPE encode of a seeded corpus with a Hugging Face tokenizer.json; ids checked against HF";
+    return "byte-level BPE encode of a seeded corpus with a Hugging Face tokenizer.json; ids verified (HF's goldens, "
+           "C++ and Python agreeing)";
   }
 
   std::vector<CaseSpec> Cases(std::string_view profile) const override {
@@ -188,48 +226,80 @@ class TokenizerWorkload final : public Workload {
     const TokenizerSettings settings = TokenizerSettings::From(spec);
     const fs::path data = workload.dir / "data";
     const std::string tokenizer_json = ReadWholeFile(data / settings.style / "tokenizer.json");
-    const fs::path& case_dir = dirs.cache_dir;
+    // Earlier versions kept the inputs and the expected ids together in the case's own cache folder.
+    for (const char* old : {"tokenizer.json", "corpus.txt", "expected.ids", "expected.log", "prepared.txt"}) {
+      fs::remove(dirs.cache_dir / old);
+    }
+    // Shared by the cases with the same corpus (encode_gpt2 and encode_gpt2_2threads): its expected ids
+    // cost a run of the Python port, about 1 MB/s.
+    const fs::path corpus_dir =
+        workload.cache_dir / fmt::format("{}-{}-{}", settings.style, settings.corpus_bytes, settings.seed);
+    const CorpusDirs corpus{corpus_dir / "input", corpus_dir / "answers"};
+    fs::create_directories(corpus.input);
+    fs::create_directories(corpus.answers);
 
-    // Everything the inputs depend on; a matching stamp means the cached inputs are current.
+    // The committed corpora and HF's goldens for them, for the check before each implementation runs: the
+    // corpora go to input/, the goldens stay in memory.
+    std::string goldens_corpus, golden_ids;
+    for (const char* name : {"sample", "adversarial"}) {
+      goldens_corpus += ReadWholeFile(data / "corpora" / fmt::format("{}.txt", name));
+      golden_ids += ReadWholeFile(data / settings.style / fmt::format("{}.ids", name));
+    }
+    WriteFileAtomically(corpus.input / "goldens.txt", goldens_corpus);
+
+    // Everything the inputs depend on; a matching stamp means the cached inputs and ids are current.
     std::string stamp = fmt::format("style={} corpus_bytes={} seed={} tokenizer_hash={:016x} corpus_sources={:016x}\n",
                                     settings.style, settings.corpus_bytes, settings.seed,
                                     std::hash<std::string>{}(tokenizer_json),
                                     std::hash<std::string>{}(ReadWholeFile(data / "train_text.txt") +
                                                              ReadWholeFile(data / "corpora" / "adversarial.txt")));
-    const fs::path stamp_path = case_dir / "prepared.txt";
-    if (ReadFileIfPresent(stamp_path) != stamp || !fs::exists(case_dir / "expected.ids")) {
+    const fs::path stamp_path = corpus_dir / "prepared.txt";
+    const fs::path expected_path = corpus.answers / "expected.ids";
+    if (ReadFileIfPresent(stamp_path) != stamp || !fs::exists(expected_path)) {
       fs::remove(stamp_path);
-      WriteFileAtomically(case_dir / "tokenizer.json", tokenizer_json);
-      WriteBenchmarkCorpus(data, settings.seed, settings.corpus_bytes, case_dir / "corpus.txt");
-      WriteExpectedIds(workload, case_dir);
+      fs::remove(expected_path);
+      WriteFileAtomically(corpus.input / "tokenizer.json", tokenizer_json);
+      WriteBenchmarkCorpus(data, settings.seed, settings.corpus_bytes, corpus.input / "corpus.txt");
+      WriteFileAtomically(expected_path, AgreedExpectedIds(workload, corpus, spec.name));
       WriteFileAtomically(stamp_path, stamp);
     }
-    return std::make_unique<TokenizerCase>(case_dir);
+    return std::make_unique<TokenizerCase>(
+        corpus, dirs.cache_dir, ReadWholeFile(expected_path), std::move(golden_ids),
+        fmt::format("data/{}/sample.ids and adversarial.ids", settings.style), workload.paths);
   }
 
  private:
-  // The truth is Hugging Face's own output for this corpus (the hf peer's program, run once, untimed).
-  static void WriteExpectedIds(const WorkloadContext& workload, const fs::path& case_dir) {
-    const Implementation* hf = workload.Find("hf");
-    if (hf == nullptr) throw SetupError("the tokenizer workload takes its expected ids from its hf peer (impls/hf/)");
-    ProcessSpec run;
-    run.argv = hf->command;
-    run.argv.insert(run.argv.end(), {"encode", "--tokenizer", (case_dir / "tokenizer.json").string(), "--input",
-                                     (case_dir / "corpus.txt").string(), "--threads",
-                                     std::to_string(std::max(1u, std::thread::hardware_concurrency()))});
-    run.env = ImplementationEnvironment(workload.paths);
-    run.stdout_path = case_dir / "expected.ids.tmp";
-    run.stderr_path = case_dir / "expected.log";
-    run.timeout = std::chrono::minutes(30);
-    run.rss_sample_interval = std::chrono::nanoseconds(0);
-    ProcessResult result = RunToCompletion(run);
-    if (!result.ok()) {
-      throw SetupError(fmt::format(
-          "the tokenizer workload takes its expected ids from Hugging Face tokenizers, which failed ({}; log: {}); "
-          "install it with ./claimbench setup",
-          result.error, run.stderr_path.string()));
+  // The ids the C++ reference and the plain-Python port agree on for the benchmark corpus, each run once,
+  // untimed (expected_ids.h). Throws SetupError when either cannot run or they disagree.
+  static std::string AgreedExpectedIds(const WorkloadContext& workload, const CorpusDirs& corpus,
+                                       const std::string& case_name) {
+    const Implementation& reference = workload.Reference();
+    const Implementation* port = workload.Find("python");
+    if (port == nullptr) {
+      throw SetupError("the tokenizer's expected ids need its plain-Python port (impls/python/) to agree with the "
+                       "C++ reference; restore it from git");
     }
-    fs::rename(case_dir / "expected.ids.tmp", case_dir / "expected.ids");
+    if (std::string why = UnavailableReason(*port); !why.empty()) {
+      throw SetupError("the tokenizer's expected ids need its plain-Python port to agree with the C++ reference, "
+                       "and it cannot run: " + why);
+    }
+    const std::string corpus_text = (corpus.input / "corpus.txt").string();
+    const std::string tokenizer = (corpus.input / "tokenizer.json").string();
+    std::vector<EncodedCorpus> outputs;
+    for (const auto& [implementation, threads] :
+         {std::pair{&reference, std::max(1U, std::thread::hardware_concurrency())}, std::pair{port, 1U}}) {
+      const EncodeRun run = RunEncoder(*implementation, workload.paths,
+                                       {"encode", "--tokenizer", tokenizer, "--input", corpus_text, "--threads",
+                                        std::to_string(threads)},
+                                       corpus.answers, implementation->name, std::chrono::hours(2));
+      if (!run.ok) {
+        throw SetupError(fmt::format("the expected ids for {} need the C++ reference and the Python port to agree, "
+                                     "and {}",
+                                     case_name, run.error));
+      }
+      outputs.push_back({implementation->name, run.ids});
+    }
+    return AgreedIds(outputs[0], outputs[1], fmt::format("the benchmark corpus of {} ({})", case_name, corpus_text));
   }
 };
 

@@ -1,5 +1,7 @@
 // The harness side of the tokenizer workload (../SPEC.md): cases per profile, a seeded benchmark corpus,
-// Hugging Face's own ids for it as the truth, and the byte-for-byte check of every run's output.
+// its expected ids (those the C++ reference and the Python port agree on: expected_ids.h), the check that
+// every implementation reproduces Hugging Face's committed goldens, and the byte-for-byte check of every
+// run's output.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,7 @@
 """The tokenizer workload end to end: the C++ CLI against HF's committed goldens, its errors on bad input,
-the peers against the same goldens, the goldens re-derived from HF itself, and one harness run."""
+the peers against the same goldens, the goldens re-derived from HF itself, and harness runs: every
+implementation verified, and the expected ids never taken from the implementation being checked (an hf
+peer that lies is caught; a Python port that disagrees with the C++ reference leaves no expected ids)."""
 
 import importlib.util
 import json
@@ -158,3 +160,116 @@ def test_harness_runs_and_verifies_every_implementation(tmp_path):
         assert entry["status"] == "ok", entry.get("error")
         metrics = {s["metric"] for s in entry["statistics"]}
         assert {"bytes_per_s", "ns_per_byte", "peak_rss_bytes", "timed_ns"} <= metrics
+
+
+# An implementation that wraps a real one and lies: it adds 1 to the first id of the first non-empty
+# document, on every corpus ("always") or only on the benchmark corpus ("benchmark": the golden check's
+# corpus is the driver's input/goldens.txt). With $SNOOP_LISTING set it lists the folders its --input and
+# --tokenizer are in.
+LIAR = r"""import os, subprocess, sys
+REAL, LIE = {real!r}, {lie!r}
+args = sys.argv[1:]
+corpus = args[args.index("--input") + 1]
+if os.environ.get("SNOOP_LISTING"):
+    with open(os.environ["SNOOP_LISTING"], "a") as listing:
+        for folder in {{os.path.dirname(corpus), os.path.dirname(args[args.index("--tokenizer") + 1])}}:
+            listing.writelines(os.path.join(folder, name) + "\n" for name in sorted(os.listdir(folder)))
+proc = subprocess.run([sys.executable, REAL, *args], stdout=subprocess.PIPE, close_fds=False)
+out = proc.stdout.decode()
+if LIE == "always" or (LIE == "benchmark" and os.path.basename(corpus) != "goldens.txt"):
+    lines = out.split("\n")
+    first = next(i for i, line in enumerate(lines) if line)
+    ids = lines[first].split(" ")
+    ids[0] = str(int(ids[0]) + 1)
+    lines[first] = " ".join(ids)
+    out = "\n".join(lines)
+sys.stdout.write(out)
+sys.exit(proc.returncode)
+"""
+
+HF = ROOT / "workloads" / "tokenizer" / "impls" / "hf" / "hf_tokenizers.py"
+PYTHON_PORT = ROOT / "workloads" / "tokenizer" / "impls" / "python" / "bpe_tokenizer.py"
+
+
+def fake_checkout(tmp_path: Path, liars: dict[str, tuple[Path, str]]) -> Path:
+    """A checkout with the real C++ reference, plain-Python port and hf peer, except the implementations in
+    `liars` (name -> the real program it wraps, and when it lies)."""
+    if not HARNESS.exists() or not CPP.exists():
+        pytest.skip("the harness or the C++ reference is not built")
+    root = tmp_path / "root"
+    workload = root / "workloads" / "tokenizer"
+    (workload / "impls").mkdir(parents=True)
+    (workload / "data").symlink_to(TESTDATA)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    commands = {"cpp": f'["{CPP}"]', "python": f'["{{python}}", "{PYTHON_PORT}"]', "hf": f'["{{python}}", "{HF}"]'}
+    for name, command in commands.items():
+        impl = workload / "impls" / name
+        impl.mkdir()
+        if name in liars:
+            real, lie = liars[name]
+            (impl / "liar.py").write_text(LIAR.format(real=str(real), lie=lie))
+            command = '["{python}", "{impl_dir}/liar.py"]'
+        role = "reference" if name == "cpp" else "peer"
+        (impl / "impl.toml").write_text(f'language = "x"\nrole = "{role}"\ncommand = {command}\n')
+    return root
+
+
+def run_fake(root: Path, tmp_path: Path, env: dict | None = None) -> dict:
+    env = dict(os.environ if env is None else env, CLAIMBENCH_ROOT=str(root))
+    proc = run(HARNESS, "run", "--out", tmp_path / "out", "--workload", "tokenizer", "--case", "encode_gpt2",
+               "--param", "corpus_bytes=30000", env=env)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return json.loads(next((tmp_path / "out").glob("results/run-*.json")).read_text())
+
+
+def status(result: dict, impl: str) -> tuple[str, str]:
+    entry = next(b for b in result["benchmarks"] if b["name"] == f"tokenizer/encode_gpt2/{impl}")
+    return entry["status"], entry.get("error") or ""
+
+
+@needs_hf
+@needs_regex
+def test_an_hf_peer_that_lies_is_caught_not_taken_as_the_truth(tmp_path):
+    """The expected ids are not HF's output: an hf peer that gets one id wrong fails its check against HF's
+    committed goldens, and the C++ reference and the Python port are verified against their agreement."""
+    result = run_fake(fake_checkout(tmp_path, {"hf": (HF, "always")}), tmp_path)
+    assert status(result, "cpp")[0] == "ok" and status(result, "python")[0] == "ok", result["benchmarks"]
+    hf_status, hf_error = status(result, "hf")
+    assert hf_status == "invalid"
+    assert "does not reproduce Hugging Face's committed ids" in hf_error and "document 1:" in hf_error, hf_error
+
+
+@needs_hf
+@needs_regex
+def test_an_hf_peer_right_on_the_goldens_but_wrong_on_the_benchmark_corpus_is_caught(tmp_path):
+    result = run_fake(fake_checkout(tmp_path, {"hf": (HF, "benchmark")}), tmp_path)
+    hf_status, hf_error = status(result, "hf")
+    assert hf_status == "invalid"
+    assert "ids differ from those the C++ reference and the Python port agree on" in hf_error, hf_error
+    assert status(result, "cpp")[0] == "ok"
+
+
+@needs_regex
+def test_a_python_port_that_disagrees_with_the_reference_leaves_no_expected_ids(tmp_path):
+    result = run_fake(fake_checkout(tmp_path, {"python": (PYTHON_PORT, "always")}), tmp_path)
+    cpp_status, cpp_error = status(result, "cpp")
+    assert cpp_status == "failed"
+    assert cpp_error.startswith("the case could not be prepared: cpp and python disagree on the benchmark corpus")
+    assert "document 1:" in cpp_error, cpp_error
+
+
+@needs_hf
+@needs_regex
+def test_no_answer_sits_where_an_implementation_reads(tmp_path):
+    """The folders an implementation is pointed at (--input, --tokenizer) hold inputs only: the expected
+    ids live in a separate answers/ folder and the goldens in the harness's memory."""
+    listing = tmp_path / "listing.txt"
+    root = fake_checkout(tmp_path, {"hf": (HF, "never")})
+    result = run_fake(root, tmp_path, env=dict(os.environ, SNOOP_LISTING=str(listing)))
+    assert status(result, "hf")[0] == "ok", status(result, "hf")
+    seen = [Path(line) for line in listing.read_text().split()]
+    assert {p.name for p in seen} == {"corpus.txt", "goldens.txt", "tokenizer.json"}, seen
+    answers = [p for p in (root / ".cache" / "tokenizer").rglob("expected.ids")]
+    assert len(answers) == 1 and answers[0].parent.name == "answers"
+    expected = answers[0].read_bytes()
+    assert all(p.read_bytes() != expected for p in seen)

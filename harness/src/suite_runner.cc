@@ -93,6 +93,8 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
   result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
   result.language = impl.language;
   result.role = impl.role;
+  result.label = impl.label;
+  result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
   result.primary_metric = spec.primary_metric;
   return result;
@@ -548,8 +550,11 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   for (Plan& plan : plans) {
     std::vector<const Implementation*> runnable;
     std::map<std::string, std::string> unavailable;
-    for (const Implementation& impl : plan.impls) {
-      std::string reason = UnavailableReason(impl);
+    if (std::string warning = MixedBuildWarning(plan.impls, options.variant); !warning.empty()) {
+      run.warnings.push_back(warning);
+    }
+    for (Implementation& impl : plan.impls) {
+      std::string reason = UnavailableReason(impl, &impl.toolchain_version);
       if (reason.empty()) reason = BuildImplementation(impl, options.scratch_dir / "build-logs");
       if (reason.empty()) {
         runnable.push_back(&impl);

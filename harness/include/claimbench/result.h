@@ -75,6 +75,16 @@ struct TimePoint {
   std::map<std::string, double> values;
 };
 
+// How an implementation was built (`build` of each benchmark): enough to tell a release Rust build from an
+// AddressSanitizer C++ build, and to rebuild it the same way.
+struct BuildRecord {
+  std::string toolchain;          // "rust", "go", "java", "python", "cpp", "system"; empty: not declared
+  std::string toolchain_version;  // "1.95.0", "17.0.15", "GNU 12.2.0"; empty: unknown
+  std::string profile;            // cargo's "release", go's "default", the C++ variant ("release", "asan", ...)
+  std::vector<std::string> flags;      // every flag that changes the generated code ("-march=native")
+  std::vector<std::string> libraries;  // the libraries that do the measured work ("tokio 1.54.1")
+};
+
 // Everything measured for one implementation on one case: one entry of `benchmarks[]`.
 struct ImplementationResult {
   std::string name;  // "<workload>/<case>/<implementation>"
@@ -83,6 +93,8 @@ struct ImplementationResult {
   std::string implementation;
   std::string language;
   std::string role;  // "reference", "port", "peer"
+  std::string label;  // "idiomatic", "tuned", "faithful"; empty in results written before labels
+  BuildRecord build;
   RunStatus status = RunStatus::kOk;  // kOk when at least the required repetitions were ok
   std::string error;
   std::vector<std::string> command;            // argv of the last repetition

@@ -37,12 +37,13 @@ def fake_root(tmp_path: Path) -> Path:
     shutil.copy(WORKLOAD / "impls" / "rsync" / "run_rsync.sh", impls / "cpp")
     shutil.copytree(WORKLOAD / "peer_support", workload / "peer_support")
     (impls / "cpp" / "impl.toml").write_text(
-        'language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/run_rsync.sh"]\n')
+        'language = "C"\nrole = "reference"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/run_rsync.sh"]\n')
     (impls / "liar").mkdir()
     (impls / "liar" / "liar.sh").write_text(LIAR)
     (impls / "liar" / "liar.sh").chmod(0o755)
     (impls / "liar" / "impl.toml").write_text(
-        'language = "C"\nrole = "peer"\ncommand = ["{impl_dir}/liar.sh"]\ncases = ["initial_sync"]\n')
+        'language = "C"\nrole = "peer"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/liar.sh"]\n'
+        'cases = ["initial_sync"]\n')
     return root
 
 
@@ -85,7 +86,8 @@ def test_a_check_that_cannot_run_makes_the_repetition_invalid_and_the_run_goes_o
     impl.mkdir(parents=True)
     (impl / "vandal.sh").write_text(VANDAL)
     (impl / "vandal.sh").chmod(0o755)
-    (impl / "impl.toml").write_text('language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/vandal.sh"]\n')
+    (impl / "impl.toml").write_text(
+        'language = "C"\nrole = "reference"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/vandal.sh"]\n')
     env = dict(os.environ, CLAIMBENCH_ROOT=str(tmp_path / "root"))
     proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
                            "--case", "hash", "--param", "file_bytes=1M"],

@@ -168,7 +168,11 @@ int CommandList() {
     for (const Implementation& impl : LoadImplementations(paths, entry.name)) {
       std::string version;
       std::string reason = UnavailableReason(impl, &version);
-      std::string toolchain = version.empty() ? "" : fmt::format(" ({} {})", impl.toolchain.name, version);
+      // A "system" toolchain is the peer's own program (nginx 1.22.1): name the peer.
+      std::string toolchain =
+          version.empty() ? ""
+                          : fmt::format(" ({} {})", impl.toolchain.name == "system" ? impl.name : impl.toolchain.name,
+                                        version);
       std::cout << fmt::format("{:<15}   {:<10} {:<8} {:<10} {:<10} {}\n", "", impl.name, impl.language, impl.role,
                                impl.label, reason.empty() ? "available" + toolchain : "unavailable: " + reason);
     }

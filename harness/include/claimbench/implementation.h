@@ -30,7 +30,8 @@
 //                                      # or a command run in {impl_dir}; outputs go to {out_dir}
 //   inputs = ["src", "pom.xml"]        # optional: files or folders (in {impl_dir}) the build reads; the
 //                                      # command is skipped when they, the command and the toolchain's
-//                                      # version are unchanged since its last success (a stamp in {out_dir})
+//                                      # version are unchanged since its last success (a stamp in {out_dir};
+//                                      # remove that folder to force a rebuild)
 //   profile = "release"                # recorded: the build profile (cargo's release, go's default, ...)
 //   flags = ["-march=native"]          # recorded: every flag that changes the generated code
 //   timeout_s = 600
@@ -125,7 +126,8 @@ struct ToolchainCheck {
 
 // Runs the version command (in the implementation's folder, so that rust-toolchain.toml and go.mod apply;
 // at most 60 s) and compares its version with the minimum. An implementation without a version command
-// gives an empty check. Never throws for a missing or failing program: that is the reason.
+// gives an empty check. Never throws for a missing or failing program: that is the reason. Safe to call
+// from several threads (each call has its own scratch folder for the command's output).
 ToolchainCheck CheckToolchain(const Implementation& implementation);
 
 // The build as a result records it: for CMake-built implementations the C++ compiler, the variant this

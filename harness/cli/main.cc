@@ -18,6 +18,7 @@
 #include "claimbench/fingerprint.h"
 #include "claimbench/histogram.h"
 #include "claimbench/implementation.h"
+#include "claimbench/implementation_tests.h"
 #include "claimbench/process.h"
 #include "claimbench/result_json.h"
 #include "claimbench/suite_runner.h"
@@ -39,6 +40,14 @@ ProjectPaths FindPaths() {
   if (!fs::exists(paths.root / "workloads")) {
     throw SetupError(fmt::format("{} is not a claimbench checkout (no workloads/); set CLAIMBENCH_ROOT or run ./claimbench",
                                  paths.root.string()));
+  }
+  // Toolchains that ./claimbench setup installed into the project (setup/install-toolchains.sh) come first
+  // on PATH, for version checks, builds, tests and the implementations alike.
+  fs::path toolchains = paths.root / ".toolchains" / "bin";
+  const char* path = std::getenv("PATH");
+  std::string current = path == nullptr ? "/usr/bin:/bin" : path;
+  if (fs::is_directory(toolchains) && !current.starts_with(toolchains.string() + ":")) {
+    ::setenv("PATH", (toolchains.string() + ":" + current).c_str(), 1);
   }
   return paths;
 }
@@ -157,12 +166,36 @@ int CommandList() {
       continue;
     }
     for (const Implementation& impl : LoadImplementations(paths, entry.name)) {
-      std::string reason = UnavailableReason(impl);
-      std::cout << fmt::format("{:<15}   {:<10} {:<8} {:<10} {}\n", "", impl.name, impl.language, impl.role,
-                               reason.empty() ? "available" : "unavailable: " + reason);
+      std::string version;
+      std::string reason = UnavailableReason(impl, &version);
+      // A "system" toolchain is the peer's own program (nginx 1.22.1): name the peer.
+      std::string toolchain =
+          version.empty() ? ""
+                          : fmt::format(" ({} {})", impl.toolchain.name == "system" ? impl.name : impl.toolchain.name,
+                                        version);
+      std::cout << fmt::format("{:<15}   {:<10} {:<8} {:<10} {:<10} {}\n", "", impl.name, impl.language, impl.role,
+                               impl.label, reason.empty() ? "available" + toolchain : "unavailable: " + reason);
     }
   }
   return kExitOk;
+}
+
+// Runs every implementation's own tests ([test] in impl.toml) and writes JUnit XML into `reports_dir`.
+int CommandTestImplementations(std::vector<std::string> workloads, const std::string& reports_dir) {
+  ProjectPaths paths = FindPaths();
+  if (workloads.empty()) {
+    for (const WorkloadEntry& entry : AllWorkloads()) {
+      if (entry.make != nullptr) workloads.push_back(entry.name);
+    }
+  }
+  for (const std::string& workload : workloads) FindWorkload(workload);
+  InstallInterruptHandler();
+  int failed = 0;
+  for (const ImplementationTestSummary& summary : RunImplementationTests(paths, workloads, reports_dir, std::cerr)) {
+    failed += summary.failed;
+  }
+  if (Interrupted()) return kExitInterrupted;
+  return failed > 0 ? kExitFailure : kExitOk;
 }
 
 int CommandExec(const std::string& workload, const std::string& impl_name, const std::vector<std::string>& rest) {
@@ -275,6 +308,13 @@ int Main(int argc, char** argv) {
 
   app.add_subcommand("list", "list workloads and implementations, and why any is unavailable");
 
+  std::vector<std::string> test_workloads;
+  std::string test_reports;
+  CLI::App* test_impls = app.add_subcommand(
+      "test-impls", "run every implementation's own tests ([test] in impl.toml) and write JUnit XML reports");
+  test_impls->add_option("--workload", test_workloads, "only this workload's implementations (repeatable)");
+  test_impls->add_option("--reports", test_reports, "folder for the JUnit XML reports and logs")->required();
+
   std::string exec_workload, exec_impl, exec_variant;
   std::vector<std::string> exec_rest;
   CLI::App* exec = app.add_subcommand("exec", "run one implementation's own CLI: exec WORKLOAD [--impl NAME] -- ARGS");
@@ -323,6 +363,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> command_line(argv, argv + argc);
   if (*run) return CommandRun(run_args, command_line);
   if (app.got_subcommand("list")) return CommandList();
+  if (*test_impls) return CommandTestImplementations(test_workloads, test_reports);
   if (*exec) return CommandExec(exec_workload, exec_impl, exec_rest);
   if (*compare) {
     compare_options.threshold = threshold_pct / 100;

@@ -173,6 +173,12 @@ json ImplementationJson(const ImplementationResult& r) {
   out["language"] = r.language;
   out["role"] = r.role;
   out["kind"] = r.kind;
+  if (!r.label.empty()) out["label"] = r.label;  // every implementation has one; results read from old files may not
+  out["build"] = {{"toolchain", r.build.toolchain},
+                  {"toolchain_version", r.build.toolchain_version},
+                  {"profile", r.build.profile},
+                  {"flags", r.build.flags},
+                  {"libraries", r.build.libraries}};
   out["status"] = ToString(r.status);
   out["error"] = r.error;
   out["command"] = r.command;
@@ -419,6 +425,18 @@ TimePoint ReadTimePoint(const json& j, const std::string& path) {
   return p;
 }
 
+// `build` of a benchmark (absent in results written before it was recorded).
+BuildRecord ReadBuild(const json& j, const std::string& path) {
+  ReadObject(j, path);
+  BuildRecord b;
+  b.toolchain = Get<ReadString>(j, "toolchain", path);
+  b.toolchain_version = Get<ReadString>(j, "toolchain_version", path);
+  b.profile = Get<ReadString>(j, "profile", path);
+  b.flags = ReadStrings(j, "flags", path);
+  b.libraries = ReadStrings(j, "libraries", path);
+  return b;
+}
+
 ImplementationResult ReadImplementation(const json& j, const std::string& path) {
   ImplementationResult r;
   r.name = Get<ReadString>(j, "name", path);
@@ -428,6 +446,8 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.language = Get<ReadString>(j, "language", path);
   r.role = Get<ReadString>(j, "role", path);
   r.kind = Get<ReadKind>(j, "kind", path);
+  if (j.contains("label")) r.label = Get<ReadString>(j, "label", path);
+  if (j.contains("build")) r.build = Get<ReadBuild>(j, "build", path);
   r.status = Get<ReadStatus>(j, "status", path);
   r.error = Get<ReadString>(j, "error", path);
   r.command = ReadStrings(j, "command", path);

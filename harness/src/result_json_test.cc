@@ -54,6 +54,12 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
   EXPECT_EQ(e.language, a.language);
   EXPECT_EQ(e.role, a.role);
   EXPECT_EQ(e.kind, a.kind);
+  EXPECT_EQ(e.label, a.label);
+  EXPECT_EQ(e.build.toolchain, a.build.toolchain);
+  EXPECT_EQ(e.build.toolchain_version, a.build.toolchain_version);
+  EXPECT_EQ(e.build.profile, a.build.profile);
+  EXPECT_EQ(e.build.flags, a.build.flags);
+  EXPECT_EQ(e.build.libraries, a.build.libraries);
   EXPECT_EQ(e.status, a.status);
   EXPECT_EQ(e.error, a.error);
   EXPECT_EQ(e.command, a.command);
@@ -355,6 +361,19 @@ TEST(ResultJsonTest, MissingFieldIsNamedWithItsPath) {
   j = ToJson(Sample());
   j.erase("context");
   EXPECT_EQ(ParseError(j), "missing required field 'context'");
+}
+
+TEST(ResultJsonTest, ResultsWrittenBeforeLabelAndBuildStillRead) {
+  json j = ToJson(Sample());
+  EXPECT_EQ(j["benchmarks"][0]["label"], "tuned");
+  EXPECT_EQ(j["benchmarks"][0]["build"]["flags"].back(), "-march=native");
+  j["benchmarks"][0].erase("label");
+  j["benchmarks"][0].erase("build");
+  RunResult back = RunResultFromJson(j);
+  EXPECT_EQ(back.benchmarks[0].label, "");
+  EXPECT_EQ(back.benchmarks[0].build.profile, "");
+  j["benchmarks"][0]["build"] = {{"toolchain", "rust"}};
+  EXPECT_EQ(ParseError(j), "benchmarks[0].build: missing required field 'toolchain_version'");
 }
 
 TEST(ResultJsonTest, WrongTypesAndUnknownStatusAreNamed) {

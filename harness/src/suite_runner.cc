@@ -98,6 +98,8 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
   result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
   result.language = impl.language;
   result.role = impl.role;
+  result.label = impl.label;
+  result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
   result.primary_metric = spec.primary_metric;
   return result;
@@ -653,14 +655,17 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   for (Plan& plan : plans) {
     const Workload& workload = *plan.workload;
     std::set<std::string> cases_done;
+    if (std::string warning = MixedBuildWarning(plan.impls, options.variant); !warning.empty()) {
+      run.warnings.push_back(warning);
+    }
     try {
       // Implementations that cannot run here are unavailable; one whose build fails is failed.
       std::map<std::string, std::pair<RunStatus, std::string>> not_running;
-      for (const Implementation& impl : plan.impls) {
+      for (Implementation& impl : plan.impls) {
         const std::string name = fmt::format("{}/{}", workload.Name(), impl.name);
         std::pair<RunStatus, std::string> problem{RunStatus::kUnavailable, ""};
         try {
-          problem.second = UnavailableReason(impl);
+          problem.second = UnavailableReason(impl, &impl.toolchain_version);
           if (problem.second.empty()) {
             problem = {RunStatus::kFailed, BuildImplementation(impl, options.scratch_dir / "build-logs")};
           }

@@ -77,7 +77,7 @@ class FakeWorkload final : public Workload {
 // A batch implementation: `work` runs between the ready and done marks.
 std::string Implementation(const std::string& role, const std::string& work = "true",
                            const std::string& extra = "") {
-  return "language = \"sh\"\nrole = \"" + role + "\"\ncommand = [\"sh\", \"-c\", \"echo ready >&3; " + work +
+  return "language = \"sh\"\nrole = \"" + role + "\"\nlabel = \"idiomatic\"\ncommand = [\"sh\", \"-c\", \"echo ready >&3; " + work +
          "; echo done >&3\"]\n" + extra;
 }
 

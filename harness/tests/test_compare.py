@@ -15,6 +15,7 @@ SCHEMA = json.loads((ROOT / "results" / "schema.json").read_text())
 # The reference, 40 ms slower: the same benchmark with the same parameters, slower code.
 SLOWED_CPP = """language = "C++"
 role = "reference"
+label = "idiomatic"
 command = ["sh", "-c", "exec \\"$0\\" \\"$@\\" --delay-ms 40", "{build_dir}/workloads/null/impls/cpp/null_cpp"]
 """
 

@@ -5,6 +5,7 @@ from claimbench_testing import bench, null_tree
 
 BROKEN_RUST = """language = "Rust"
 role = "port"
+label = "idiomatic"
 command = ["{impl_dir}/target/release/null"]
 [build]
 command = ["sh", "-c", "echo '   Compiling null v0.1.0'; echo 'error[E0308]: mismatched types' >&2; exit 101"]
@@ -12,6 +13,7 @@ command = ["sh", "-c", "echo '   Compiling null v0.1.0'; echo 'error[E0308]: mis
 
 COMPUTE_ONLY = """language = "C++"
 role = "peer"
+label = "idiomatic"
 command = ["{build_dir}/workloads/null/impls/cpp/null_cpp"]
 cases = ["batch_compute"]
 """

@@ -47,8 +47,8 @@ def assert_honest_timing(sample: dict) -> None:
 
 
 def test_batch_cases_of_both_languages_are_verified_interleaved_and_valid(cb):
-    proc, result = cb.run("--workload", "null", "--case", "batch_empty", "--case", "batch_compute",
-                          "--param", "work_units=20000")
+    proc, result = cb.run("--workload", "null", "--impl", "cpp", "--impl", "python", "--case", "batch_empty",
+                          "--case", "batch_compute", "--param", "work_units=20000")
     assert proc.returncode == 0, proc.stderr
     validate(result)
     for impl in ("cpp", "python"):
@@ -145,8 +145,8 @@ def test_a_backdated_done_is_refused_every_time_and_the_window_keeps_its_length(
 
 
 def test_echo_service_is_measured_with_latency_and_memory(cb):
-    proc, result = cb.run("--workload", "null", "--case", "echo_service", "--param", "duration_s=1",
-                          "--param", "warmup_s=0", "--param", "rate_per_s=500")
+    proc, result = cb.run("--workload", "null", "--impl", "cpp", "--impl", "python", "--case", "echo_service",
+                          "--param", "duration_s=1", "--param", "warmup_s=0", "--param", "rate_per_s=500")
     assert proc.returncode == 0, proc.stderr
     validate(result)
     for impl in ("cpp", "python"):
@@ -224,8 +224,8 @@ def test_bad_requests_get_one_clear_line_and_exit_2_before_measuring(cb, args, w
 
 def test_interrupt_keeps_a_valid_result_and_exits_130(harness, tmp_path):
     env = dict(os.environ, CLAIMBENCH_ROOT=str(ROOT))
-    proc = subprocess.Popen([str(harness), "run", "--out", str(tmp_path), "--workload", "null", "--case",
-                             "echo_service", "--param", "duration_s=30"], env=env,
+    proc = subprocess.Popen([str(harness), "run", "--out", str(tmp_path), "--workload", "null", "--impl", "cpp",
+                             "--case", "echo_service", "--param", "duration_s=30"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(3)
     proc.send_signal(signal.SIGINT)

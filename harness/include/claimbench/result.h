@@ -87,6 +87,16 @@ struct Calibration {
   std::string description;  // how it was derived, e.g. "0.8 x nginx's closed-loop maximum of 57,110/s"
 };
 
+// How an implementation was built (`build` of each benchmark): enough to tell a release Rust build from an
+// AddressSanitizer C++ build, and to rebuild it the same way.
+struct BuildRecord {
+  std::string toolchain;          // "rust", "go", "java", "python", "cpp", "system"; empty: not declared
+  std::string toolchain_version;  // "1.95.0", "17.0.15", "GNU 12.2.0"; empty: unknown
+  std::string profile;            // cargo's "release", go's "default", the C++ variant ("release", "asan", ...)
+  std::vector<std::string> flags;      // every flag that changes the generated code ("-march=native")
+  std::vector<std::string> libraries;  // the libraries that do the measured work ("tokio 1.54.1")
+};
+
 // Everything measured for one implementation on one case: one entry of `benchmarks[]`.
 struct ImplementationResult {
   std::string name;  // "<workload>/<case>/<implementation>"
@@ -96,6 +106,8 @@ struct ImplementationResult {
   std::string language;
   std::string role;  // "reference", "port", "peer", "thread_baseline"
   std::string kind = "batch";  // the case's kind: "batch", "service" or "build"
+  std::string label;  // "idiomatic", "tuned", "faithful"; empty in results written before labels
+  BuildRecord build;
   RunStatus status = RunStatus::kOk;  // kOk when at least the required repetitions were ok
   std::string error;
   std::vector<std::string> command;            // argv of the last repetition

@@ -45,6 +45,8 @@ ImplementationResult OkResult() {
   r.language = "cpp";
   r.role = "reference";
   r.kind = "service";
+  r.label = "tuned";
+  r.build = {"cpp", "GNU 12.2.0", "release", {"-O3", "-DNDEBUG", "-march=native"}, {"Boost.Asio 1.81"}};
   r.status = RunStatus::kOk;
   r.command = {"build/release/workloads/kv_service/cpp/kv_service", "--port", "0", "--threads=2"};
   r.parameters = {{"keys", "10000"}, {"value_bytes", "64"}};
@@ -99,6 +101,8 @@ ImplementationResult FailedResult() {
   r.language = "rust";
   r.role = "port";
   r.kind = "service";
+  r.label = "idiomatic";
+  r.build = {"rust", "1.95.0", "release", {}, {"tokio 1.54.1"}};
   r.status = RunStatus::kFailed;
   r.error = "exited with signal 11 (SIGSEGV) in repetition 1";
   r.command = {"workloads/kv_service/rust/target/release/kv_service", "--port", "0"};

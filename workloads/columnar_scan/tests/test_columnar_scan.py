@@ -223,14 +223,15 @@ def fake_root(tmp_path: Path, peers: dict[str, str | Path]) -> Path:
                           ("duckdb", f'["{{python}}", "{WORKLOAD / "impls" / "duckdb" / "duckdb_impl.py"}"]')]:
         (impls / name).mkdir(parents=True)
         role = "reference" if name == "cpp" else "peer"
-        (impls / name / "impl.toml").write_text(f'language = "x"\nrole = "{role}"\ncommand = {command}\n')
+        (impls / name / "impl.toml").write_text(
+            f'language = "x"\nrole = "{role}"\nlabel = "idiomatic"\ncommand = {command}\n')
     for name, program in peers.items():
         (impls / name).mkdir(parents=True)
         if isinstance(program, str):
             (impls / name / "peer.py").write_text(program)
             program = "{impl_dir}/peer.py"
         (impls / name / "impl.toml").write_text(
-            f'language = "Python"\nrole = "peer"\ncommand = ["{{python}}", "{program}"]\n')
+            f'language = "Python"\nrole = "peer"\nlabel = "idiomatic"\ncommand = ["{{python}}", "{program}"]\n')
     return root
 
 

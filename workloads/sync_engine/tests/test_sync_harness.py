@@ -39,12 +39,13 @@ def fake_root(tmp_path: Path) -> Path:
     shutil.copy(WORKLOAD / "impls" / "rsync" / "run_rsync.sh", impls / "cpp")
     shutil.copytree(WORKLOAD / "peer_support", workload / "peer_support")
     (impls / "cpp" / "impl.toml").write_text(
-        'language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/run_rsync.sh"]\n')
+        'language = "C"\nrole = "reference"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/run_rsync.sh"]\n')
     (impls / "liar").mkdir()
     (impls / "liar" / "liar.sh").write_text(LIAR)
     (impls / "liar" / "liar.sh").chmod(0o755)
     (impls / "liar" / "impl.toml").write_text(
-        'language = "C"\nrole = "peer"\ncommand = ["{impl_dir}/liar.sh"]\ncases = ["initial_sync"]\n')
+        'language = "C"\nrole = "peer"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/liar.sh"]\n'
+        'cases = ["initial_sync"]\n')
     return root
 
 
@@ -89,7 +90,8 @@ def test_an_implementation_cannot_remove_the_expected_answer(tmp_path):
     impl.mkdir(parents=True)
     (impl / "vandal.sh").write_text(VANDAL)
     (impl / "vandal.sh").chmod(0o755)
-    (impl / "impl.toml").write_text('language = "C"\nrole = "reference"\ncommand = ["{impl_dir}/vandal.sh"]\n')
+    (impl / "impl.toml").write_text(
+        'language = "C"\nrole = "reference"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/vandal.sh"]\n')
     env = dict(os.environ, CLAIMBENCH_ROOT=str(tmp_path / "root"))
     proc = subprocess.run([str(HARNESS), "run", "--out", str(tmp_path / "out"), "--workload", "sync_engine",
                            "--case", "hash", "--param", "file_bytes=1M"],
@@ -209,7 +211,8 @@ def run_chunk_with(tmp_path: Path, script: str, *cases: str) -> tuple[dict, Path
     impl.mkdir(parents=True)
     (impl / "wrapper.sh").write_text(script.replace('"CPP"', f'"{SYNC_CPP}"'))
     (impl / "wrapper.sh").chmod(0o755)
-    (impl / "impl.toml").write_text('language = "C++"\nrole = "reference"\ncommand = ["{impl_dir}/wrapper.sh"]\n')
+    (impl / "impl.toml").write_text(
+        'language = "C++"\nrole = "reference"\nlabel = "idiomatic"\ncommand = ["{impl_dir}/wrapper.sh"]\n')
     listing = tmp_path / "listing.txt"
     env = dict(os.environ, CLAIMBENCH_ROOT=str(root), SNOOP_LISTING=str(listing))
     case_args = [arg for case in cases for arg in ("--case", case)]

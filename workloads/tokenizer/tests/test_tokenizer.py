@@ -210,7 +210,8 @@ def fake_checkout(tmp_path: Path, liars: dict[str, tuple[Path, str]]) -> Path:
             (impl / "liar.py").write_text(LIAR.format(real=str(real), lie=lie))
             command = '["{python}", "{impl_dir}/liar.py"]'
         role = "reference" if name == "cpp" else "peer"
-        (impl / "impl.toml").write_text(f'language = "x"\nrole = "{role}"\ncommand = {command}\n')
+        (impl / "impl.toml").write_text(
+            f'language = "x"\nrole = "{role}"\nlabel = "idiomatic"\ncommand = {command}\n')
     return root
 
 

@@ -212,9 +212,14 @@ int CommandExec(const std::string& workload, const std::string& impl_name, const
     throw SetupError(fmt::format("workload '{}' has no implementation '{}'; choose from: {}", workload, impl_name,
                                  fmt::join(names, ", ")));
   }
-  std::string reason = UnavailableReason(*chosen);
-  if (reason.empty()) reason = BuildImplementation(*chosen, fs::temp_directory_path() / "claimbench-exec-logs");
-  if (!reason.empty()) throw SetupError(fmt::format("{}/{} is unavailable: {}", workload, chosen->name, reason));
+  if (std::string reason = UnavailableReason(*chosen); !reason.empty()) {
+    throw SetupError(fmt::format("{}/{} is unavailable: {}", workload, chosen->name, reason));
+  }
+  if (std::string failure = BuildImplementation(*chosen, fs::temp_directory_path() / "claimbench-exec-logs");
+      !failure.empty()) {
+    std::cerr << fmt::format("claimbench: error: {}/{} could not be built: {}\n", workload, chosen->name, failure);
+    return kExitFailure;  // the implementation's failure, not a usage error
+  }
   ProcessSpec spec;
   spec.argv = chosen->command;
   spec.argv.insert(spec.argv.end(), rest.begin(), rest.end());

@@ -162,6 +162,7 @@ json ImplementationJson(const ImplementationResult& r) {
   out["implementation"] = r.implementation;
   out["language"] = r.language;
   out["role"] = r.role;
+  out["kind"] = r.kind;
   if (!r.label.empty()) out["label"] = r.label;  // every implementation has one; results read from old files may not
   out["build"] = {{"toolchain", r.build.toolchain},
                   {"toolchain_version", r.build.toolchain_version},
@@ -190,6 +191,16 @@ json ImplementationJson(const ImplementationResult& r) {
     out["timeline"].push_back({{"t_ns", p.t_ns}, {"values", NumberMap(p.values)}});
   }
   out["extra"] = NumberMap(r.extra);
+  if (r.artifact) {
+    const ArtifactRecord& a = *r.artifact;
+    out["artifact"] = {{"build", a.build},
+                       {"files", a.files},
+                       {"elf_interpreter", a.elf_interpreter},
+                       {"libraries", a.libraries},
+                       {"runtimes", a.runtimes},
+                       {"beyond_libc", a.beyond_libc},
+                       {"incremental_edit", a.incremental_edit}};
+  }
   return out;
 }
 
@@ -399,6 +410,28 @@ BuildRecord ReadBuild(const json& j, const std::string& path) {
   return b;
 }
 
+std::string ReadKind(const json& value, const std::string& path) {
+  std::string kind = ReadString(value, path);
+  if (kind != "batch" && kind != "service" && kind != "build") {
+    Bad(path, fmt::format("unknown case kind '{}' (expected batch, service or build)", kind));
+  }
+  return kind;
+}
+
+// `artifact` of a benchmark of the build case.
+ArtifactRecord ReadArtifact(const json& j, const std::string& path) {
+  ReadObject(j, path);
+  ArtifactRecord a;
+  a.build = Get<ReadString>(j, "build", path);
+  a.files = ReadStrings(j, "files", path);
+  a.elf_interpreter = Get<ReadString>(j, "elf_interpreter", path);
+  a.libraries = ReadStrings(j, "libraries", path);
+  a.runtimes = ReadStrings(j, "runtimes", path);
+  a.beyond_libc = ReadStrings(j, "beyond_libc", path);
+  a.incremental_edit = Get<ReadString>(j, "incremental_edit", path);
+  return a;
+}
+
 ImplementationResult ReadImplementation(const json& j, const std::string& path) {
   ImplementationResult r;
   r.name = Get<ReadString>(j, "name", path);
@@ -407,6 +440,8 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.implementation = Get<ReadString>(j, "implementation", path);
   r.language = Get<ReadString>(j, "language", path);
   r.role = Get<ReadString>(j, "role", path);
+  // Written always since the build case came; files before it have batch and service cases only.
+  if (j.contains("kind")) r.kind = Get<ReadKind>(j, "kind", path);
   if (j.contains("label")) r.label = Get<ReadString>(j, "label", path);
   if (j.contains("build")) r.build = Get<ReadBuild>(j, "build", path);
   r.status = Get<ReadStatus>(j, "status", path);
@@ -422,6 +457,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.latency = ReadVector<LatencyDistribution>(j, "latency", path, ReadLatency);
   r.timeline = ReadVector<TimePoint>(j, "timeline", path, ReadTimePoint);
   r.extra = ReadNumberMap(j, "extra", path);
+  if (j.contains("artifact")) r.artifact = Get<ReadArtifact>(j, "artifact", path);
   return r;
 }
 

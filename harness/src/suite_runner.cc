@@ -17,6 +17,7 @@
 #include "claimbench/result_json.h"
 #include "claimbench/service_measurement.h"
 #include "claimbench/statistics.h"
+#include "build_case.h"
 #include "progress.h"
 #include "timestamps.h"
 
@@ -93,6 +94,7 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
   result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
   result.language = impl.language;
   result.role = impl.role;
+  result.kind = spec.kind == CaseKind::kService ? "service" : spec.kind == CaseKind::kBuild ? "build" : "batch";
   result.label = impl.label;
   result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
@@ -102,9 +104,15 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
 
 class CaseRun {
  public:
+  // `build_case` is the build case's state when spec.kind is kBuild (it measures each repetition), else null.
   CaseRun(const Workload& workload, const CaseSpec& spec, const std::vector<const Implementation*>& impls,
-          const RunOptions& options, int64_t& sequence, Progress& progress)
-      : workload_(workload), spec_(spec), options_(options), sequence_(sequence), progress_(progress) {
+          const RunOptions& options, int64_t& sequence, Progress& progress, BuildCase* build_case = nullptr)
+      : workload_(workload),
+        spec_(spec),
+        options_(options),
+        sequence_(sequence),
+        progress_(progress),
+        build_case_(build_case) {
     for (const Implementation* impl : impls) {
       Add(*impl, spec);
       if (impl->role == "reference" && spec.thread_baseline > 0) {
@@ -122,7 +130,7 @@ class CaseRun {
   std::vector<ImplementationResult> Run() {
     const fs::path case_dir = options_.cache_dir / workload_.Name() / spec_.name;
     fs::create_directories(case_dir);
-    workload_.Prepare(spec_, case_dir);
+    if (spec_.kind != CaseKind::kBuild) workload_.Prepare(spec_, case_dir);  // the harness's own case has no inputs
     case_dir_ = case_dir;
     start_ = Clock::now();
 
@@ -161,7 +169,9 @@ class CaseRun {
   // One more implementation (or the reference at the thread baseline) taking part in every round.
   void Add(const Implementation& impl, const CaseSpec& spec) {
     ImplementationResult result = NewResult(workload_, spec, impl);
-    result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
+    result.metrics = spec.kind == CaseKind::kBatch     ? BatchMetricDescriptors()
+                     : spec.kind == CaseKind::kService ? ServiceProcessMetricDescriptors()
+                                                       : std::vector<MetricDescriptor>{};
     for (const MetricDescriptor& extra : spec.extra_metrics) {
       bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
                                [&](const MetricDescriptor& m) { return m.name == extra.name; });
@@ -194,7 +204,9 @@ class CaseRun {
       int repetition = static_cast<int>(result.samples.size());
       progress_.Repetition(result.name, repetition + 1, warmup, spec_.warmup_repetitions + spec_.stopping.max_repetitions,
                            CaseSecondsLeft(round, warmup));
-      Sample sample = spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
+      Sample sample = spec_.kind == CaseKind::kBatch     ? RunBatch(i, repetition)
+                      : spec_.kind == CaseKind::kService ? RunService(i, repetition)
+                                                         : RunBuild(i);
       sample.sequence = sequence_++;
       sample.repetition = repetition;
       sample.warmup = warmup;
@@ -287,6 +299,25 @@ class CaseRun {
     return sample;
   }
 
+  // One clean and incremental build (build_case.h). Whatever the harness's own code throws fails this
+  // repetition with the message; the other implementations go on.
+  Sample RunBuild(size_t i) {
+    const Implementation& impl = *impls_[i];
+    results_[i].command = impl.cmake_target.empty()
+                              ? impl.build_command
+                              : std::vector<std::string>{"cmake", "--build", "<new build tree>", "--target", impl.cmake_target};
+    ArtifactRecord artifact;
+    Sample sample;
+    try {
+      sample = build_case_->Measure(impl, artifact);
+    } catch (const std::exception& error) {
+      sample.status = RunStatus::kFailed;
+      sample.error = std::string("the harness could not measure the build: ") + error.what();
+    }
+    if (sample.status == RunStatus::kOk) results_[i].artifact = std::move(artifact);
+    return sample;
+  }
+
   Sample RunService(size_t i, int repetition) {
     RunContext context = MakeContext(i, repetition);
     context.port = FreeLoopbackPort();
@@ -343,6 +374,7 @@ class CaseRun {
   const RunOptions& options_;
   int64_t& sequence_;
   Progress& progress_;
+  BuildCase* build_case_;
   fs::path case_dir_;
   Clock::time_point start_;  // the case's start, warm-up included
   double warmup_s_ = 0;
@@ -356,6 +388,7 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
   std::vector<std::string> warnings;
   for (const ImplementationResult& result : run.benchmarks) {
     if (result.status != RunStatus::kOk) continue;
+    if (result.artifact && result.artifact->build.starts_with("none:")) continue;  // measured once by design
     int64_t n = 0;
     for (const Sample& s : result.samples) n += CountsInStatistics(s) ? 1 : 0;
     if (n < 5) {
@@ -492,6 +525,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   std::set<std::string> cases_seen;
   for (const auto& workload : workloads) {
     Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
+    if (std::optional<CaseSpec> build = BuildCaseSpec(options.profile)) plan.cases.push_back(std::move(*build));
     std::set<std::string> own_cases;
     for (const CaseSpec& spec : plan.cases) {
       if (!own_cases.insert(spec.name).second) {
@@ -524,8 +558,9 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   }
   for (const std::string& name : options.cases) {
     if (!cases_seen.contains(name)) {
-      throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}", name,
-                                   fmt::join(cases_seen, ", ")));
+      throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}{}", name,
+                                   fmt::join(cases_seen, ", "),
+                                   name == kBuildCaseName ? " (the build case is in the standard and full profiles)" : ""));
     }
   }
   for (const auto& [key, value] : options.params) {
@@ -534,7 +569,11 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
     }
   }
   for (Plan& plan : plans) {
-    for (const CaseSpec& spec : plan.cases) {
+    for (CaseSpec& spec : plan.cases) {
+      if (spec.kind == CaseKind::kBuild) {
+        ApplyBuildCaseParameters(spec);  // its parameters are the harness's own: how many builds
+        continue;
+      }
       for (const Implementation& impl : plan.impls) {
         RunContext probe;
         probe.implementation = &impl;
@@ -575,11 +614,46 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
           not_in_case[impl->name] = reason;
         }
       }
-      progress.Case(plan.workload->Name(), spec.name, in_case.size(), ++case_index, case_count);
+      std::optional<BuildCase> build_case;
       std::vector<ImplementationResult> case_results;
+      if (spec.kind == CaseKind::kBuild) {
+        // Only what we build takes part in the rounds: a peer has no build of ours, an interpreted port is
+        // measured once for its files, runtime and source lines.
+        build_case.emplace(paths, options.scratch_dir / plan.workload->Name() / spec.name, options.variant);
+        std::erase_if(in_case, [&](const Implementation* impl) {
+          std::string reason = NoBuildReason(*impl);
+          if (reason.empty()) return false;
+          if (impl->role == "peer") {
+            not_in_case[impl->name] = reason;
+            return true;
+          }
+          ImplementationResult result = NewResult(*plan.workload, spec, *impl);
+          result.metrics = spec.extra_metrics;
+          ArtifactRecord artifact;
+          Sample sample;
+          try {
+            sample = build_case->MeasureWithoutBuild(*impl, artifact);
+            result.artifact = std::move(artifact);
+          } catch (const std::exception& error) {
+            sample.status = result.status = RunStatus::kFailed;
+            sample.error = result.error = std::string("the harness could not measure it: ") + error.what();
+          }
+          sample.sequence = sequence++;
+          result.samples.push_back(std::move(sample));
+          result.stop_reason = reason + ": measured once (nothing to time)";
+          result.command = impl->command;
+          result.statistics = ComputeStatistics(result.metrics, result.samples, options.seed);
+          case_results.push_back(std::move(result));
+          return true;
+        });
+      }
+      progress.Case(plan.workload->Name(), spec.name, in_case.size(), ++case_index, case_count);
       if (!in_case.empty()) {
-        CaseRun case_run(*plan.workload, spec, in_case, options, sequence, progress);
-        case_results = case_run.Run();
+        CaseRun case_run(*plan.workload, spec, in_case, options, sequence, progress,
+                         build_case ? &*build_case : nullptr);
+        std::vector<ImplementationResult> measured = case_run.Run();
+        case_results.insert(case_results.begin(), std::make_move_iterator(measured.begin()),
+                            std::make_move_iterator(measured.end()));
       }
       for (const Implementation& impl : plan.impls) {
         auto it = not_in_case.find(impl.name);

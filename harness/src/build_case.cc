@@ -33,7 +33,8 @@ std::string Rebased(std::string text, const std::string& from, const std::string
   return text;
 }
 
-std::vector<std::string> Rebased(const std::vector<std::string>& argv, const fs::path& from, const fs::path& to) {
+std::vector<std::string> Rebased(const std::vector<std::string>& argv, const fs::path& from,
+                                 const fs::path& to) {
   std::vector<std::string> out;
   for (const std::string& arg : argv) out.push_back(Rebased(arg, from.string(), to.string()));
   return out;
@@ -88,7 +89,8 @@ class SourceEdit {
     times_[0] = st.st_atim;
     times_[1] = st.st_mtim;
     const std::string marker = file_.extension() == ".py" || file_.extension() == ".sh" ? "#" : "//";
-    Write(original_ + fmt::format("\n{} claimbench: edit for an incremental build (the harness removes it)\n", marker));
+    Write(original_ +
+          fmt::format("\n{} claimbench: edit for an incremental build (the harness removes it)\n", marker));
   }
   ~SourceEdit() {
     Write(original_);
@@ -114,8 +116,8 @@ std::optional<fs::path> IncrementalSource(const Implementation& impl) {
   static const std::set<std::string> kUnits = {".c", ".cc", ".cpp", ".cxx", ".rs", ".go", ".java", ".py"};
   std::vector<fs::path> found;
   std::error_code error;
-  for (auto it = fs::recursive_directory_iterator(impl.dir, error); !error && it != fs::recursive_directory_iterator();
-       it.increment(error)) {
+  for (auto it = fs::recursive_directory_iterator(impl.dir, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     if (it->path().filename().string().starts_with(".")) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
@@ -161,24 +163,27 @@ std::vector<fs::path> ArtifactFiles(const std::vector<std::string>& command, con
 std::string VerifyArtifacts(const std::vector<std::string>& command, const std::vector<fs::path>& files,
                             const fs::path& out) {
   if (files.empty()) {
-    return fmt::format("its command ({}) names no file of the build's output folder, so nothing it built can be "
-                       "checked",
+    return fmt::format("its command ({}) names no file of the build's output folder, so nothing it built "
+                       "can be checked",
                        Shown(command));
   }
   for (const fs::path& file : files) {
     std::error_code error;
     if (!fs::is_regular_file(file, error)) {
-      return fmt::format("the build exited 0 but left no {} (the command needs it)", file.lexically_relative(out).string());
+      return fmt::format("the build exited 0 but left no {} (the command needs it)",
+                         file.lexically_relative(out).string());
     }
-    if (fs::file_size(file, error) == 0) return fmt::format("the build left {} empty", file.lexically_relative(out).string());
+    if (fs::file_size(file, error) == 0) {
+      return fmt::format("the build left {} empty", file.lexically_relative(out).string());
+    }
   }
   if (fs::path program = command[0]; std::find(files.begin(), files.end(), program) != files.end()) {
     ProgramDependencies deps = ReadProgramDependencies(program);
     const bool runs = deps.kind == ProgramDependencies::Kind::kScript ||
                       (deps.kind == ProgramDependencies::Kind::kElf && deps.executable_for_this_machine);
     if (!runs || ::access(program.c_str(), X_OK) != 0) {
-      return fmt::format("{} is run as a program but is not an executable for this machine (an ELF executable "
-                         "or a #! script with execute permission)",
+      return fmt::format("{} is run as a program but is not an executable for this machine (an ELF "
+                         "executable or a #! script with execute permission)",
                          program.lexically_relative(out).string());
     }
   }
@@ -229,7 +234,9 @@ void DescribeRuntime(const Implementation& impl, const std::vector<std::string>&
       artifact.libraries = deps.needed;
     } else {
       artifact.elf_interpreter.clear();
-      if (deps.kind == ProgramDependencies::Kind::kScript) artifact.runtimes.push_back(deps.interpreter + " (#! line)");
+      if (deps.kind == ProgramDependencies::Kind::kScript) {
+        artifact.runtimes.push_back(deps.interpreter + " (#! line)");
+      }
     }
   } else {
     std::string version = impl.toolchain.name.empty() ? "" : " " + impl.toolchain_version;
@@ -288,11 +295,12 @@ std::optional<CaseSpec> BuildCaseSpec(std::string_view profile) {
   spec.name = std::string(kBuildCaseName);
   spec.kind = CaseKind::kBuild;
   spec.description =
-      "clean build (fresh output folder, dependencies downloaded) and incremental build (one source edited) of every "
-      "implementation we build, the artifact's size and runtime dependencies, and source lines";
+      "clean build (fresh output folder, dependencies downloaded) and incremental build (one source edited) "
+      "of every implementation we build, the artifact's size and runtime dependencies, and source lines";
   // Six pairs give every build ratio its interval; builds are slow, so standard stops there.
   spec.parameters = {{"repetitions", "6"}, {"warmup_repetitions", "1"}};
-  spec.stopping = profile == "standard" ? stats::StoppingRule{6, 6, 0.05, 3600} : stats::StoppingRule{6, 10, 0.03, 7200};
+  spec.stopping = profile == "standard" ? stats::StoppingRule{6, 6, 0.05, 3600}
+                                        : stats::StoppingRule{6, 10, 0.03, 7200};
   spec.primary_metric = "clean_build_ns";
   spec.extra_metrics = BuildMetricDescriptors();
   ApplyBuildCaseParameters(spec);
@@ -303,7 +311,8 @@ void ApplyBuildCaseParameters(CaseSpec& spec) {
   CaseParameters parameters(spec);
   const int repetitions = static_cast<int>(parameters.Int("repetitions", 1, 100));
   spec.warmup_repetitions = static_cast<int>(parameters.Int("warmup_repetitions", 0, 10));
-  spec.stopping.max_repetitions = std::max(spec.stopping.max_repetitions - spec.stopping.min_repetitions, 0) + repetitions;
+  const int more = std::max(spec.stopping.max_repetitions - spec.stopping.min_repetitions, 0);
+  spec.stopping.max_repetitions = repetitions + more;
   spec.stopping.min_repetitions = repetitions;
 }
 
@@ -326,7 +335,8 @@ std::vector<MetricDescriptor> BuildMetricDescriptors() {
 std::string NoBuildReason(const Implementation& impl) {
   if (!impl.cmake_target.empty() || !impl.build_command.empty()) return "";
   if (impl.role == "peer") {
-    return fmt::format("no build of ours: {} is a peer shipped as a package, built by its distribution", impl.name);
+    return fmt::format("no build of ours: {} is a peer shipped as a package, built by its distribution",
+                       impl.name);
   }
   return fmt::format("no build of ours: {} runs from its sources (its impl.toml has no [build])", impl.name);
 }
@@ -348,14 +358,15 @@ BuildCase::Plan BuildCase::MakePlan(const Implementation& impl, const fs::path& 
               {"CARGO_NET_OFFLINE", "true"}, {"GOPROXY", "off"}};
   if (!impl.cmake_target.empty()) {
     // A new build tree of the variant's preset, configured for this target alone (no tests, no benchmarks).
-    plan.clean_steps.push_back({"cmake", "--preset", variant_, "-B", out.string(), "-DCLAIMBENCH_BUILD_TESTS=OFF",
-                                "-DCLAIMBENCH_BUILD_BENCHMARKS=OFF", "-DCMAKE_C_COMPILER_LAUNCHER=",
-                                "-DCMAKE_CXX_COMPILER_LAUNCHER="});
+    plan.clean_steps.push_back({"cmake", "--preset", variant_, "-B", out.string(),
+                                "-DCLAIMBENCH_BUILD_TESTS=OFF", "-DCLAIMBENCH_BUILD_BENCHMARKS=OFF",
+                                "-DCMAKE_C_COMPILER_LAUNCHER=", "-DCMAKE_CXX_COMPILER_LAUNCHER="});
     plan.incremental_step = {"cmake", "--build", out.string(), "--target", impl.cmake_target};
     plan.clean_steps.push_back(plan.incremental_step);
     plan.working_dir = paths_.root;
     plan.command = Rebased(impl.command, paths_.build_dir, out);
-    plan.described = fmt::format("CMake target {} of the '{}' preset, in a new build tree", impl.cmake_target, variant_);
+    plan.described =
+        fmt::format("CMake target {} of the '{}' preset, in a new build tree", impl.cmake_target, variant_);
   } else {
     plan.incremental_step = Rebased(impl.build_command, impl.out_dir, out);
     plan.clean_steps.push_back(plan.incremental_step);
@@ -383,8 +394,8 @@ std::string BuildCase::PrimedGoCache(const Implementation& impl) {
   spec.rss_sample_interval = std::chrono::nanoseconds(0);
   ProcessResult result = RunToCompletion(spec);
   if (!result.ok()) {
-    return fmt::format("could not compile Go's standard library for the clean builds ('{}'): {}; {}", Shown(spec.argv),
-                       result.error, LastLine(spec.stderr_path));
+    return fmt::format("could not compile Go's standard library for the clean builds ('{}'): {}; {}",
+                       Shown(spec.argv), result.error, LastLine(spec.stderr_path));
   }
   go_caches_[impl.name] = cache;
   return "";
@@ -420,10 +431,12 @@ Sample BuildCase::Measure(const Implementation& impl, ArtifactRecord& artifact) 
     spec.rss_sample_interval = std::chrono::nanoseconds(0);  // the harness stays quiet while the build runs
     result = RunToCompletion(spec);
     if (result.ok()) return true;
-    sample.status = result.outcome == ProcessResult::Outcome::kInterrupted ? RunStatus::kInterrupted : RunStatus::kFailed;
+    const bool interrupted = result.outcome == ProcessResult::Outcome::kInterrupted;
+    sample.status = interrupted ? RunStatus::kInterrupted : RunStatus::kFailed;
     std::string said = LastLine(spec.stderr_path);
     if (said.empty()) said = LastLine(spec.stdout_path);
-    sample.error = fmt::format("{} build ('{}') {}{}", which, Shown(argv), result.error, said.empty() ? "" : ": " + said);
+    sample.error = fmt::format("{} build ('{}') {}{}", which, Shown(argv), result.error,
+                               said.empty() ? "" : ": " + said);
     return false;
   };
 
@@ -434,7 +447,9 @@ Sample BuildCase::Measure(const Implementation& impl, ArtifactRecord& artifact) 
     clean_ns += static_cast<double>(result.wall_ns);
     clean_cpu_ns += static_cast<double>(result.user_cpu_ns + result.sys_cpu_ns);
     peak_rss = std::max(peak_rss, static_cast<double>(result.max_rss_bytes_rusage));
-    if (i == 0 && plan.clean_steps.size() > 1) sample.metrics["configure_ns"] = static_cast<double>(result.wall_ns);
+    if (i == 0 && plan.clean_steps.size() > 1) {
+      sample.metrics["configure_ns"] = static_cast<double>(result.wall_ns);
+    }
   }
   sample.metrics["clean_build_ns"] = clean_ns;
   sample.metrics["clean_build_cpu_ns"] = clean_cpu_ns;
@@ -456,7 +471,8 @@ Sample BuildCase::Measure(const Implementation& impl, ArtifactRecord& artifact) 
   std::optional<fs::path> source = IncrementalSource(impl);
   if (!source) {
     sample.status = RunStatus::kInvalid;
-    sample.error = fmt::format("no source file of its own in {} to edit for the incremental build", impl.dir.string());
+    sample.error =
+        fmt::format("no source file of its own in {} to edit for the incremental build", impl.dir.string());
     return sample;
   }
   std::vector<FileIdentity> before;
@@ -477,8 +493,8 @@ Sample BuildCase::Measure(const Implementation& impl, ArtifactRecord& artifact) 
   for (size_t i = 0; i < files.size(); ++i) rewritten = rewritten || !(IdentityOf(files[i]) == before[i]);
   if (!rewritten) {
     sample.status = RunStatus::kInvalid;
-    sample.error = fmt::format("incremental build: after {} was edited the build exited 0 but rewrote none of its "
-                               "artifact's files: it rebuilt nothing",
+    sample.error = fmt::format("incremental build: after {} was edited the build exited 0 but rewrote none "
+                               "of its artifact's files: it rebuilt nothing",
                                source->lexically_relative(paths_.root).string());
     return sample;
   }

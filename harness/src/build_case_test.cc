@@ -36,7 +36,8 @@ class FakeWorkload : public Workload {
 // build.sh copies main.py to {out_dir}/prog; variants of it misbehave.
 constexpr const char* kGoodBuild = "#!/bin/sh\ncp main.py \"$1/prog\" && chmod +x \"$1/prog\"\n";
 constexpr const char* kNoArtifact = "#!/bin/sh\nexit 0\n";
-constexpr const char* kLazyBuild =  // builds once, then never again: an incremental build that rebuilds nothing
+// Builds once, then never again: an incremental build that rebuilds nothing.
+constexpr const char* kLazyBuild =
     "#!/bin/sh\n[ -e \"$1/prog\" ] || { cp main.py \"$1/prog\" && chmod +x \"$1/prog\"; }\n";
 constexpr const char* kProgram = "#!/bin/sh\necho hello\n";
 
@@ -117,14 +118,16 @@ TEST_F(BuildCaseTest, TimesCleanAndIncrementalBuildsInInterleavedRoundsAndGivesT
     ASSERT_TRUE(r->artifact);
     EXPECT_EQ(r->artifact->files, std::vector<std::string>{"prog"});
     EXPECT_EQ(r->artifact->runtimes, std::vector<std::string>{"/bin/sh (#! line)"});
-    EXPECT_EQ(r->artifact->incremental_edit, fmt::format("workloads/fake/impls/{}/main.py", r->implementation));
+    EXPECT_EQ(r->artifact->incremental_edit,
+              fmt::format("workloads/fake/impls/{}/main.py", r->implementation));
   }
   // Measured rounds alternate which implementation goes first: ref port, port ref, ... (after the warm-up's).
   ASSERT_EQ(a.samples.size(), 7u);
   ASSERT_EQ(b.samples.size(), 7u);
   EXPECT_TRUE(a.samples[0].warmup);
   for (size_t round = 0; round < 6; ++round) {
-    EXPECT_EQ(a.samples[round + 1].sequence < b.samples[round + 1].sequence, round % 2 == 0) << "round " << round;
+    EXPECT_EQ(a.samples[round + 1].sequence < b.samples[round + 1].sequence, round % 2 == 0)
+        << "round " << round;
   }
   // Paired build ratios, like every other comparison.
   auto ratio = std::find_if(run.comparisons.begin(), run.comparisons.end(), [](const Comparison& c) {
@@ -152,7 +155,8 @@ TEST_F(BuildCaseTest, ABuildThatLeavesNoArtifactIsInvalid) {
   EXPECT_EQ(Find(run, "ref").status, RunStatus::kOk);
   const ImplementationResult& empty = Find(run, "empty");
   EXPECT_EQ(empty.status, RunStatus::kInvalid);
-  EXPECT_NE(empty.error.find("clean build: the build exited 0 but left no prog"), std::string::npos) << empty.error;
+  EXPECT_NE(empty.error.find("clean build: the build exited 0 but left no prog"), std::string::npos)
+      << empty.error;
   EXPECT_EQ(Counted(empty), 0);
 }
 
@@ -182,7 +186,8 @@ TEST_F(BuildCaseTest, WithoutABuildOfOursAPortIsMeasuredOnceAndAPeerIsUnavailabl
     fs::create_directories(dir);
     std::ofstream(dir / "main.py") << "print('hello')\n";
     std::ofstream(dir / "impl.toml") << fmt::format(
-        "language = \"Python\"\nrole = \"{}\"\nlabel = \"idiomatic\"\ncommand = [\"sh\", \"{{impl_dir}}/main.py\"]\n",
+        "language = \"Python\"\nrole = \"{}\"\nlabel = \"idiomatic\"\n"
+        "command = [\"sh\", \"{{impl_dir}}/main.py\"]\n",
         std::string(name) == "peer" ? "peer" : "port");
   }
   RunResult run = Run();
@@ -194,12 +199,14 @@ TEST_F(BuildCaseTest, WithoutABuildOfOursAPortIsMeasuredOnceAndAPeerIsUnavailabl
   ASSERT_TRUE(interpreted.artifact);
   EXPECT_EQ(interpreted.artifact->build.rfind("none: interpreted runs from its sources", 0), 0u)
       << interpreted.artifact->build;
-  EXPECT_EQ(interpreted.artifact->files, std::vector<std::string>{"workloads/fake/impls/interpreted/main.py"});
+  EXPECT_EQ(interpreted.artifact->files,
+            std::vector<std::string>{"workloads/fake/impls/interpreted/main.py"});
   ASSERT_EQ(interpreted.artifact->runtimes.size(), 1u);
   EXPECT_EQ(interpreted.artifact->runtimes[0].rfind("sh (/", 0), 0u) << interpreted.artifact->runtimes[0];
   const ImplementationResult& peer = Find(run, "peer");
   EXPECT_EQ(peer.status, RunStatus::kUnavailable);
-  EXPECT_NE(peer.error.find("no build of ours: peer is a peer shipped as a package"), std::string::npos) << peer.error;
+  EXPECT_NE(peer.error.find("no build of ours: peer is a peer shipped as a package"), std::string::npos)
+      << peer.error;
   EXPECT_EQ(Counted(Find(run, "ref")), 6);
 }
 
@@ -209,7 +216,8 @@ TEST_F(BuildCaseTest, TheQuickProfileHasNoBuildCaseAndSaysWhere) {
     Run("quick");
     FAIL() << "quick ran a build case";
   } catch (const SetupError& error) {
-    EXPECT_NE(std::string(error.what()).find("the build case is in the standard and full profiles"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find("the build case is in the standard and full profiles"),
+              std::string::npos)
         << error.what();
   }
 }

@@ -27,7 +27,8 @@ constexpr uint16_t kThisMachine = EM_386;
 constexpr uint16_t kThisMachine = EM_NONE;  // unknown here: no file counts as this machine's
 #endif
 constexpr unsigned char kThisClass = sizeof(void*) == 8 ? ELFCLASS64 : ELFCLASS32;
-constexpr unsigned char kThisByteOrder = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+constexpr unsigned char kThisByteOrder =
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
 
 // A bounds-checked view of the file: every read names what it was reading when it falls outside.
 class FileBytes {
@@ -57,7 +58,8 @@ class FileBytes {
   }
 
   [[noreturn]] void Corrupt(std::string_view what) const {
-    throw SetupError(fmt::format("{}: not a readable ELF file: its {} lies outside the file (truncated or corrupt)",
+    throw SetupError(fmt::format("{}: not a readable ELF file: its {} lies outside the file "
+                                 "(truncated or corrupt)",
                                  path_.string(), what));
   }
 
@@ -88,7 +90,9 @@ void ReadElf(const FileBytes& file, ProgramDependencies& out) {
   };
   std::optional<Phdr> dynamic;
   for (const Phdr& s : segments) {
-    if (s.p_type == PT_INTERP) out.interpreter = file.String(s.p_offset, s.p_offset + s.p_filesz, "PT_INTERP");
+    if (s.p_type == PT_INTERP) {
+      out.interpreter = file.String(s.p_offset, s.p_offset + s.p_filesz, "PT_INTERP");
+    }
     if (s.p_type == PT_DYNAMIC) dynamic = s;
   }
   if (!dynamic) return;
@@ -128,7 +132,8 @@ ProgramDependencies ReadProgramDependencies(const fs::path& path) {
   ProgramDependencies out;
   if (bytes.starts_with("#!")) {
     out.kind = ProgramDependencies::Kind::kScript;
-    std::string line = bytes.substr(2, bytes.find('\n') == std::string::npos ? std::string::npos : bytes.find('\n') - 2);
+    const size_t end = bytes.find('\n');
+    const std::string line = bytes.substr(2, end == std::string::npos ? std::string::npos : end - 2);
     const size_t first = line.find_first_not_of(" \t");
     const size_t last = line.find_last_not_of(" \t\r");
     out.interpreter = first == std::string::npos ? "" : line.substr(first, last - first + 1);
@@ -147,13 +152,15 @@ ProgramDependencies ReadProgramDependencies(const fs::path& path) {
 }
 
 bool IsCRuntimeLibrary(std::string_view name) {
-  const std::string_view file = name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1);
+  const size_t slash = name.rfind('/');
+  const std::string_view file = name.substr(slash == std::string_view::npos ? 0 : slash + 1);
   if (file.starts_with("ld-linux") || file == "ld64.so.2" || file == "ld.so.1" || file == "libgcc_s.so.1") {
     return true;
   }
   static constexpr std::string_view kGlibc[] = {"libc.so.", "libm.so.", "libpthread.so.", "libdl.so.",
                                                 "librt.so.", "libutil.so.", "libresolv.so.", "libanl.so."};
-  return std::any_of(std::begin(kGlibc), std::end(kGlibc), [&](std::string_view p) { return file.starts_with(p); });
+  return std::any_of(std::begin(kGlibc), std::end(kGlibc),
+                     [&](std::string_view prefix) { return file.starts_with(prefix); });
 }
 
 }  // namespace claimbench

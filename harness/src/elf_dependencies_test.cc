@@ -70,7 +70,8 @@ TEST_F(ElfDependenciesTest, AnythingElseIsNeither) {
 
 TEST_F(ElfDependenciesTest, ATruncatedElfFileIsAnErrorNamingTheFile) {
   const std::string whole = ReadWholeFile("/bin/true");
-  const fs::path cut = Write("cut", whole.substr(0, 200));  // the header survives; the tables it points at do not
+  // The header survives; the tables it points at do not.
+  const fs::path cut = Write("cut", whole.substr(0, 200));
   try {
     ReadProgramDependencies(cut);
     FAIL() << "read a truncated file";
@@ -85,11 +86,12 @@ TEST_F(ElfDependenciesTest, AMissingFileIsAnError) {
 }
 
 TEST(CRuntimeLibraryTest, GlibcItsLoaderAndLibgccAreTheCRuntimeNothingElse) {
-  for (const char* name : {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libgcc_s.so.1",
-                           "/lib64/ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}) {
+  for (const char* name : {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1",
+                           "libgcc_s.so.1", "/lib64/ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}) {
     EXPECT_TRUE(IsCRuntimeLibrary(name)) << name;
   }
-  for (const char* name : {"libstdc++.so.6", "libssl.so.3", "libjemalloc.so.2", "libcrypto.so.3", "libcurl.so.4"}) {
+  for (const char* name :
+       {"libstdc++.so.6", "libssl.so.3", "libjemalloc.so.2", "libcrypto.so.3", "libcurl.so.4"}) {
     EXPECT_FALSE(IsCRuntimeLibrary(name)) << name;
   }
 }

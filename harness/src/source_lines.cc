@@ -36,7 +36,8 @@ bool HasCodeCFamily(std::string_view line, bool& in_block) {
     size_t line_comment = line.find("//", i);
     size_t block = line.find("/*", i);
     size_t stop = std::min(line_comment, block);
-    code = code || !IsBlank(line.substr(i, stop == std::string_view::npos ? std::string_view::npos : stop - i));
+    const size_t length = stop == std::string_view::npos ? std::string_view::npos : stop - i;
+    code = code || !IsBlank(line.substr(i, length));
     if (stop == std::string_view::npos || stop == line_comment) return code;
     in_block = true;
     i = block + 2;
@@ -63,7 +64,8 @@ int64_t CountCodeLines(std::string_view text, std::string_view extension) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    std::string_view line = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const size_t length = end == std::string_view::npos ? std::string_view::npos : end - start;
+    const std::string_view line = text.substr(start, length);
     start = end == std::string_view::npos ? text.size() : end + 1;
     if (c_family) {
       lines += HasCodeCFamily(line, in_block) ? 1 : 0;
@@ -88,7 +90,8 @@ SourceCount CountSourceLines(const fs::path& dir) {
       continue;
     }
     const std::string extension = path.extension().string();
-    if (!it->is_regular_file() || !(IsOneOf(extension, kCFamily) || IsOneOf(extension, kHashComments))) continue;
+    const bool source = IsOneOf(extension, kCFamily) || IsOneOf(extension, kHashComments);
+    if (!it->is_regular_file() || !source) continue;
     const int64_t lines = CountCodeLines(ReadWholeFile(path), extension);
     if (IsTestSourcePath(path.lexically_relative(dir))) {
       ++count.test_files;

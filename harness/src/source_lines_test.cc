@@ -26,8 +26,8 @@ TEST(CountCodeLinesTest, SkipsBlankLinesAndCommentOnlyLinesInCFamilyLanguages) {
 }
 
 TEST(CountCodeLinesTest, HashCommentsInPythonAndShellAndEveryNonBlankLineElsewhere) {
-  EXPECT_EQ(CountCodeLines("#!/usr/bin/env python3\n# comment\nimport sys\n\n    # indented\nprint(1)  # hi", ".py"),
-            2);
+  const char* python = "#!/usr/bin/env python3\n# comment\nimport sys\n\n    # indented\nprint(1)  # hi";
+  EXPECT_EQ(CountCodeLines(python, ".py"), 2);
   EXPECT_EQ(CountCodeLines("#!/bin/sh\nexec nginx\n", ".sh"), 1);
   EXPECT_EQ(CountCodeLines("a\n\n// not a comment here\n", ".txt"), 2);
   EXPECT_EQ(CountCodeLines("", ".rs"), 0);

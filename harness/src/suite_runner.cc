@@ -94,7 +94,9 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
   result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
   result.language = impl.language;
   result.role = impl.role;
-  result.kind = spec.kind == CaseKind::kService ? "service" : spec.kind == CaseKind::kBuild ? "build" : "batch";
+  result.kind = spec.kind == CaseKind::kService ? "service"
+                : spec.kind == CaseKind::kBuild ? "build"
+                                                : "batch";
   result.label = impl.label;
   result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
@@ -129,8 +131,10 @@ class CaseRun {
 
   std::vector<ImplementationResult> Run() {
     const fs::path case_dir = options_.cache_dir / workload_.Name() / spec_.name;
-    fs::create_directories(case_dir);
-    if (spec_.kind != CaseKind::kBuild) workload_.Prepare(spec_, case_dir);  // the harness's own case has no inputs
+    if (spec_.kind != CaseKind::kBuild) {  // the harness's own case has no inputs
+      fs::create_directories(case_dir);
+      workload_.Prepare(spec_, case_dir);
+    }
     case_dir_ = case_dir;
     start_ = Clock::now();
 
@@ -303,9 +307,10 @@ class CaseRun {
   // repetition with the message; the other implementations go on.
   Sample RunBuild(size_t i) {
     const Implementation& impl = *impls_[i];
-    results_[i].command = impl.cmake_target.empty()
-                              ? impl.build_command
-                              : std::vector<std::string>{"cmake", "--build", "<new build tree>", "--target", impl.cmake_target};
+    results_[i].command = impl.build_command;
+    if (!impl.cmake_target.empty()) {
+      results_[i].command = {"cmake", "--build", "<new build tree>", "--target", impl.cmake_target};
+    }
     ArtifactRecord artifact;
     Sample sample;
     try {
@@ -388,7 +393,7 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
   std::vector<std::string> warnings;
   for (const ImplementationResult& result : run.benchmarks) {
     if (result.status != RunStatus::kOk) continue;
-    if (result.artifact && result.artifact->build.starts_with("none:")) continue;  // measured once by design
+    if (result.artifact && result.artifact->build.starts_with("none:")) continue;  // measured once: by design
     int64_t n = 0;
     for (const Sample& s : result.samples) n += CountsInStatistics(s) ? 1 : 0;
     if (n < 5) {
@@ -525,7 +530,10 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   std::set<std::string> cases_seen;
   for (const auto& workload : workloads) {
     Plan plan{workload.get(), LoadImplementations(paths, workload->Name()), workload->Cases(options.profile)};
-    if (std::optional<CaseSpec> build = BuildCaseSpec(options.profile)) plan.cases.push_back(std::move(*build));
+    // The harness's own build case comes last, after the workload's (standard and full profiles only).
+    if (std::optional<CaseSpec> build = BuildCaseSpec(options.profile)) {
+      plan.cases.push_back(std::move(*build));
+    }
     std::set<std::string> own_cases;
     for (const CaseSpec& spec : plan.cases) {
       if (!own_cases.insert(spec.name).second) {
@@ -558,9 +566,10 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   }
   for (const std::string& name : options.cases) {
     if (!cases_seen.contains(name)) {
+      const char* where =
+          name == kBuildCaseName ? " (the build case is in the standard and full profiles)" : "";
       throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}{}", name,
-                                   fmt::join(cases_seen, ", "),
-                                   name == kBuildCaseName ? " (the build case is in the standard and full profiles)" : ""));
+                                   fmt::join(cases_seen, ", "), where));
     }
   }
   for (const auto& [key, value] : options.params) {

@@ -334,6 +334,7 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
             else:
                 outcomes.append(outcome)
                 verdict.reasons += [f"not measured: {reason}" for reason in why]
+        verdict.reasons = list(dict.fromkeys(verdict.reasons))  # several tests of one claim share their reasons
         if DOES_NOT_HOLD in outcomes:
             verdict.verdict = DOES_NOT_HOLD
         elif outcomes and not missing and set(outcomes) == {HOLDS}:

@@ -77,7 +77,7 @@ def plot_claims_forest(verdicts: list[ClaimVerdict], path: Path) -> Path:
         rule = evidence.rule
         if rule.on_value:
             value = evidence.cost.point
-            text = f"median {value:g} against a bound of {rule.low:g}: {evidence.outcome}" if value is not None else "-"
+            text = "-" if value is None else f"median {value:.3g} against a bound of {rule.low:.3g}: {evidence.outcome}"
             axes.text(x_low * 1.1, y, text, va="center", fontsize=6.5, color="#333333")
             continue
         if rule.kind == "within":

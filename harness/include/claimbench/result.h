@@ -91,12 +91,14 @@ struct BuildRecord {
 // so they say where the files lay, not where they are.
 struct ArtifactRecord {
   std::string build;                    // what built it, or "none: <why there is no build of ours>"
-  std::vector<std::string> files;       // the files the command needs from the build (or its sources)
+  std::vector<std::string> files;       // what the command needs from the build, relative to its output
+                                        // folder (an interpreted port: its sources, relative to the checkout)
   std::string elf_interpreter;          // the dynamic loader the program names (PT_INTERP); empty: none
   std::vector<std::string> libraries;   // shared libraries the program loads directly (DT_NEEDED), in order
   std::vector<std::string> runtimes;    // programs that run it: "java (/usr/lib/jvm/.../bin/java)", a #! line
-  std::vector<std::string> beyond_libc;  // what must be installed beyond the C library and the dynamic
-                                         // loader (elf_dependencies.h, IsCRuntimeLibrary): libraries, runtimes
+  // What must be installed beyond the C library and the dynamic loader (elf_dependencies.h,
+  // IsCRuntimeLibrary): libraries and runtimes.
+  std::vector<std::string> beyond_libc;
   std::string incremental_edit;          // the source file the incremental build had changed; empty: none
 };
 

@@ -210,6 +210,23 @@ TEST_F(BuildCaseTest, WithoutABuildOfOursAPortIsMeasuredOnceAndAPeerIsUnavailabl
   EXPECT_EQ(Counted(Find(run, "ref")), 6);
 }
 
+TEST_F(BuildCaseTest, AnImplementationThatRunsAnothersCMakeTargetHasNoBuildOfItsOwn) {
+  for (const char* name : {"cpp", "cpp_rows"}) {
+    fs::path dir = root_ / "workloads/fake/impls" / name;
+    fs::create_directories(dir);
+    std::ofstream(dir / "impl.toml") << fmt::format(
+        "language = \"C++\"\nrole = \"{}\"\nlabel = \"tuned\"\ncommand = [\"{{build_dir}}/engine\"]\n"
+        "[build]\ncmake_target = \"engine\"\n",
+        std::string(name) == "cpp" ? "reference" : "port");
+  }
+  RunResult run = Run();
+  // This fake checkout has no CMake project, so the reference's own build fails; its twin is not built twice.
+  EXPECT_EQ(Find(run, "cpp").status, RunStatus::kFailed);
+  const ImplementationResult& twin = Find(run, "cpp_rows");
+  EXPECT_EQ(twin.status, RunStatus::kUnavailable);
+  EXPECT_EQ(twin.error, "no build of its own: it runs cpp's program (the same CMake target engine)");
+}
+
 TEST_F(BuildCaseTest, TheQuickProfileHasNoBuildCaseAndSaysWhere) {
   Impl("ref", "reference", kGoodBuild);
   try {

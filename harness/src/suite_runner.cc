@@ -629,7 +629,15 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         // Only what we build takes part in the rounds: a peer has no build of ours, an interpreted port is
         // measured once for its files, runtime and source lines.
         build_case.emplace(paths, options.scratch_dir / plan.workload->Name() / spec.name, options.variant);
+        std::map<std::string, std::string> built_by;  // CMake target -> the first implementation building it
         std::erase_if(in_case, [&](const Implementation* impl) {
+          if (!impl->cmake_target.empty() && !built_by.emplace(impl->cmake_target, impl->name).second) {
+            // Another implementation runs the same program (columnar_scan's cpp_rowstore is cpp with a flag).
+            not_in_case[impl->name] =
+                fmt::format("no build of its own: it runs {}'s program (the same CMake target {})",
+                            built_by[impl->cmake_target], impl->cmake_target);
+            return true;
+          }
           std::string reason = NoBuildReason(*impl);
           if (reason.empty()) return false;
           if (impl->role == "peer") {

@@ -19,7 +19,8 @@
 //      #! line), what of that lies beyond the C library, and the implementation's own source lines.
 // Implementations without a build of ours are no part of the rounds: an interpreted port (Python) is
 // measured once for its files, runtime and source lines; a peer shipped as a package (nginx, DuckDB)
-// is recorded as unavailable for the case with that reason. Clean builds of large ports take minutes, so
+// is recorded as unavailable for the case with that reason, and so is an implementation that runs another's
+// CMake target (the runner builds that target once). Clean builds of large ports take minutes, so
 // only the standard and full profiles have the case.
 //
 // Thread-safety: one BuildCase per case, used from the runner's thread.

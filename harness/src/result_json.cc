@@ -205,6 +205,16 @@ json ImplementationJson(const ImplementationResult& r) {
     out["timeline"].push_back({{"t_ns", p.t_ns}, {"values", NumberMap(p.values)}});
   }
   out["extra"] = NumberMap(r.extra);
+  if (r.artifact) {
+    const ArtifactRecord& a = *r.artifact;
+    out["artifact"] = {{"build", a.build},
+                       {"files", a.files},
+                       {"elf_interpreter", a.elf_interpreter},
+                       {"libraries", a.libraries},
+                       {"runtimes", a.runtimes},
+                       {"beyond_libc", a.beyond_libc},
+                       {"incremental_edit", a.incremental_edit}};
+  }
   return out;
 }
 
@@ -437,6 +447,20 @@ BuildRecord ReadBuild(const json& j, const std::string& path) {
   return b;
 }
 
+// `artifact` of a benchmark of the build case.
+ArtifactRecord ReadArtifact(const json& j, const std::string& path) {
+  ReadObject(j, path);
+  ArtifactRecord a;
+  a.build = Get<ReadString>(j, "build", path);
+  a.files = ReadStrings(j, "files", path);
+  a.elf_interpreter = Get<ReadString>(j, "elf_interpreter", path);
+  a.libraries = ReadStrings(j, "libraries", path);
+  a.runtimes = ReadStrings(j, "runtimes", path);
+  a.beyond_libc = ReadStrings(j, "beyond_libc", path);
+  a.incremental_edit = Get<ReadString>(j, "incremental_edit", path);
+  return a;
+}
+
 ImplementationResult ReadImplementation(const json& j, const std::string& path) {
   ImplementationResult r;
   r.name = Get<ReadString>(j, "name", path);
@@ -462,6 +486,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.latency = ReadVector<LatencyDistribution>(j, "latency", path, ReadLatency);
   r.timeline = ReadVector<TimePoint>(j, "timeline", path, ReadTimePoint);
   r.extra = ReadNumberMap(j, "extra", path);
+  if (j.contains("artifact")) r.artifact = Get<ReadArtifact>(j, "artifact", path);
   return r;
 }
 

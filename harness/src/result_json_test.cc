@@ -55,6 +55,16 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
   EXPECT_EQ(e.role, a.role);
   EXPECT_EQ(e.kind, a.kind);
   EXPECT_EQ(e.label, a.label);
+  ASSERT_EQ(e.artifact.has_value(), a.artifact.has_value());
+  if (e.artifact) {
+    EXPECT_EQ(e.artifact->build, a.artifact->build);
+    EXPECT_EQ(e.artifact->files, a.artifact->files);
+    EXPECT_EQ(e.artifact->elf_interpreter, a.artifact->elf_interpreter);
+    EXPECT_EQ(e.artifact->libraries, a.artifact->libraries);
+    EXPECT_EQ(e.artifact->runtimes, a.artifact->runtimes);
+    EXPECT_EQ(e.artifact->beyond_libc, a.artifact->beyond_libc);
+    EXPECT_EQ(e.artifact->incremental_edit, a.artifact->incremental_edit);
+  }
   EXPECT_EQ(e.build.toolchain, a.build.toolchain);
   EXPECT_EQ(e.build.toolchain_version, a.build.toolchain_version);
   EXPECT_EQ(e.build.profile, a.build.profile);
@@ -228,7 +238,10 @@ TEST(ResultJsonTest, TopLevelShapeFollowsGoogleBenchmark) {
   EXPECT_EQ(j["schema_version"], kResultSchemaVersion);
   EXPECT_EQ(j["context"], SampleContext());
   ASSERT_TRUE(j["benchmarks"].is_array());
-  EXPECT_EQ(j["benchmarks"].size(), 4u);
+  EXPECT_EQ(j["benchmarks"].size(), 5u);
+  EXPECT_EQ(j["benchmarks"][4]["kind"], "build");
+  EXPECT_EQ(j["benchmarks"][4]["artifact"]["libraries"], json::array({"libgcc_s.so.1", "libc.so.6"}));
+  EXPECT_FALSE(j["benchmarks"][0].contains("artifact"));
   const json& cb = j["claimbench"];
   for (const char* key : {"run_id", "started_at", "finished_at", "profile", "variant", "seed", "command_line",
                           "warnings", "comparisons"}) {

@@ -17,6 +17,7 @@
 #include "claimbench/result_json.h"
 #include "claimbench/service_measurement.h"
 #include "claimbench/statistics.h"
+#include "build_case.h"
 #include "progress.h"
 #include "timed_window.h"
 #include "repetition_rounds.h"
@@ -98,6 +99,9 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
   result.name = fmt::format("{}/{}/{}", result.workload, result.case_name, result.implementation);
   result.language = impl.language;
   result.role = impl.role;
+  result.kind = spec.kind == CaseKind::kService ? "service"
+                : spec.kind == CaseKind::kBuild ? "build"
+                                                : "batch";
   result.label = impl.label;
   result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
@@ -107,15 +111,17 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
 
 class CaseRun {
  public:
+  // `build_case` is the build case's state when spec.kind is kBuild (it measures each repetition), else null.
   CaseRun(const Workload& workload, const WorkloadContext& context, const CaseSpec& spec,
           const std::vector<const Implementation*>& impls, const RunOptions& options, int64_t& sequence,
-          Progress& progress)
+          Progress& progress, BuildCase* build_case = nullptr)
       : workload_(workload),
         context_(context),
         spec_(spec),
         options_(options),
         sequence_(sequence),
-        progress_(progress) {
+        progress_(progress),
+        build_case_(build_case) {
     for (const Implementation* impl : impls) {
       Add(*impl, spec);
       if (impl->role == "reference" && spec.thread_baseline > 0) {
@@ -130,24 +136,26 @@ class CaseRun {
 
   std::vector<ImplementationResult> Run() {
     CaseDirs dirs{context_.cache_dir / spec_.name, options_.scratch_dir / workload_.Name() / spec_.name};
-    fs::create_directories(dirs.cache_dir);
     ResetDir(dirs.scratch_dir);
     scratch_dir_ = dirs.scratch_dir;
-    try {
-      prepared_ = workload_.Prepare(spec_, context_, dirs);
-    } catch (const std::exception& error) {
-      // The case's inputs or answers could not be made: nothing of it can be measured, the rest can.
-      std::string message = std::string("the case could not be prepared: ") + error.what();
-      progress_.Problem(fmt::format("{}/{}", workload_.Name(), spec_.name), "failed", message);
-      for (ImplementationResult& result : results_) {
-        result.status = RunStatus::kFailed;
-        result.error = message;
+    if (spec_.kind != CaseKind::kBuild) {  // the harness's own build case has no workload inputs
+      fs::create_directories(dirs.cache_dir);
+      try {
+        prepared_ = workload_.Prepare(spec_, context_, dirs);
+      } catch (const std::exception& error) {
+        // The case's inputs or answers could not be made: nothing of it can be measured, the rest can.
+        std::string message = std::string("the case could not be prepared: ") + error.what();
+        progress_.Problem(fmt::format("{}/{}", workload_.Name(), spec_.name), "failed", message);
+        for (ImplementationResult& result : results_) {
+          result.status = RunStatus::kFailed;
+          result.error = message;
+        }
+        RemoveScratch();
+        return std::move(results_);
       }
-      RemoveScratch();
-      return std::move(results_);
+      std::vector<Calibration> calibrations = prepared_->Calibrations();
+      for (ImplementationResult& result : results_) result.calibration = calibrations;
     }
-    std::vector<Calibration> calibrations = prepared_->Calibrations();
-    for (ImplementationResult& result : results_) result.calibration = calibrations;
     start_ = Clock::now();
 
     for (int w = 0; w < spec_.warmup_repetitions && AnyActive(); ++w) RunRound(w, /*warmup=*/true);
@@ -198,7 +206,9 @@ class CaseRun {
   // One more implementation (or the reference at the thread baseline) taking part in every round.
   void Add(const Implementation& impl, const CaseSpec& spec) {
     ImplementationResult result = NewResult(workload_, spec, impl);
-    result.metrics = spec.kind == CaseKind::kBatch ? BatchMetricDescriptors() : ServiceProcessMetricDescriptors();
+    result.metrics = spec.kind == CaseKind::kBatch     ? BatchMetricDescriptors()
+                     : spec.kind == CaseKind::kService ? ServiceProcessMetricDescriptors()
+                                                       : std::vector<MetricDescriptor>{};
     for (const MetricDescriptor& extra : spec.extra_metrics) {
       bool known = std::any_of(result.metrics.begin(), result.metrics.end(),
                                [&](const MetricDescriptor& m) { return m.name == extra.name; });
@@ -254,7 +264,12 @@ class CaseRun {
   // fails this implementation's repetition with the message, and the other implementations go on.
   Sample RunContained(size_t i, int repetition) {
     try {
-      return spec_.kind == CaseKind::kBatch ? RunBatch(i, repetition) : RunService(i, repetition);
+      switch (spec_.kind) {
+        case CaseKind::kBatch: return RunBatch(i, repetition);
+        case CaseKind::kService: return RunService(i, repetition);
+        case CaseKind::kBuild: return RunBuild(i);
+      }
+      throw std::logic_error("unknown case kind");
     } catch (const std::exception& error) {
       Sample sample;
       sample.status = RunStatus::kFailed;
@@ -363,6 +378,26 @@ class CaseRun {
     return sample;
   }
 
+  // One clean and incremental build (build_case.h). Whatever the harness's own code throws fails this
+  // repetition with the message; the other implementations go on.
+  Sample RunBuild(size_t i) {
+    const Implementation& impl = *impls_[i];
+    results_[i].command = impl.build_command;
+    if (!impl.cmake_target.empty()) {
+      results_[i].command = {"cmake", "--build", "<new build tree>", "--target", impl.cmake_target};
+    }
+    ArtifactRecord artifact;
+    Sample sample;
+    try {
+      sample = build_case_->Measure(impl, artifact);
+    } catch (const std::exception& error) {
+      sample.status = RunStatus::kFailed;
+      sample.error = std::string("the harness could not measure the build: ") + error.what();
+    }
+    if (sample.status == RunStatus::kOk) results_[i].artifact = std::move(artifact);
+    return sample;
+  }
+
   Sample RunService(size_t i, int repetition) {
     RunContext context = MakeContext(i, repetition);
     context.port = FreeLoopbackPort();
@@ -421,7 +456,8 @@ class CaseRun {
   const RunOptions& options_;
   int64_t& sequence_;
   Progress& progress_;
-  std::unique_ptr<PreparedCase> prepared_;  // from Prepare to the end of Run
+  std::unique_ptr<PreparedCase> prepared_;  // from Prepare to the end of Run; null for the build case
+  BuildCase* build_case_;                   // the build case's state; null for the workload's cases
   fs::path scratch_dir_;                    // the case's; each implementation's repetitions in a folder of it
   Clock::time_point start_;  // the case's start, warm-up included
   double warmup_s_ = 0;
@@ -436,7 +472,8 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
   std::vector<std::string> warnings;
   for (const ImplementationResult& result : run.benchmarks) {
     if (result.status != RunStatus::kOk) continue;
-    size_t n = 0;
+    if (result.artifact && result.artifact->build.starts_with("none:")) continue;  // measured once: by design
+    int64_t n = 0;
     for (const Sample& s : result.samples) n += CountsInStatistics(s) ? 1 : 0;
     if (n < stats::kMinPairs) {
       warnings.push_back(fmt::format("{}: only {} repetitions, fewer than the {} pairs a comparison needs: its "
@@ -445,6 +482,51 @@ std::vector<std::string> TooFewRepetitionWarnings(const RunResult& run) {
     }
   }
   return warnings;
+}
+
+// The build case's implementations that take no part in its rounds, taken out of `in_case`: one that runs
+// another's CMake target (columnar_scan's cpp_rowstore is cpp with a flag) and a peer shipped as a package go
+// into `not_in_case` with the reason; an interpreted port has no build of ours and is measured once for its
+// files, runtime and source lines: its result is returned.
+std::vector<ImplementationResult> MeasureWithoutRounds(
+    const Workload& workload, const CaseSpec& spec, BuildCase& build_case, const RunOptions& options,
+    int64_t& sequence, std::vector<const Implementation*>& in_case,
+    std::map<std::string, std::pair<RunStatus, std::string>>& not_in_case) {
+  std::vector<ImplementationResult> measured;
+  std::map<std::string, std::string> built_by;  // CMake target -> the first implementation building it
+  std::erase_if(in_case, [&](const Implementation* impl) {
+    if (!impl->cmake_target.empty() && !built_by.emplace(impl->cmake_target, impl->name).second) {
+      not_in_case[impl->name] = {RunStatus::kUnavailable,
+                                 fmt::format("no build of its own: it runs {}'s program (the same CMake target {})",
+                                             built_by[impl->cmake_target], impl->cmake_target)};
+      return true;
+    }
+    const std::string reason = NoBuildReason(*impl);
+    if (reason.empty()) return false;
+    if (impl->role == "peer") {
+      not_in_case[impl->name] = {RunStatus::kUnavailable, reason};
+      return true;
+    }
+    ImplementationResult result = NewResult(workload, spec, *impl);
+    result.metrics = spec.extra_metrics;
+    ArtifactRecord artifact;
+    Sample sample;
+    try {
+      sample = build_case.MeasureWithoutBuild(*impl, artifact);
+      result.artifact = std::move(artifact);
+    } catch (const std::exception& error) {
+      sample.status = result.status = RunStatus::kFailed;
+      sample.error = result.error = std::string("the harness could not measure it: ") + error.what();
+    }
+    sample.sequence = sequence++;
+    result.samples.push_back(std::move(sample));
+    result.stop_reason = reason + ": measured once (nothing to time)";
+    result.command = impl->command;
+    result.statistics = ComputeStatistics(result.metrics, result.samples, options.seed);
+    measured.push_back(std::move(result));
+    return true;
+  });
+  return measured;
 }
 
 // Every implementation of a case that the harness itself failed on (e.g. Prepare threw), with the message.
@@ -600,6 +682,8 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
     WorkloadContext context{paths, paths.root / "workloads" / workload->Name(), options.cache_dir / workload->Name(),
                             LoadImplementations(paths, workload->Name())};
     Plan plan{workload.get(), context, context.implementations, workload->Cases(options.profile)};
+    // The harness's own build case comes last, after the workload's (standard and full profiles only).
+    if (std::optional<CaseSpec> build = BuildCaseSpec(options.profile)) plan.cases.push_back(std::move(*build));
     std::set<std::string> own_cases;
     for (const CaseSpec& spec : plan.cases) {
       if (!own_cases.insert(spec.name).second) {
@@ -632,8 +716,10 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
   }
   for (const std::string& name : options.cases) {
     if (!cases_seen.contains(name)) {
-      throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}", name,
-                                   fmt::join(cases_seen, ", ")));
+      const char* where =
+          name == kBuildCaseName ? " (the build case is in the standard and full profiles)" : "";
+      throw SetupError(fmt::format("no case named '{}' in the selected workloads; cases: {}{}", name,
+                                   fmt::join(cases_seen, ", "), where));
     }
   }
   for (const auto& [key, value] : options.params) {
@@ -641,8 +727,12 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       throw SetupError(fmt::format("--param {}={}: no case of the selected workloads takes '{}'", key, value, key));
     }
   }
-  for (const Plan& plan : plans) {
-    for (const CaseSpec& spec : plan.cases) {  // every value now, not mid-run
+  for (Plan& plan : plans) {
+    for (CaseSpec& spec : plan.cases) {  // every value now, not mid-run
+      if (spec.kind == CaseKind::kBuild) {
+        ApplyBuildCaseParameters(spec);  // its parameters are the harness's own: how many builds
+        continue;
+      }
       plan.workload->Validate(spec);
       if (spec.thread_baseline > 0) plan.workload->Validate(ThreadBaselineSpec(spec));
     }
@@ -691,17 +781,27 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
             in_case.push_back(&impl);
           }
         }
-        progress.Case(workload.Name(), spec.name, in_case.size(), ++case_index, case_count);
         std::vector<ImplementationResult> case_results;
+        std::optional<BuildCase> build_case;
+        if (spec.kind == CaseKind::kBuild) {
+          build_case.emplace(paths, options.scratch_dir / workload.Name() / "build-case", options.variant);
+          case_results = MeasureWithoutRounds(workload, spec, *build_case, options, sequence, in_case, not_in_case);
+        }
+        progress.Case(workload.Name(), spec.name, in_case.size(), ++case_index, case_count);
         if (!in_case.empty()) {
           try {
-            CaseRun case_run(workload, plan.context, spec, in_case, options, sequence, progress);
-            case_results = case_run.Run();
+            CaseRun case_run(workload, plan.context, spec, in_case, options, sequence, progress,
+                             build_case ? &*build_case : nullptr);
+            std::vector<ImplementationResult> measured = case_run.Run();
+            case_results.insert(case_results.begin(), std::make_move_iterator(measured.begin()),
+                                std::make_move_iterator(measured.end()));
           } catch (const std::exception& error) {
             // E.g. its inputs could not be made: this case fails, the next one and other workloads go on.
             const std::string message = std::string("the harness could not run this case: ") + error.what();
             progress.Problem(fmt::format("{}/{}", workload.Name(), spec.name), "failed", message);
-            case_results = FailedCase(workload, spec, in_case, message);
+            std::vector<ImplementationResult> failed = FailedCase(workload, spec, in_case, message);
+            case_results.insert(case_results.begin(), std::make_move_iterator(failed.begin()),
+                                std::make_move_iterator(failed.end()));
           }
         }
         for (const Implementation& impl : plan.impls) {

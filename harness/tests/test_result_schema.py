@@ -91,7 +91,7 @@ def test_sample_exercises_the_interesting_cases(sample):
     assert ok["statistics"][2]["cv"] is None, "NaN is written as null"
     assert ok["rss_timeline"] and ok["latency"] and ok["timeline"] and ok["extra"]
     assert sample["claimbench"]["seed"] == 18446744073709551557
-    assert {b["kind"] for b in sample["benchmarks"]} == {"service", "batch"}
+    assert {b["kind"] for b in sample["benchmarks"]} == {"service", "batch", "build"}
     assert sample["claimbench"]["parameter_overrides"] == {"keys": "10000"}
     too_few = sample["claimbench"]["comparisons"][2]
     assert too_few["pairs"] < too_few["min_pairs"]

@@ -2,7 +2,10 @@
 
 A verdict is computed only from ratios the harness measured in paired, interleaved repetitions (the
 result's `comparisons`), never from absolute times, and always on the direction-normalised cost (rules.py),
-so it cannot invert with a metric's direction. Every verdict carries its evidence or the reason it has none.
+so it cannot invert with a metric's direction. The one exception is a claim about what an implementation is
+on its own (a value_at_most rule: one file to ship, nothing beyond the C library to install), judged on the
+median of its own metric and that median's 95% interval (the benchmark's `statistics`). Every verdict
+carries its evidence or the reason it has none.
 Evidence from a run that may not give verdicts (eligibility.py) or on a self-reported metric is shown as
 "indicative" and never counts. The rules are documented at the top of claims.toml.
 """
@@ -48,12 +51,16 @@ class Evidence:
     run_id: str = ""
 
     def describe(self) -> str:
+        run = f" in {self.run_id}" if self.run_id else ""
+        if self.rule.on_value:
+            return (f"{self.workload}/{self.case} {self.metric}{run}: {self.contender} median {_number(self.ratio)} "
+                    f"[{_number(self.ci95_low)}, {_number(self.ci95_high)}] (n = {self.pairs}): {self.outcome} "
+                    f"({self.detail})")
         ratio = (f"{self.contender}/{self.baseline} = {_number(self.ratio)} "
                  f"[{_number(self.ci95_low)}, {_number(self.ci95_high)}] "
                  f"({self.pairs} pair{'' if self.pairs == 1 else 's'})")
         direction = {True: "higher is better", False: "lower is better"}.get(self.higher_is_better, "")
         cost = f"cost {_number(self.cost.point)} [{_number(self.cost.low)}, {_number(self.cost.high)}]"
-        run = f" in {self.run_id}" if self.run_id else ""
         return (f"{self.workload}/{self.case} {self.metric}{run}: {ratio}"
                 f"{', ' + direction if direction else ''}; {cost}: {self.outcome} ({self.detail})")
 
@@ -97,7 +104,7 @@ def _descriptor(bench: dict | None, metric: str) -> dict:
 
 def _describe_test(test: dict) -> str:
     rule = Rule.from_test(test)
-    contender, baseline = "|".join(_names(test["contender"])), "|".join(_names(test["baseline"]))
+    contender, baseline = "|".join(_names(test["contender"])), "|".join(_names(test.get("baseline", [])))
     kind = f" ({test['kind']} cases)" if test.get("kind") else ""
     text = f"{', '.join(test['cases'])}{kind}, {test['metric']} metric: {rule.describe(contender, baseline)}"
     return text + (f" ({test['explain']})" if test.get("explain") else "")
@@ -149,8 +156,60 @@ def _judge(comp: dict, test: dict, rule: Rule, cost: Cost, higher_is_better, ben
     return rule.judge(cost)
 
 
+def _statistic(bench: dict, metric: str) -> dict | None:
+    for stat in bench.get("statistics") or []:
+        if isinstance(stat, dict) and stat.get("metric") == metric:
+            return stat
+    return None
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _value_evidence(test: dict, results: list[dict]) -> list[Evidence]:
+    """Evidence for a rule on the contender's own value: the median of its metric and that median's 95%
+    interval, from each matching benchmark that ran ok."""
+    rule = Rule.from_test(test)
+    found = []
+    for result in results:
+        meta = result.get("claimbench") or {}
+        not_eligible = indicative_reasons(result)
+        for bench in result.get("benchmarks") or []:
+            workload, case = bench.get("workload"), bench.get("case_name")
+            if bench.get("implementation") not in _names(test["contender"]) or bench.get("status") != "ok":
+                continue
+            if not _in_cases(test, workload, case) or (test.get("kind") and bench.get("kind") != test["kind"]):
+                continue
+            metric = bench.get("primary_metric") if test["metric"] == "primary" else test["metric"]
+            stat = _statistic(bench, metric)
+            if stat is None:
+                continue
+            median, low, high = (stat.get(k) if _finite(stat.get(k)) else None
+                                 for k in ("median", "ci95_low", "ci95_high"))
+            cost = Cost(median, low, high)
+            if median is None:
+                outcome, detail = INCONCLUSIVE, "no median: not finite"
+            elif low is None or high is None:
+                outcome, detail = INCONCLUSIVE, f"no 95% interval of the median (n = {stat.get('n', 0)})"
+            else:
+                outcome, detail = rule.judge(cost)
+            why_not = list(not_eligible)
+            if _descriptor(bench, metric).get("self_reported"):
+                why_not.append("self-reported metric (the implementation's own clock)")
+            if why_not:
+                detail = f"{'; '.join(why_not)}; on its own: {outcome}, {detail}"
+                outcome = INDICATIVE
+            found.append(Evidence(workload, case, bench["implementation"], "", metric, median, low, high,
+                                  int(stat.get("n") or 0), _descriptor(bench, metric).get("higher_is_better"), cost,
+                                  rule, outcome, detail, meta.get("run_id", "") if len(results) > 1 else ""))
+    return found
+
+
 def _evidence(test: dict, results: list[dict]) -> list[Evidence]:
     rule = Rule.from_test(test)
+    if rule.on_value:
+        return _value_evidence(test, results)
     contenders, baselines = _names(test["contender"]), _names(test["baseline"])
     found = []
     for result in results:
@@ -201,7 +260,8 @@ def _why_missing(test: dict, results: list[dict], evidence: list[Evidence], repo
         if any(e.workload == workload for e in evidence):
             continue
         all_ran = True
-        for names in (_names(test["contender"]), _names(test["baseline"])):
+        sides = [_names(test["contender"])] + ([_names(test["baseline"])] if "baseline" in test else [])
+        for names in sides:
             benches = [b for r in results for b in r.get("benchmarks") or []
                        if b.get("workload") == workload and b.get("implementation") in names
                        and _in_cases(test, workload, b.get("case_name", ""))
@@ -219,7 +279,11 @@ def _why_missing(test: dict, results: list[dict], evidence: list[Evidence], repo
             else:
                 listed = " or ".join(f"'{n}'" for n in names)
                 reasons.append(f"{workload}: no {listed} implementation yet")
-        if all_ran:
+        named = ", ".join(p for p in test["cases"] if p.startswith(workload + "/"))
+        if all_ran and "baseline" not in test:
+            reasons.append(f"{workload}: {'|'.join(_names(test['contender']))} ran, but without an ok "
+                           f"{test['metric']} in the named cases ({named})")
+        elif all_ran:
             kind = f" {test['kind']}" if test.get("kind") else ""
             reasons.append(f"{workload}: both ran, but no paired {test['metric']} ratio in the named{kind} cases "
                            f"({', '.join(p for p in test['cases'] if p.startswith(workload + '/'))})")
@@ -262,13 +326,15 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
             why = _why_missing(test, results, evidence, repo_root)
             if outcome is None:
                 metric = "the primary metric" if test["metric"] == "primary" else test["metric"]
-                part = f"{metric} of {'|'.join(_names(test['contender']))} against {'|'.join(_names(test['baseline']))}"
+                against = f" against {'|'.join(_names(test['baseline']))}" if "baseline" in test else ""
+                part = f"{metric} of {'|'.join(_names(test['contender']))}{against}"
                 missing.append(part)
                 indicative = " (only indicative evidence)" if evidence else ""
                 verdict.reasons += [f"no eligible evidence for {part}{indicative}", *why]
             else:
                 outcomes.append(outcome)
                 verdict.reasons += [f"not measured: {reason}" for reason in why]
+        verdict.reasons = list(dict.fromkeys(verdict.reasons))  # several tests of one claim share their reasons
         if DOES_NOT_HOLD in outcomes:
             verdict.verdict = DOES_NOT_HOLD
         elif outcomes and not missing and set(outcomes) == {HOLDS}:

@@ -35,6 +35,8 @@ def _positive(value) -> bool:
 
 def _evidence_label(e: Evidence) -> str:
     run = f" {e.run_id}" if e.run_id else ""
+    if e.rule.on_value:
+        return _short(f"  {e.workload}/{e.case} {e.metric}: {e.contender} at most {e.rule.low:g}{run}")
     return _short(f"  {e.workload}/{e.case} {e.metric}: {e.contender} vs {e.baseline}{run}")
 
 
@@ -42,6 +44,8 @@ def _x_limits(verdicts: list[ClaimVerdict]) -> tuple[float, float]:
     values = [1.0]
     for v in verdicts:
         for e in v.evidence:
+            if e.rule.on_value:
+                continue  # a value in its own unit, not a cost: written as text on its row
             values += [x for x in (e.cost.point, e.cost.low, e.cost.high) if _positive(x)]
             values += e.rule.thresholds()
     low, high = min(values), max(values)
@@ -71,6 +75,11 @@ def plot_claims_forest(verdicts: list[ClaimVerdict], path: Path) -> Path:
                 axes.text(x_low * 1.1, y, _short(reason, 120), va="center", fontsize=6.5, color="#333333")
             continue
         rule = evidence.rule
+        if rule.on_value:
+            value = evidence.cost.point
+            text = "-" if value is None else f"median {value:.3g} against a bound of {rule.low:.3g}: {evidence.outcome}"
+            axes.text(x_low * 1.1, y, text, va="center", fontsize=6.5, color="#333333")
+            continue
         if rule.kind == "within":
             axes.fill_betweenx([y - 0.5, y + 0.5], rule.low, rule.high, color="#000000", alpha=0.06, linewidth=0)
         for threshold in rule.thresholds():

@@ -4,13 +4,14 @@ typo in the registry is an error naming the claim, never a claim silently judged
 import tomllib
 from pathlib import Path
 
-from .rules import RULES
+from .rules import RULES, VALUE_RULES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "claims" / "claims.toml"
 
 CASE_KINDS = ("batch", "service", "build")
-_TEST_KEYS = {"cases", "kind", "contender", "baseline", "metric", "rule", "factor", "range", "requires", "explain"}
+_TEST_KEYS = {"cases", "kind", "contender", "baseline", "metric", "rule", "factor", "range", "bound", "requires",
+              "explain"}
 _REQUIREMENT_KEYS = {"parameter", "at_least", "why"}
 
 
@@ -36,7 +37,8 @@ def _check_test(test: dict, where: str) -> None:
     unknown = sorted(set(test) - _TEST_KEYS)
     if unknown:
         raise RegistryError(f"{where}: unknown key '{unknown[0]}' in a test (keys: {', '.join(sorted(_TEST_KEYS))})")
-    for key in ("cases", "contender", "baseline", "metric", "rule"):
+    on_value = test.get("rule") in VALUE_RULES
+    for key in ("cases", "contender", "metric", "rule") + (() if on_value else ("baseline",)):
         if key not in test:
             raise RegistryError(f"{where}: a test is missing '{key}'")
     cases = test["cases"]
@@ -49,7 +51,7 @@ def _check_test(test: dict, where: str) -> None:
                                 "the workload may not)")
     if "kind" in test and test["kind"] not in CASE_KINDS:
         raise RegistryError(f"{where}: kind '{test['kind']}' is not one of {', '.join(CASE_KINDS)}")
-    for key in ("contender", "baseline"):
+    for key in ("contender",) + (() if on_value else ("baseline",)):
         if not _is_names(test[key]):
             raise RegistryError(f"{where}: '{key}' must be an implementation name or a list of them")
     if not isinstance(test["metric"], str) or not test["metric"]:
@@ -57,12 +59,16 @@ def _check_test(test: dict, where: str) -> None:
     rule = test["rule"]
     if rule not in RULES:
         raise RegistryError(f"{where}: rule '{rule}' is not one of {', '.join(RULES)}")
-    if rule == "within":
+    if on_value:
+        if not _is_number(test.get("bound")) or test["bound"] < 0 or {"factor", "range", "baseline"} & set(test):
+            raise RegistryError(f"{where}: rule '{rule}' needs a 'bound' >= 0 (in the metric's unit) and no 'factor', "
+                                "'range' or 'baseline'")
+    elif rule == "within":
         bounds = test.get("range")
         if (not isinstance(bounds, list) or len(bounds) != 2 or not all(_is_number(b) for b in bounds)
-                or not 0 < bounds[0] < bounds[1] or "factor" in test):
+                or not 0 < bounds[0] < bounds[1] or {"factor", "bound"} & set(test)):
             raise RegistryError(f"{where}: rule 'within' needs range = [low, high] with 0 < low < high, no factor")
-    elif not _is_number(test.get("factor")) or test["factor"] <= 0 or "range" in test:
+    elif not _is_number(test.get("factor")) or test["factor"] <= 0 or {"range", "bound"} & set(test):
         raise RegistryError(f"{where}: rule '{rule}' needs a positive 'factor' and no 'range'")
     for requirement in test.get("requires", []):
         if (not isinstance(requirement, dict) or set(requirement) != _REQUIREMENT_KEYS

@@ -166,6 +166,79 @@ def _case_table(result: dict, benches: list[dict]) -> Table:
     )
 
 
+BUILD_HEADER = ["workload", "implementation", "language", "status", "n", "clean build [95% CI]",
+                "incremental build [95% CI]", "artifact", "runtime dependencies", "source lines"]
+
+
+def _is_build(bench: dict) -> bool:
+    return bench.get("kind") == "build" or (bench.get("kind") is None and bench.get("case_name") == "build")
+
+
+def _median_with_interval(bench: dict, metric: str) -> str:
+    stat = _statistic(bench, metric)
+    if stat is None or stat.get("median") is None:
+        return "-"
+    unit = stat.get("unit", "")
+    return (f"{format_quantity(stat['median'], unit)} "
+            f"[{format_quantity(stat.get('ci95_low'), unit)}, {format_quantity(stat.get('ci95_high'), unit)}]")
+
+
+def _count(bench: dict, metric: str) -> int | None:
+    stat = _statistic(bench, metric)
+    return int(stat["median"]) if stat and isinstance(stat.get("median"), int | float) else None
+
+
+def _runtime_dependencies(artifact: dict) -> str:
+    """What the artifact needs at run time: beyond the C library first (what a person must install), then
+    the shared libraries its ELF headers name."""
+    beyond = artifact.get("beyond_libc") or []
+    libraries = artifact.get("libraries") or []
+    text = f"beyond the C library: {', '.join(beyond)}" if beyond else "nothing beyond the C library"
+    if libraries:
+        text += f"; loads {', '.join(libraries)}"
+    elif not artifact.get("elf_interpreter") and not artifact.get("runtimes"):
+        text += " (statically linked)"
+    return text
+
+
+def _build_row(bench: dict) -> list[str]:
+    status = str(bench.get("status", "?"))
+    artifact = bench.get("artifact") or {}
+    if status != "ok":
+        status = f"{status}: {bench.get('error', '')}" if bench.get("error") else status
+    no_build = str(artifact.get("build", "")).startswith("none:")
+    clean = artifact["build"] if no_build else _median_with_interval(bench, "clean_build_ns")
+    incremental = "-" if no_build else _median_with_interval(bench, "incremental_build_ns")
+    stat = _statistic(bench, "artifact_bytes")
+    size = format_quantity(stat.get("median"), "bytes") if stat else "-"
+    files = _count(bench, "artifact_files")
+    if files is not None and stat:
+        size += f" in {files} file{'' if files == 1 else 's'}"
+    lines, tests = _count(bench, "source_lines"), _count(bench, "test_lines")
+    source = "-" if lines is None else f"{lines}" + (f" (+{tests} in tests)" if tests else "")
+    n = _statistic(bench, "clean_build_ns")
+    return [str(bench.get("workload", "?")), str(bench.get("implementation", "?")), str(bench.get("language", "")),
+            status, str(n.get("n", 0)) if n else "-", clean, incremental, size,
+            _runtime_dependencies(artifact) if artifact else "-", source]
+
+
+def _builds_section(result: dict, level: int) -> Section | None:
+    """'Builds': per workload and implementation, the clean and incremental build times (median and 95%
+    interval), the artifact's size, what it needs at run time and the source lines; None without a build
+    case."""
+    benches = [b for b in result.get("benchmarks") or [] if _is_build(b)]
+    if not benches:
+        return None
+    return Section("Builds", level, paragraphs=[
+        "The build case: a clean build from a fresh output folder (a new CMake build tree for the C++ references; "
+        "dependencies already downloaded, compiler caches off, Go's cache holding only its compiled standard "
+        "library), then an incremental build after one source file is edited, in interleaved rounds. The artifact "
+        "is what the implementation's command needs from the build; its runtime dependencies are read from its ELF "
+        "headers (the shared libraries and loader it names) and its command (an interpreter or runtime). Source "
+        "lines count code lines, not blank or comment-only ones."],
+        tables=[Table(BUILD_HEADER, [_build_row(b) for b in benches])])
+
+
 METHODOLOGY = [
     "Every repetition's output is verified before its numbers count; failed and invalid repetitions are kept "
     "in the result file and never enter a statistic.",
@@ -234,6 +307,9 @@ def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Sectio
     if meta.get("warnings"):
         env.bullets = [f"warning: {w}" for w in meta["warnings"]]
     sections = [env]
+    builds = _builds_section(result, level)
+    if builds is not None:
+        sections.append(builds)
     prefix = "" if level == 2 else f"{meta.get('run_id', 'run')}-"
     for (workload, case), benches in _cases(result).items():
         section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)])

@@ -14,6 +14,14 @@ cost of 2 is always "twice as bad", below 1 always "better", whichever way the m
                  inside [L, H]; does not hold when it lies wholly below L or wholly above H, and says which
 
 Anything else (an interval that straddles a threshold) is inconclusive.
+
+One rule reads no ratio: a claim about what one implementation is on its own ("single binary distribution":
+one file, nothing to install beside it) bounds that implementation's own value of a metric:
+
+    value_at_most B   the contender's median is at most B, in the metric's unit: holds when the 95% interval of
+                      the median lies at or below B, does not hold when it lies wholly above B
+
+Its "cost" is that value and interval, not a ratio (Cost's fields say which).
 """
 
 import math
@@ -23,7 +31,8 @@ HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
 INCONCLUSIVE = "inconclusive"
 
-RULES = ("at_most", "at_least", "within")
+RULES = ("at_most", "at_least", "within", "value_at_most")
+VALUE_RULES = ("value_at_most",)
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,8 @@ def cost_of(ratio, low, high, higher_is_better: bool) -> Cost:
 
 @dataclass(frozen=True)
 class Rule:
-    """One registry rule: `kind` is at_most, at_least or within; `low`/`high` are its thresholds on the cost
-    (at_most and at_least use `low` = `high` = the factor)."""
+    """One registry rule: `kind` is at_most, at_least, within or value_at_most; `low`/`high` are its thresholds
+    on the cost (at_most and at_least use `low` = `high` = the factor, value_at_most the bound on the value)."""
 
     kind: str
     low: float
@@ -67,13 +76,22 @@ class Rule:
         if test["rule"] == "within":
             low, high = test["range"]
             return Rule("within", float(low), float(high))
+        if test["rule"] in VALUE_RULES:
+            return Rule(test["rule"], float(test["bound"]), float(test["bound"]))
         return Rule(test["rule"], float(test["factor"]), float(test["factor"]))
+
+    @property
+    def on_value(self) -> bool:
+        """True for a rule on the contender's own value rather than on a ratio to a baseline."""
+        return self.kind in VALUE_RULES
 
     def thresholds(self) -> list[float]:
         return [self.low] if self.kind != "within" else [self.low, self.high]
 
     def describe(self, contender: str, baseline: str) -> str:
         """The rule in words, e.g. 'rust costs at most 1.1x what cpp costs'."""
+        if self.kind == "value_at_most":
+            return f"{contender}'s median is at most {self.low:g}"
         if self.kind == "at_most":
             return f"{contender} costs at most {self.low:g}x what {baseline} costs"
         if self.kind == "at_least":
@@ -85,7 +103,7 @@ class Rule:
         says where the interval lies against the thresholds. The interval must be known (low and high not
         None)."""
         low, high = cost.low, cost.high
-        if self.kind == "at_most":
+        if self.kind in ("at_most", "value_at_most"):
             if high <= self.low:
                 return HOLDS, f"at or below {self.low:g}"
             if low > self.low:

@@ -30,6 +30,15 @@ METRICS = {
     "max_rps": ("requests_per_s", True),
     "p999_max_over_median": ("ratio", False),
     "doc_latency_p50_ns": ("ns", False),
+    # the build case (harness/src/build_case.h)
+    "clean_build_ns": ("ns", False),
+    "incremental_build_ns": ("ns", False),
+    "artifact_bytes": ("bytes", False),
+    "artifact_files": ("count", False),
+    "runtime_libraries": ("count", False),
+    "runtime_dependencies_beyond_libc": ("count", False),
+    "source_lines": ("count", False),
+    "test_lines": ("count", False),
 }
 
 
@@ -78,6 +87,29 @@ def add_case(result: dict, workload: str, case: str, impls: list[str], *, kind: 
         else:
             bench.update(error_occurred=True, error_message=error)
         result["benchmarks"].append(bench)
+    return result
+
+
+def add_build_case(result: dict, workload: str, builds: dict[str, dict], artifacts: dict[str, dict] | None = None,
+                   status: dict | None = None) -> dict:
+    """Adds the build case of `workload`: one benchmark per implementation (the first is the reference) whose
+    statistics have the medians in builds[impl] (metric -> median; the interval is the median +-2% for times and
+    sizes, the median itself for counts, which the build gives the same every time; n = 6)
+    and whose `artifact` is artifacts[impl] (defaults: one file, nothing beyond the C library)."""
+    add_case(result, workload, "build", list(builds), kind="build", primary="clean_build_ns",
+             metrics=list(dict.fromkeys(m for medians in builds.values() for m in medians)), status=status)
+    for bench in result["benchmarks"][-len(builds):]:
+        impl = bench["implementation"]
+        medians = builds[impl]
+        bench["statistics"] = [
+            {**_statistic(m), "median": v, "n": 6,
+             **({"ci95_low": v, "ci95_high": v} if METRICS[m][0] == "count" else
+                {"ci95_low": v * 0.98, "ci95_high": v * 1.02})}
+            for m, v in medians.items()] if bench["status"] == "ok" else []
+        bench["artifact"] = {"build": "cargo build", "files": ["target/release/null"],
+                             "elf_interpreter": "/lib64/ld-linux-x86-64.so.2", "libraries": ["libc.so.6"],
+                             "runtimes": [], "beyond_libc": [], "incremental_edit": "src/main.rs",
+                             **((artifacts or {}).get(impl) or {})}
     return result
 
 

@@ -17,7 +17,7 @@ from claimbench_report.claims import (
     evaluate,
     load_registry,
 )
-from result_builder import METRICS, add_case, add_comparison, fixture_result, make_result
+from result_builder import METRICS, add_build_case, add_case, add_comparison, fixture_result, make_result
 
 CLAIM_IDS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "L1", "L2", "L3", "L4", "M1", "M2", "F1", "F2", "F3", "F4",
              "B1", "B2", "X1", "X2", "X3"]
@@ -325,13 +325,19 @@ def test_the_report_shows_every_claim_with_a_verdict_or_a_reason():
     ({"cases": ["*/x"]}, "the workload may not"),
     ({"kind": "daemon"}, "kind 'daemon' is not one of batch, service, build"),
     ({"requires": [{"parameter": "duration_ms"}]}, "each of 'requires'"),
+    ({"rule": "value_at_most", "factor": None}, "rule 'value_at_most' needs a 'bound' >= 0"),
+    ({"rule": "value_at_most", "factor": None, "bound": -1}, "rule 'value_at_most' needs a 'bound' >= 0"),
+    ({"rule": "value_at_most", "factor": None, "bound": 1, "baseline": "b"}, "and no 'factor', 'range' or 'baseline'"),
+    ({"bound": 1}, "needs a positive 'factor' and no 'range'"),
 ])
 def test_a_broken_test_in_the_registry_is_a_clear_error(tmp_path, test, message):
     good = {"cases": ["w/c"], "contender": "a", "baseline": "b", "metric": "primary", "rule": "at_most",
             "factor": 1.0}
     registry = copy.deepcopy(good)
     registry.update(test)
-    lines = "\n".join(f"{key} = {_toml(value)}" for key, value in registry.items())
+    if registry["rule"] == "value_at_most" and "baseline" not in test:
+        del registry["baseline"]
+    lines = "\n".join(f"{key} = {_toml(value)}" for key, value in registry.items() if value is not None)
     path = tmp_path / "claims.toml"
     path.write_text(f'[sources]\nA = "x"\n[[claim]]\nid = "Z1"\ntitle = "t"\nquote = "q"\nsources = ["A"]\n'
                     f"[[claim.test]]\n{lines}\n")
@@ -359,3 +365,104 @@ def test_a_broken_registry_is_a_clear_error(tmp_path):
         load_registry(bad)
     with pytest.raises(RegistryError, match="cannot read"):
         load_registry(Path(tmp_path / "missing.toml"))
+
+
+# ---------------------------------------------------------------- builds (B1, B2) and the value rule
+
+
+def build_run(rust_over_go: tuple[float, float] = (3.0, 2.5), go_incremental_ns: float = 4e8,
+              rust_artifact: dict | None = None, rust_files: int = 1, **kwargs) -> dict:
+    """null's build case with cpp, go and rust, and rust/go paired ratios of clean and incremental builds."""
+    result = make_result(**kwargs)
+    beyond = len((rust_artifact or {}).get("beyond_libc", []))
+    add_build_case(result, "null", {
+        "cpp": {"clean_build_ns": 7e9, "incremental_build_ns": 6e9, "artifact_files": 1,
+                "runtime_dependencies_beyond_libc": 1},
+        "go": {"clean_build_ns": 4e9, "incremental_build_ns": go_incremental_ns, "artifact_files": 1,
+               "runtime_dependencies_beyond_libc": 0},
+        "rust": {"clean_build_ns": 4e9 * rust_over_go[0], "incremental_build_ns": go_incremental_ns * rust_over_go[1],
+                 "artifact_files": rust_files, "runtime_dependencies_beyond_libc": beyond},
+    }, artifacts={"rust": rust_artifact or {}})
+    add_comparison(result, "null", "build", "rust", "go", "clean_build_ns", rust_over_go[0], pairs=6, min_pairs=6)
+    add_comparison(result, "null", "build", "rust", "go", "incremental_build_ns", rust_over_go[1], pairs=6,
+                   min_pairs=6)
+    return result
+
+
+def test_b1_holds_when_rust_builds_slower_than_go_and_go_rebuilds_within_a_second(registry):
+    b1 = judge(registry, "B1", build_run())
+    assert b1.verdict == HOLDS, [e.describe() for e in b1.evidence] + b1.reasons
+    assert sorted((e.metric, e.contender, e.baseline) for e in b1.evidence) == [
+        ("clean_build_ns", "rust", "go"), ("incremental_build_ns", "go", ""), ("incremental_build_ns", "rust", "go")]
+    assert "not measured: tokenizer: no 'rust' implementation yet" in b1.reasons
+    assert len(b1.reasons) == len(set(b1.reasons)), "three tests of one claim name each missing port once"
+
+
+@pytest.mark.parametrize("run, why", [
+    (build_run(rust_over_go=(0.8, 2.5)), "clean_build_ns"),             # Rust's clean build is the faster one
+    (build_run(rust_over_go=(3.0, 0.5)), "incremental_build_ns"),       # and its rebuild
+    (build_run(go_incremental_ns=2.5e9), "go median 2.5e+09"),          # Go's rebuild is not near-instant
+])
+def test_b1_does_not_hold_when_any_part_of_the_quote_fails(registry, run, why):
+    b1 = judge(registry, "B1", run)
+    assert b1.verdict == DOES_NOT_HOLD
+    failed = [e.describe() for e in b1.evidence if e.outcome == DOES_NOT_HOLD]
+    assert len(failed) == 1 and why in failed[0], failed
+
+
+def test_b2_holds_for_one_file_that_needs_only_the_c_library(registry):
+    b2 = judge(registry, "B2", build_run())
+    assert b2.verdict == HOLDS, [e.describe() for e in b2.evidence] + b2.reasons
+    assert {e.metric for e in b2.evidence} == {"artifact_files", "runtime_dependencies_beyond_libc"}
+    assert all(e.baseline == "" and e.pairs == 6 for e in b2.evidence)
+
+
+@pytest.mark.parametrize("run, metric", [
+    (build_run(rust_artifact={"beyond_libc": ["libssl.so.3"]}), "runtime_dependencies_beyond_libc"),
+    (build_run(rust_files=3), "artifact_files"),
+])
+def test_b2_does_not_hold_for_a_second_file_or_a_library_to_install(registry, run, metric):
+    b2 = judge(registry, "B2", run)
+    assert b2.verdict == DOES_NOT_HOLD
+    assert [e.metric for e in b2.evidence if e.outcome == DOES_NOT_HOLD] == [metric]
+
+
+def test_build_claims_from_a_quick_run_are_indicative(registry):
+    for claim in ("B1", "B2"):
+        verdict = judge(registry, claim, build_run(profile="quick"))
+        assert verdict.verdict == INDICATIVE
+        assert all("quick profile" in e.detail for e in verdict.evidence)
+
+
+def test_without_a_build_case_b1_and_b2_say_what_was_not_run(registry):
+    for claim in ("B1", "B2"):
+        verdict = judge(registry, claim, fixture_result())
+        assert verdict.verdict == NOT_MEASURABLE
+        assert "null/rust: exists but was not run" in verdict.reasons, verdict.reasons
+    b1 = judge(registry, "B1", fixture_result())
+    assert any(r.startswith("no eligible evidence for incremental_build_ns of go") for r in b1.reasons), b1.reasons
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (0.0, 0.0, HOLDS), (0.5, 1.0, HOLDS), (0.5, 1.5, INCONCLUSIVE), (1.01, 2.0, DOES_NOT_HOLD),
+    (None, None, INCONCLUSIVE)])
+def test_the_value_rule_reads_the_medians_interval(low, high, expected):
+    registry = one_test_registry(cases=["w/build"], contender="new", metric="artifact_files", rule="value_at_most",
+                                 bound=1)
+    result = add_build_case(make_result(), "w", {"new": {"artifact_files": 1, "clean_build_ns": 1e9}})
+    stat = next(s for s in result["benchmarks"][0]["statistics"] if s["metric"] == "artifact_files")
+    stat.update(ci95_low=low, ci95_high=high)
+    z9 = verdict_of(evaluate(registry, [result]), "Z9")
+    assert z9.verdict == expected, z9.evidence
+    assert z9.rules == ["w/build, artifact_files metric: new's median is at most 1"]
+    assert z9.evidence[0].describe().startswith("w/build artifact_files: new median 1 [")
+
+
+def test_the_value_rule_skips_failed_benchmarks_and_says_so():
+    registry = one_test_registry(cases=["w/build"], contender="new", metric="artifact_files", rule="value_at_most",
+                                 bound=1)
+    result = add_build_case(make_result(), "w", {"ref": {"clean_build_ns": 1e9}, "new": {"artifact_files": 1}},
+                            status={"new": ("invalid", "clean build: the build exited 0 but left no prog")})
+    z9 = verdict_of(evaluate(registry, [result]), "Z9")
+    assert z9.verdict == NOT_MEASURABLE and not z9.evidence
+    assert "w/new: invalid (clean build: the build exited 0 but left no prog)" in z9.reasons, z9.reasons

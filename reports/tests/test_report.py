@@ -12,7 +12,7 @@ from claimbench_report import load_result, render_html, render_markdown
 from claimbench_report.__main__ import main, write_report
 from claimbench_report.load import ResultError
 from claimbench_report.units import format_quantity
-from result_builder import add_case, add_comparison, fixture_result, make_result, write
+from result_builder import add_build_case, add_case, add_comparison, fixture_result, make_result, write
 
 
 @pytest.fixture
@@ -230,3 +230,49 @@ def test_schema_valid_but_odd_results_render(tmp_path, odd):
     assert main([str(path), "--out", str(out)]) == 0
     assert (out / "report.md").read_text().startswith("# claimbench report: ")
     assert {p.parent for p in tmp_path.rglob("*.png")} <= {out}, "plots stay inside --out"
+
+
+def test_the_builds_section_has_times_size_dependencies_and_source_lines(tmp_path):
+    result = make_result()
+    add_case(result, "null", "batch_empty", ["cpp", "rust"])
+    add_build_case(result, "null", {
+        "cpp": {"clean_build_ns": 7.2e9, "incremental_build_ns": 6.1e9, "artifact_bytes": 5.5e5, "artifact_files": 1,
+                "source_lines": 140, "test_lines": 0},
+        "java": {"clean_build_ns": 9e9, "incremental_build_ns": 8e9, "artifact_bytes": 2e4, "artifact_files": 1,
+                 "source_lines": 300, "test_lines": 120},
+        "python": {"artifact_bytes": 4096, "artifact_files": 1, "source_lines": 90},
+        "nginx": {},
+    }, artifacts={
+        "cpp": {"libraries": ["libstdc++.so.6", "libm.so.6", "libgcc_s.so.1", "libc.so.6"],
+                "beyond_libc": ["libstdc++.so.6"]},
+        "java": {"elf_interpreter": "", "libraries": [], "runtimes": ["java 17.0.15 (/usr/lib/jvm/bin/java)"],
+                 "beyond_libc": ["java 17.0.15 (/usr/lib/jvm/bin/java)"]},
+        "python": {"build": "none: python runs from its sources (its impl.toml has no [build])", "elf_interpreter": "",
+                   "libraries": [], "runtimes": ["python 3.11.2 (/usr/bin/python3.11)"],
+                   "beyond_libc": ["python 3.11.2 (/usr/bin/python3.11)"]},
+    }, status={"nginx": ("unavailable", "no build of ours: nginx is a peer shipped as a package")})
+    write_report(result, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    builds = text.split("## Builds\n", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split(" | ")[1]: line for line in builds.splitlines() if line.startswith("| null |")}
+    assert set(rows) == {"cpp", "java", "python", "nginx"}
+    assert "7.2 s [7.06 s, 7.34 s] | 6.1 s [5.98 s, 6.22 s] | 537 KiB in 1 file" in rows["cpp"]
+    assert ("beyond the C library: libstdc++.so.6; loads libstdc++.so.6, libm.so.6, libgcc_s.so.1, libc.so.6"
+            in rows["cpp"])
+    assert rows["cpp"].endswith("| 140 |")
+    assert "beyond the C library: java 17.0.15 (/usr/lib/jvm/bin/java)" in rows["java"]
+    assert rows["java"].endswith("| 300 (+120 in tests) |")
+    assert ("| none: python runs from its sources (its impl.toml has no [build]) | - | 4 KiB in 1 file |"
+            in rows["python"])
+    assert "unavailable: no build of ours: nginx is a peer shipped as a package" in rows["nginx"]
+    # The build case is also a case like any other, with its own table; the batch case is untouched.
+    assert "## null / build" in text and "## null / batch_empty" in text
+    assert "<h2>Builds</h2>" in (tmp_path / "report.html").read_text()
+
+
+def test_a_static_artifact_says_so_and_a_run_without_a_build_case_has_no_builds_section():
+    result = make_result()
+    add_build_case(result, "null", {"go": {"clean_build_ns": 2e9}},
+                   artifacts={"go": {"elf_interpreter": "", "libraries": []}})
+    assert "nothing beyond the C library (statically linked)" in render_markdown(result)
+    assert "## Builds" not in render_markdown(add_case(make_result(), "null", "batch_empty", ["cpp"]))

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,6 +98,22 @@ struct BuildRecord {
   std::vector<std::string> libraries;  // the libraries that do the measured work ("tokio 1.54.1")
 };
 
+// What a build produced and what it needs at run time: `artifact` of a benchmark of the build case. Paths
+// are as they were on the measuring machine; a clean build's output folder is removed after it is measured,
+// so they say where the files lay, not where they are.
+struct ArtifactRecord {
+  std::string build;                    // what built it, or "none: <why there is no build of ours>"
+  std::vector<std::string> files;       // what the command needs from the build, relative to its output
+                                        // folder (an interpreted port: its sources, relative to the checkout)
+  std::string elf_interpreter;          // the dynamic loader the program names (PT_INTERP); empty: none
+  std::vector<std::string> libraries;   // shared libraries the program loads directly (DT_NEEDED), in order
+  std::vector<std::string> runtimes;    // programs that run it: "java (/usr/lib/jvm/.../bin/java)", a #! line
+  // What must be installed beyond the C library and the dynamic loader (elf_dependencies.h,
+  // IsCRuntimeLibrary): libraries and runtimes.
+  std::vector<std::string> beyond_libc;
+  std::string incremental_edit;          // the source file the incremental build had changed; empty: none
+};
+
 // Everything measured for one implementation on one case: one entry of `benchmarks[]`.
 struct ImplementationResult {
   std::string name;  // "<workload>/<case>/<implementation>"
@@ -122,6 +139,7 @@ struct ImplementationResult {
   std::vector<LatencyDistribution> latency;    // services only
   std::vector<TimePoint> timeline;             // services only: per-interval series
   std::map<std::string, double> extra;         // workload-specific scalars (e.g. achieved_rps)
+  std::optional<ArtifactRecord> artifact;      // the build case only: of the last ok repetition
 };
 
 // Ratio contender/baseline of a metric, from paired interleaved repetitions (stats::ComparePairs).

@@ -36,7 +36,9 @@ namespace claimbench {
 
 class ChildProcess;
 
-enum class CaseKind { kBatch, kService };
+// kBuild: the harness's own build case (build_case.h), which the standard and full profiles add to every
+// workload; a workload's Cases() never returns it.
+enum class CaseKind { kBatch, kService, kBuild };
 
 // One measured scenario of a workload, for one profile.
 struct CaseSpec {

@@ -31,6 +31,10 @@ def test_a_port_that_fails_to_build_is_failed_with_its_build_log_and_the_run_exi
     assert bench(result, "null/batch_empty/python")["status"] == "ok"
     row = next(line for line in proc.stdout.splitlines() if line.startswith("null/batch_empty/rust"))
     assert "failed" in row and "mismatched types" in row
+    # `exec` says the same: the port failed to build (exit 1), it is not "unavailable" (a set-up error, 2).
+    proc = cb.with_root(tree)("exec", "null", "--impl", "rust", "--", "batch", "--work-units", "3")
+    assert proc.returncode == 1, proc.stderr
+    assert "null/rust could not be built: build failed" in proc.stderr and "mismatched types" in proc.stderr
 
 
 def test_the_table_leaves_out_implementations_without_an_equivalent_of_the_case(cb, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbench_report import load_result, render_html, render_markdown
+from claimbench_report import load_result, render_html, render_markdown, validate
 from claimbench_report.__main__ import main, write_report
 from claimbench_report.load import ResultError
 from claimbench_report.units import format_quantity
@@ -276,3 +276,18 @@ def test_a_static_artifact_says_so_and_a_run_without_a_build_case_has_no_builds_
                    artifacts={"go": {"elf_interpreter": "", "libraries": []}})
     assert "nothing beyond the C library (statically linked)" in render_markdown(result)
     assert "## Builds" not in render_markdown(add_case(make_result(), "null", "batch_empty", ["cpp"]))
+
+
+def test_compare_checks_each_file_against_the_schema_first(tmp_path, capsys):
+    """./claimbench compare runs claimbench_report.validate on its arguments before the harness reads them."""
+    good = tmp_path / "run-good.json"
+    good.write_text(json.dumps(fixture_result()))
+    assert validate.main([str(good), str(tmp_path)]) == 0
+    broken = fixture_result()
+    broken["benchmarks"][0]["status"] = "great"
+    bad_dir = tmp_path / "results"
+    bad_dir.mkdir()
+    (bad_dir / "run-bad.json").write_text(json.dumps(broken))
+    assert validate.main([str(good), str(bad_dir)]) == 2
+    error = capsys.readouterr().err
+    assert "run-bad.json: benchmarks[0].status" in error and "Traceback" not in error

@@ -174,6 +174,7 @@ json ImplementationJson(const ImplementationResult& r) {
   out["role"] = r.role;
   out["kind"] = r.kind;
   if (!r.label.empty()) out["label"] = r.label;  // every implementation has one; results read from old files may not
+  out["tuned"] = r.tuned;
   out["build"] = {{"toolchain", r.build.toolchain},
                   {"toolchain_version", r.build.toolchain_version},
                   {"profile", r.build.profile},
@@ -471,6 +472,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.role = Get<ReadString>(j, "role", path);
   r.kind = Get<ReadKind>(j, "kind", path);
   if (j.contains("label")) r.label = Get<ReadString>(j, "label", path);
+  if (j.contains("tuned")) r.tuned = ReadStrings(j, "tuned", path);
   if (j.contains("build")) r.build = Get<ReadBuild>(j, "build", path);
   r.status = Get<ReadStatus>(j, "status", path);
   r.error = Get<ReadString>(j, "error", path);

@@ -55,6 +55,7 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
   EXPECT_EQ(e.role, a.role);
   EXPECT_EQ(e.kind, a.kind);
   EXPECT_EQ(e.label, a.label);
+  EXPECT_EQ(e.tuned, a.tuned);
   ASSERT_EQ(e.artifact.has_value(), a.artifact.has_value());
   if (e.artifact) {
     EXPECT_EQ(e.artifact->build, a.artifact->build);

@@ -103,6 +103,7 @@ ImplementationResult NewResult(const Workload& workload, const CaseSpec& spec, c
                 : spec.kind == CaseKind::kBuild ? "build"
                                                 : "batch";
   result.label = impl.label;
+  result.tuned = impl.tuned;
   result.build = DescribeBuild(impl);
   result.parameters = spec.parameters;
   result.primary_metric = spec.primary_metric;

@@ -49,6 +49,15 @@ class Evidence:
     outcome: str  # holds, does not hold, inconclusive, indicative
     detail: str  # where the cost lies against the rule, or why there is no verdict
     run_id: str = ""
+    contender_label: str = ""  # the implementations' labels (idiomatic, tuned, faithful) when known
+    baseline_label: str = ""
+
+    def _labels(self) -> str:
+        """ ' (cpp is tuned)' when a side is not the idiomatic implementation claims are about."""
+        odd = [f"{name} is {label}" for name, label in ((self.contender, self.contender_label),
+                                                        (self.baseline, self.baseline_label))
+               if name and label and label != "idiomatic"]
+        return f" ({', '.join(odd)})" if odd else ""
 
     def describe(self) -> str:
         run = f" in {self.run_id}" if self.run_id else ""
@@ -58,7 +67,7 @@ class Evidence:
                     f"({self.detail})")
         ratio = (f"{self.contender}/{self.baseline} = {_number(self.ratio)} "
                  f"[{_number(self.ci95_low)}, {_number(self.ci95_high)}] "
-                 f"({self.pairs} pair{'' if self.pairs == 1 else 's'})")
+                 f"({self.pairs} pair{'' if self.pairs == 1 else 's'}){self._labels()}")
         direction = {True: "higher is better", False: "lower is better"}.get(self.higher_is_better, "")
         cost = f"cost {_number(self.cost.point)} [{_number(self.cost.low)}, {_number(self.cost.high)}]"
         return (f"{self.workload}/{self.case} {self.metric}{run}: {ratio}"
@@ -248,7 +257,8 @@ def _evidence(test: dict, results: list[dict]) -> list[Evidence]:
             found.append(Evidence(workload, case, comp["contender"], comp["baseline"], wanted, comp.get("ratio"),
                                   comp.get("ci95_low"), comp.get("ci95_high"), comp.get("pairs") or 0,
                                   higher_is_better, cost, rule, outcome, detail,
-                                  meta.get("run_id", "") if len(results) > 1 else ""))
+                                  meta.get("run_id", "") if len(results) > 1 else "",
+                                  (contender or {}).get("label", ""), (baseline or {}).get("label", "")))
     return found
 
 

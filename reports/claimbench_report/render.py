@@ -121,6 +121,22 @@ def _cases(result: dict) -> dict[tuple[str, str], list[dict]]:
     return cases
 
 
+def _implementation_cell(bench: dict) -> str:
+    """The implementation's name, with its label when it is not the idiomatic one claims are about."""
+    name = str(bench.get("implementation", "?"))
+    label = bench.get("label")
+    return f"{name} ({label})" if label and label != "idiomatic" else name
+
+
+def _tuned_notes(benches: list[dict]) -> list[str]:
+    """One line per implementation of a case that goes beyond idiomatic: what impl.toml names as tuned."""
+    notes = []
+    for bench in benches:
+        if bench.get("label") in ("tuned", "faithful") and bench.get("tuned"):
+            notes.append(f"{bench.get('implementation', '?')} is {bench['label']}: {'; '.join(bench['tuned'])}")
+    return notes
+
+
 def _case_table(result: dict, benches: list[dict]) -> Table:
     rows = []
     for bench in benches:
@@ -149,7 +165,7 @@ def _case_table(result: dict, benches: list[dict]) -> Table:
             status = f"{status}: {bench['error']}"
         rows.append(
             [
-                str(bench.get("implementation", "?")),
+                _implementation_cell(bench),
                 str(bench.get("language", "")),
                 status,
                 n,
@@ -312,7 +328,8 @@ def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Sectio
         sections.append(builds)
     prefix = "" if level == 2 else f"{meta.get('run_id', 'run')}-"
     for (workload, case), benches in _cases(result).items():
-        section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)])
+        section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)],
+                          bullets=_tuned_notes(benches))
         if out_dir is not None:
             stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{prefix}{workload}-{case}").lstrip(".")
             for image in (plot_case(benches, out_dir / f"{stem}.png"),

@@ -291,3 +291,16 @@ def test_compare_checks_each_file_against_the_schema_first(tmp_path, capsys):
     assert validate.main([str(good), str(bad_dir)]) == 2
     error = capsys.readouterr().err
     assert "run-bad.json: benchmarks[0].status" in error and "Traceback" not in error
+
+
+def test_a_tuned_implementation_is_named_beside_its_figures_and_in_claim_evidence(tmp_path):
+    """docs/implementation_rules.md: a reference with tuned parts says so wherever a ratio against it is shown."""
+    result = add_case(make_result(), "tokenizer", "encode_gpt2", ["cpp", "rust"])
+    cpp = next(b for b in result["benchmarks"] if b["implementation"] == "cpp")
+    cpp.update(label="tuned", tuned=["hand-written GPT-2 scanners", "jemalloc"])
+    next(b for b in result["benchmarks"] if b["implementation"] == "rust")["label"] = "idiomatic"
+    add_comparison(result, "tokenizer", "encode_gpt2", "rust", "cpp", "timed_ns", 1.05, 1.0, 1.08)
+    markdown = render_markdown(result, tmp_path)
+    assert "| cpp (tuned) |" in markdown
+    assert "cpp is tuned: hand-written GPT-2 scanners; jemalloc" in markdown
+    assert "rust/cpp = 1.05 [1, 1.08] (10 pairs) (cpp is tuned)" in markdown

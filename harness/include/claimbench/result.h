@@ -124,6 +124,7 @@ struct ImplementationResult {
   std::string role;  // "reference", "port", "peer", "thread_baseline"
   std::string kind = "batch";  // the case's kind: "batch", "service" or "build"
   std::string label;  // "idiomatic", "tuned", "faithful"; empty in results written before labels
+  std::vector<std::string> tuned;  // impl.toml's `tuned`: the parts beyond idiomatic, named (may be empty)
   BuildRecord build;
   RunStatus status = RunStatus::kOk;  // kOk when at least the required repetitions were ok
   std::string error;

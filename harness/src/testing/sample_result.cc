@@ -46,6 +46,7 @@ ImplementationResult OkResult() {
   r.role = "reference";
   r.kind = "service";
   r.label = "tuned";
+  r.tuned = {"-march=native", "a hand-written parser"};
   r.build = {"cpp", "GNU 12.2.0", "release", {"-O3", "-DNDEBUG", "-march=native"}, {"Boost.Asio 1.81"}};
   r.status = RunStatus::kOk;
   r.command = {"build/release/workloads/kv_service/cpp/kv_service", "--port", "0", "--threads=2"};

@@ -310,10 +310,15 @@ def _test_outcome(evidence: list[Evidence]) -> str | None:
     return HOLDS if outcomes == {HOLDS} else INCONCLUSIVE
 
 
+def _measured_workloads(evidence: list[Evidence]) -> list[str]:
+    return list(dict.fromkeys(e.workload for e in evidence))
+
+
 def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -> list[ClaimVerdict]:
     """Every claim of `registry` judged on `results` (parsed result files). A claim holds when each of its
-    tests has eligible evidence and all of it holds; it does not hold when any eligible evidence does not;
-    it is inconclusive otherwise, naming any test without eligible evidence. With no eligible evidence at all
+    tests has eligible evidence in every workload it names and all of it holds; it does not hold when any
+    eligible evidence does not (one counterexample is enough); it is inconclusive otherwise, naming any test
+    without eligible evidence and any workload not measured. With no eligible evidence at all
     it is indicative (only indicative evidence) or not measurable here (none). Pure; never raises on
     schema-valid results."""
     verdicts = []
@@ -342,6 +347,12 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
                 indicative = " (only indicative evidence)" if evidence else ""
                 verdict.reasons += [f"no eligible evidence for {part}{indicative}", *why]
             else:
+                if why and outcome == HOLDS:
+                    # It holds where it was measured, but the claim is about every workload the test names:
+                    # until the others are measured, that is not a verdict.
+                    outcome = INCONCLUSIVE
+                    verdict.reasons.append(f"holds where measured ({', '.join(_measured_workloads(evidence))}), "
+                                           "but not every workload the claim is tested on was measured")
                 outcomes.append(outcome)
                 verdict.reasons += [f"not measured: {reason}" for reason in why]
         verdict.reasons = list(dict.fromkeys(verdict.reasons))  # several tests of one claim share their reasons

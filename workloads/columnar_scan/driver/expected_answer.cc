@@ -19,9 +19,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // The engines whose answers are the expected ones where TPC-H publishes none: DuckDB, whose decimals are
-// exact, and a second engine written by other people in another language, tried in this order.
+// exact, and a second engine written by other people in another language, tried in this order (DataFusion
+// first: its decimals are exact too).
 constexpr std::string_view kExactEngine = "duckdb";
-constexpr std::array<std::string_view, 2> kSecondEngines = {"polars", "pandas"};
+constexpr std::array<std::string_view, 3> kSecondEngines = {"datafusion", "polars", "pandas"};
+// The peers that hold money in Float64, as their users' TPC-H code does (their impl.toml says so).
+constexpr std::array<std::string_view, 2> kFloat64MoneyEngines = {"polars", "pandas"};
 
 // The last non-empty line of a file, for an error message; empty when there is none.
 std::string LastLine(const fs::path& path) {
@@ -79,8 +82,8 @@ const Implementation& RequireEngine(const WorkloadContext& workload, std::string
 }  // namespace
 
 Precision PrecisionFor(std::string_view implementation) {
-  const bool float_money =
-      std::find(kSecondEngines.begin(), kSecondEngines.end(), implementation) != kSecondEngines.end();
+  const bool float_money = std::find(kFloat64MoneyEngines.begin(), kFloat64MoneyEngines.end(), implementation) !=
+                           kFloat64MoneyEngines.end();
   return float_money ? Precision::kTpchTolerance : Precision::kExactDecimals;
 }
 
@@ -126,8 +129,8 @@ ExpectedAnswer FindExpectedAnswer(const WorkloadContext& workload, const fs::pat
     }
   }
   if (second == nullptr) {
-    throw SetupError(fmt::format("no second engine for the expected answer to {}: {} needs DuckDB and one of Polars "
-                                 "and pandas to agree on it; install them with ./claimbench setup, or use SF 1 "
+    throw SetupError(fmt::format("no second engine for the expected answer to {}: {} needs DuckDB and one of "
+                                 "DataFusion, Polars and pandas to agree on it; install them with ./claimbench setup, or use SF 1 "
                                  "(TPC-H's official answers)",
                                  what, what));
   }

@@ -3,7 +3,8 @@
 //   - at SF 1, TPC-H's official answers (data/qN_sf1.csv, from the TPC-H tools' answers/ folder), which
 //     DuckDB must reproduce when it is installed (proof that the generated data is dbgen's);
 //   - at any other scale, the answer two independent engines agree on: DuckDB (exact decimals) and the
-//     first installed of Polars and pandas (Float64 money), each run once per dataset, untimed, when the
+//     first installed of DataFusion (exact decimals), Polars and pandas (Float64 money, judged with TPC-H's
+//     tolerances), each run once per dataset, untimed, when the
 //     case is prepared, and cached in .cache/columnar_scan/answers-sf<N>/, outside the data directory every
 //     implementation reads. If they disagree the case cannot be prepared.
 #pragma once

@@ -19,7 +19,7 @@ using ::testing::HasSubstr;
 TEST(PrecisionForTest, OnlyTheFloat64MoneyEnginesGetTpchTolerances) {
   EXPECT_EQ(PrecisionFor("polars"), Precision::kTpchTolerance);
   EXPECT_EQ(PrecisionFor("pandas"), Precision::kTpchTolerance);
-  for (const char* exact : {"cpp", "cpp_rowstore", "duckdb", "rust", "go"}) {
+  for (const char* exact : {"cpp", "cpp_rowstore", "duckdb", "datafusion", "clickhouse", "rust", "go"}) {
     EXPECT_EQ(PrecisionFor(exact), Precision::kExactDecimals) << exact;
   }
 }
@@ -39,8 +39,8 @@ TEST(AgreedAnswerTest, ADisagreementNamesBothEnginesAndTheFirstDifference) {
     EXPECT_THAT(error.what(), AllOf(HasSubstr("duckdb and polars disagree on q3 at SF 0.1"),
                                     HasSubstr("row 2 l_orderkey: got '8', expected '9'")));
   }
-  // A second engine with exact money is held to the cent.
-  EXPECT_THROW(AgreedAnswer({"duckdb", "revenue\n10.00\n"}, {"rust", "revenue\n10.01\n"}, "q6"), SetupError);
+  // A second engine with exact money (DataFusion, the first one tried) is held to the cent.
+  EXPECT_THROW(AgreedAnswer({"duckdb", "revenue\n10.00\n"}, {"datafusion", "revenue\n10.01\n"}, "q6"), SetupError);
 }
 
 TEST(CheckOfficialAnswerTest, AnEngineThatDiffersFromTpchMeansTheDataIsNotDbgens) {

@@ -174,11 +174,12 @@ def test_harness_run_verifies_and_reports_bandwidth(cb):
         # The probe was measured once, when the case was prepared, and is recorded as its calibration.
         probe = entry["calibration"]["probe_read_bytes_per_s_t1"]
         assert sample["metrics"]["probe_read_bytes_per_s"] == pytest.approx(probe["value"]) and probe["value"] > 0
-    # The expected answer is the one DuckDB and a second engine (Polars, or pandas without it) agreed on,
-    # kept outside the dataset every implementation reads.
+    # The expected answer is the one DuckDB and a second engine (DataFusion, else Polars or pandas) agreed
+    # on, kept outside the dataset every implementation reads.
     cache = ROOT / ".cache" / "columnar_scan"
     assert (cache / "answers-sf0.01" / "q6.duckdb.csv").exists()
-    assert {p.name for p in (cache / "answers-sf0.01").glob("q6.*.csv")} & {"q6.polars.csv", "q6.pandas.csv"}
+    seconds = {"q6.datafusion.csv", "q6.polars.csv", "q6.pandas.csv"}
+    assert {p.name for p in (cache / "answers-sf0.01").glob("q6.*.csv")} & seconds
     assert_no_answer_inside(cache / "data-sf0.01")
 
 
@@ -256,6 +257,20 @@ def test_expected_answers_need_two_engines_that_agree(tmp_path):
     assert entry["status"] == "failed" and entry["samples"] == []
     assert "the case could not be prepared: duckdb and polars disagree on q6 at SF 0.01" in entry["error"], entry
     assert "row 1 revenue: got '1.00'" in entry["error"], entry["error"]
+
+
+def test_datafusion_is_the_second_engine_before_polars_and_is_held_to_the_cent(tmp_path):
+    """DataFusion keeps decimals exact, so it is asked before Polars and gets no Float64 tolerance: one a cent
+    off DuckDB leaves the case without an expected answer, whatever Polars says."""
+    if not HARNESS.exists():
+        pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
+    duckdb = str(WORKLOAD / "impls" / "duckdb" / "duckdb_impl.py")
+    polars = WORKLOAD / "impls" / "polars" / "polars_impl.py"
+    root = fake_root(tmp_path, {"polars": polars, "datafusion": CENT_OFF.format(duckdb=duckdb)})
+    proc, result = run_fake(root, tmp_path, "cpp")
+    assert proc.returncode == 1, proc.stderr
+    error = bench(result, "columnar_scan/q6_t1/cpp")["error"]
+    assert "duckdb and datafusion disagree on q6 at SF 0.01" in error and "(exact decimals: to the cent)" in error, error
 
 
 def test_exact_implementations_get_no_float64_tolerance(tmp_path):

@@ -2,7 +2,9 @@
 # Installs what claimbench needs and is missing, and nothing that is already current:
 #   1. the Debian packages in setup/debian-packages.txt (dpkg-query decides what is missing);
 #   2. the project's Python environment .venv from setup/python-requirements.txt (a stamp holding the
-#      file's hash decides whether it is current).
+#      file's hash decides whether it is current);
+#   3. the side packages in setup/python-side-packages.txt, each in its own folder .venv/side/<name>
+#      (a stamp holding its requirement decides whether it is current).
 # Extra package lists (a workload's peers) can be named as arguments: setup/install.sh setup/peers.txt
 # Exit status 2 with one line saying what to do when something cannot be installed.
 set -euo pipefail
@@ -56,3 +58,17 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_hash
     || die "pip install -r setup/python-requirements.txt failed; check access to PyPI"
   echo "$want_hash" > "$stamp"
 fi
+
+# Side packages: a second version of a package .venv already pins (HF tokenizers 1.0 beside 0.23), each in
+# its own folder that only the implementation needing it puts on PYTHONPATH. No dependencies: the folder
+# holds that package alone, and everything else comes from .venv.
+while read -r name requirement; do
+  side="$venv/side/$name"
+  if [ "$(cat "$side/.claimbench-requirement" 2>/dev/null)" != "$requirement" ]; then
+    say "installing $requirement into .venv/side/$name"
+    rm -rf "$side"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps --target "$side" "$requirement" \
+      || die "pip install $requirement failed; check access to PyPI"
+    echo "$requirement" > "$side/.claimbench-requirement"
+  fi
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$root/setup/python-side-packages.txt")

@@ -206,3 +206,35 @@ func TestAddedTokensFollowHFsFlagsAndIDs(t *testing.T) {
 		}
 	}
 }
+
+// The regexp2 path gives HF's ids too: the same patterns wrapped in a group no scanner recognises.
+func TestRegexp2FallbackGivesHFsIDs(t *testing.T) {
+	for _, style := range []string{"gpt2", "llama3"} {
+		data, err := os.ReadFile("../../data/" + style + "/tokenizer.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file map[string]any
+		if err := json.Unmarshal(data, &file); err != nil {
+			t.Fatal(err)
+		}
+		// GPT-2's ByteLevel with use_regex is a Split on its pattern followed by ByteLevel without it.
+		pattern := gpt2Pattern
+		if style == "llama3" {
+			pattern = llama3Pattern
+		}
+		file["pre_tokenizer"] = map[string]any{"type": "Sequence", "pretokenizers": []any{
+			map[string]any{"type": "Split", "pattern": map[string]any{"Regex": "(?:" + pattern + ")"}, "behavior": "Isolated"},
+			map[string]any{"type": "ByteLevel", "add_prefix_space": false, "use_regex": false},
+		}}
+		changed, _ := json.Marshal(file)
+		tok, err := parseTokenizer(changed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, isScanner := tok.preTokenizer.steps[0].splitter.(scanner); isScanner {
+			t.Fatalf("%s: the wrapped pattern still runs on a scanner", style)
+		}
+		assertGoldens(t, tok, style)
+	}
+}

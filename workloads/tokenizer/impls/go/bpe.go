@@ -149,13 +149,19 @@ func (m *bpeModel) initialSymbols(word string, symbols []symbol) []symbol {
 		if id := m.byteIDs[b]; id >= 0 {
 			symbols = append(symbols, symbol{id: uint32(id)})
 			previousUnk = false
-		} else if fallback, ok := m.fallbackIDs(b); m.options.byteFallback && ok {
+			continue
+		}
+		if m.options.byteFallback {
 			// HF falls back on the UTF-8 bytes of the missing character: here, the byte's stand-in.
-			for _, id := range fallback {
-				symbols = append(symbols, symbol{id: id})
+			if fallback, ok := m.fallbackIDs(b); ok {
+				for _, id := range fallback {
+					symbols = append(symbols, symbol{id: id})
+				}
+				previousUnk = false
+				continue
 			}
-			previousUnk = false
-		} else if m.options.hasUnk {
+		}
+		if m.options.hasUnk {
 			if !(m.options.fuseUnk && previousUnk) {
 				symbols = append(symbols, symbol{id: m.options.unkID})
 			}

@@ -108,9 +108,15 @@ func parseTokenizer(data []byte) (*tokenizer, error) {
 		added:            newAddedVocabulary(added),
 		byteLevelDecoder: file.Decoder != nil && file.Decoder.Type == "ByteLevel",
 	}
-	// Decoding table: model tokens, then added tokens, which take precedence as in HF. A token whose
-	// characters are all in the byte alphabet stands for those bytes; any other is its own UTF-8 text.
-	t.idBytes = make([][]byte, 0)
+	// Decoding table: model tokens, then added tokens, which take precedence as in HF.
+	size := 0
+	for _, id := range *file.Model.Vocab {
+		size = max(size, int(id)+1)
+	}
+	for _, a := range added {
+		size = max(size, int(a.id)+1)
+	}
+	t.idBytes = make([][]byte, size)
 	for token, id := range *file.Model.Vocab {
 		t.setDecoding(id, token)
 	}

@@ -12,18 +12,13 @@ type tokenizer struct {
 	idBytes          [][]byte // the bytes each id decodes to; nil for an unknown id
 }
 
+// setDecoding records what id decodes to: a token whose characters are all in the byte alphabet stands
+// for those bytes; any other is its own UTF-8 text. idBytes must be long enough.
 func (t *tokenizer) setDecoding(id uint32, token string) {
-	for uint32(len(t.idBytes)) <= id {
-		t.idBytes = append(t.idBytes, nil)
-	}
 	if bytes, ok := byteLevelToBytes(token); ok {
-		t.idBytes[id] = []byte(bytes)
-	} else {
-		t.idBytes[id] = []byte(token)
+		token = bytes
 	}
-	if t.idBytes[id] == nil {
-		t.idBytes[id] = []byte{} // known, and empty
-	}
+	t.idBytes[id] = append([]byte{}, token...) // non-nil even when empty: the id is known
 }
 
 // maxCachedWords bounds an encoder's word cache (memory on adversarial input); maxCachedWordBytes keeps

@@ -161,6 +161,7 @@ func encodeWith(t *testing.T, file, text string) string {
 	return formatIDs(tok.newEncoder().encode(text, nil))
 }
 
+// The expected ids are HF 0.23.3's on the same files.
 func TestMergesByRankAndHFsRulesForMissingBytes(t *testing.T) {
 	base := tinyFile("", "")
 	if got := encodeWith(t, base, "abc"); got != "4" {
@@ -179,6 +180,15 @@ func TestMergesByRankAndHFsRulesForMissingBytes(t *testing.T) {
 	fused := strings.Replace(withUnk, `"merges"`, `"fuse_unk": true, "merges"`, 1)
 	if got := encodeWith(t, fused, "axxb"); got != "0 6 1" {
 		t.Errorf("fuse_unk: %s", got)
+	}
+	// byte_fallback: the <0xXX> tokens of the UTF-8 bytes of the byte's stand-in character, when all exist
+	// (x stands for itself; ' ' is U+0120, C4 A0, and there is no <0xA0>; é is two bytes with no token).
+	fallback := strings.Replace(withUnk, `"<unk>": 6`, `"<unk>": 6, "<0x78>": 7, "<0xC4>": 8`, 1)
+	fallback = strings.Replace(fallback, `"merges"`, `"byte_fallback": true, "merges"`, 1)
+	for text, want := range map[string]string{"axb": "0 7 1", "a b": "0 6 1", "aé": "0 6 6"} {
+		if got := encodeWith(t, fallback, text); got != want {
+			t.Errorf("byte_fallback, %q: %s, want %s", text, got, want)
+		}
 	}
 	// A merge listed twice keeps its last rank: "b c" (rank 3 now) loses to "a b" (0) in "abc".
 	twice := strings.Replace(base, `"merges": ["a b", "ab c", "b c"]`, `"merges": ["b c", "a b", "ab c", "b c"]`, 1)

@@ -3,6 +3,8 @@ package main
 import (
 	"sync"
 	"time"
+
+	"claimbench/tokenizer/bpe"
 )
 
 // chunkDocuments is how many documents a worker takes at a time: enough to make taking work cheap,
@@ -13,25 +15,25 @@ const chunkDocuments = 64
 // document's encoding time in nanoseconds, encoding them one at a time on this goroutine. It writes the
 // ready mark once its workers are started and the done mark when every document is encoded (SPEC.md:
 // starting the workers is start-up; filling the word caches is encoding).
-func encodeDocuments(tok *tokenizer, docs []string, threads int, latency bool, marks *marks) ([][]uint32, []int64) {
+func encodeDocuments(tok *bpe.Tokenizer, docs []string, threads int, latency bool, marks *marks) ([][]uint32, []int64) {
 	ids := make([][]uint32, len(docs))
 	if latency {
 		latencies := make([]int64, len(docs))
-		enc := tok.newEncoder()
+		enc := tok.NewEncoder()
 		marks.mark("ready")
 		for i, doc := range docs {
 			start := time.Now()
-			ids[i] = enc.encode(doc, nil)
+			ids[i] = enc.Encode(doc, nil)
 			latencies[i] = time.Since(start).Nanoseconds()
 		}
 		marks.mark("done")
 		return ids, latencies
 	}
 	if threads == 1 {
-		enc := tok.newEncoder()
+		enc := tok.NewEncoder()
 		marks.mark("ready")
 		for i, doc := range docs {
-			ids[i] = enc.encode(doc, nil)
+			ids[i] = enc.Encode(doc, nil)
 		}
 		marks.mark("done")
 		return ids, nil
@@ -43,10 +45,10 @@ func encodeDocuments(tok *tokenizer, docs []string, threads int, latency bool, m
 	var workers sync.WaitGroup
 	for range threads {
 		workers.Go(func() {
-			enc := tok.newEncoder()
+			enc := tok.NewEncoder()
 			for first := range chunks {
 				for i := first; i < min(first+chunkDocuments, len(docs)); i++ {
-					ids[i] = enc.encode(docs[i], nil)
+					ids[i] = enc.Encode(docs[i], nil)
 				}
 			}
 		})

@@ -1,10 +1,9 @@
 // Command tokenizer is the claimbench tokenizer workload in Go (../../SPEC.md): encode documents to the
 // ids Hugging Face tokenizers gives, or decode ids to text.
 //
-// Design: the standard library (encoding/json for tokenizer.json, maps for merge ranks and the word
-// cache, goroutines for --threads) plus regexp2 for Split regexes other than GPT-2's and Llama-3's, which
-// run on hand-written scanners. Everything is read, checked and started before the ready mark; only
-// encoding is timed.
+// Design: package bpe does the tokenizing; this command reads, checks and starts everything before the
+// ready mark (the tokenizer, the corpus and its UTF-8, the worker goroutines, GOMAXPROCS = --threads), so
+// that only encoding is timed, and turns every setup error into one line and exit status 2.
 package main
 
 import (
@@ -18,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"claimbench/tokenizer/bpe"
 )
 
 func main() {
@@ -132,6 +133,18 @@ func execute(opts options, stdout io.Writer) error {
 	return writeIDs(stdout, ids)
 }
 
+func loadTokenizer(path string) (*bpe.Tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s (%v): check the path given to --tokenizer", path, errors.Unwrap(err))
+	}
+	tok, err := bpe.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return tok, nil
+}
+
 // splitLines splits a corpus into documents: on '\n' only, and a last line without '\n' is a document
 // when it is not empty.
 func splitLines(text string) []string {
@@ -198,12 +211,12 @@ func writeLatencies(path string, latencies []int64) error {
 	return nil
 }
 
-func decodeLines(tok *tokenizer, lines []string, path string, stdout io.Writer, marks *marks) error {
-	if !tok.byteLevelDecoder {
+func decodeLines(tok *bpe.Tokenizer, lines []string, path string, stdout io.Writer, marks *marks) error {
+	if !tok.CanDecode() {
 		return errors.New("decoder is not ByteLevel; this port decodes byte-level BPE only")
 	}
 	marks.mark("ready")
-	var out, scratch []byte
+	var out []byte
 	var ids []uint32
 	for i, line := range lines {
 		ids = ids[:0]
@@ -214,7 +227,7 @@ func decodeLines(tok *tokenizer, lines []string, path string, stdout io.Writer, 
 			}
 			ids = append(ids, uint32(id))
 		}
-		out, scratch = tok.decode(ids, out, scratch)
+		out = tok.Decode(ids, out)
 		out = append(out, '\n')
 	}
 	marks.mark("done")

@@ -1,11 +1,10 @@
-package main
+package bpe
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -62,21 +61,9 @@ type addedTokenJSON struct {
 // maxID bounds the vocabulary: a larger id is not a tokenizer, and the decoding table is sized by it.
 const maxID = 1 << 24
 
-// loadTokenizer reads and checks a tokenizer.json. Its errors name the file and the field, and say what
-// would work; the caller exits 2 with them.
-func loadTokenizer(path string) (*tokenizer, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s (%v): check the path given to --tokenizer", path, errors.Unwrap(err))
-	}
-	t, err := parseTokenizer(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
-}
-
-func parseTokenizer(data []byte) (*tokenizer, error) {
+// Parse checks and loads a tokenizer.json's text. Its errors name the field and say what would work (a
+// command line exits 2 with them). Safe for concurrent use.
+func Parse(data []byte) (*Tokenizer, error) {
 	var file tokenizerFile
 	if err := json.Unmarshal(data, &file); err != nil {
 		return nil, describeJSONError(err)
@@ -102,7 +89,7 @@ func parseTokenizer(data []byte) (*tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &tokenizer{
+	t := &Tokenizer{
 		model:            model,
 		preTokenizer:     preTokenizer{steps},
 		added:            newAddedVocabulary(added),

@@ -1,4 +1,4 @@
-package main
+package bpe
 
 import (
 	"fmt"
@@ -11,11 +11,20 @@ import (
 // corpusLines returns the lines of a committed corpus (../../data/corpora/NAME.txt).
 func corpusLines(t *testing.T, name string) []string {
 	t.Helper()
-	data, err := os.ReadFile("../../data/corpora/" + name + ".txt")
+	data, err := os.ReadFile("../../../data/corpora/" + name + ".txt")
 	if err != nil {
 		t.Fatalf("reading the committed corpus: %v", err)
 	}
-	return splitLines(string(data))
+	return lines(string(data))
+}
+
+// lines splits a file's text into its lines, as the SPEC splits a corpus into documents.
+func lines(text string) []string {
+	split := strings.Split(text, "\n")
+	if split[len(split)-1] == "" {
+		split = split[:len(split)-1]
+	}
+	return split
 }
 
 // randomText draws n characters from an alphabet of what the patterns distinguish: letters, numbers and

@@ -1,10 +1,10 @@
-package main
+package bpe
 
 // Hand-written matchers for the two pre-tokenizer regexes nearly every byte-level tokenizer.json uses,
 // GPT-2's and Llama-3's. They give exactly the matches a backtracking engine gives (alternation order,
 // greedy runs, the one-character backtrack of \s+(?!\S)) without running a regex: regexp2 works on a
 // []rune copy of each piece and backtracks through the alternation at every position. Any other pattern
-// runs on regexp2 (regex_splitter.go). scanner_test.go checks them equal to regexp2 on the committed
+// runs on regexp2 (splitter.go). scanner_test.go checks them equal to regexp2 on the committed
 // corpora and on random strings.
 
 // gpt2Pattern is GPT-2's pre-tokenizer regex, the one HF's ByteLevel uses when use_regex is true.

@@ -1,4 +1,4 @@
-package main
+package bpe
 
 import (
 	"encoding/json"
@@ -8,9 +8,13 @@ import (
 	"testing"
 )
 
-func loadStyle(t *testing.T, style string) *tokenizer {
+func loadStyle(t *testing.T, style string) *Tokenizer {
 	t.Helper()
-	tok, err := loadTokenizer("../../data/" + style + "/tokenizer.json")
+	data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,11 +23,11 @@ func loadStyle(t *testing.T, style string) *tokenizer {
 
 func readGolden(t *testing.T, style, name string) []string {
 	t.Helper()
-	data, err := os.ReadFile("../../data/" + style + "/" + name)
+	data, err := os.ReadFile("../../../data/" + style + "/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return splitLines(string(data))
+	return lines(string(data))
 }
 
 func formatIDs(ids []uint32) string {
@@ -35,9 +39,9 @@ func formatIDs(ids []uint32) string {
 }
 
 // assertGoldens encodes the committed corpora and compares every line with HF's own ids.
-func assertGoldens(t *testing.T, tok *tokenizer, style string) {
+func assertGoldens(t *testing.T, tok *Tokenizer, style string) {
 	t.Helper()
-	enc := tok.newEncoder()
+	enc := tok.NewEncoder()
 	for _, corpus := range []string{"sample", "adversarial"} {
 		golden := readGolden(t, style, corpus+".ids")
 		docs := corpusLines(t, corpus)
@@ -45,7 +49,7 @@ func assertGoldens(t *testing.T, tok *tokenizer, style string) {
 			t.Fatalf("%s/%s: %d documents, %d golden lines", style, corpus, len(docs), len(golden))
 		}
 		for i, doc := range docs {
-			if got := formatIDs(enc.encode(doc, nil)); got != golden[i] {
+			if got := formatIDs(enc.Encode(doc, nil)); got != golden[i] {
 				t.Fatalf("%s/%s line %d: ids\n%s\nwant HF's\n%s", style, corpus, i+1, got, golden[i])
 			}
 		}
@@ -61,7 +65,7 @@ func TestEncodeGivesHFsIDs(t *testing.T) {
 // The same files with merges in the other form ("a b" strings against ["a", "b"] pairs) give the same ids.
 func TestBothMergeFormsGiveHFsIDs(t *testing.T) {
 	for _, style := range []string{"gpt2", "llama3"} {
-		data, err := os.ReadFile("../../data/" + style + "/tokenizer.json")
+		data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +85,7 @@ func TestBothMergeFormsGiveHFsIDs(t *testing.T) {
 			}
 		}
 		converted, _ := json.Marshal(file)
-		tok, err := parseTokenizer(converted)
+		tok, err := Parse(converted)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +104,7 @@ func TestDecodeGivesHFsText(t *testing.T) {
 					id, _ := strconv.ParseUint(field, 10, 32)
 					ids = append(ids, uint32(id))
 				}
-				if got, _ := tok.decode(ids, nil, nil); string(got) != want[i] {
+				if got := tok.Decode(ids, nil); string(got) != want[i] {
 					t.Fatalf("%s/%s line %d: decoded %q, want %q", style, corpus, i+1, got, want[i])
 				}
 			}
@@ -154,11 +158,11 @@ func tinyFile(modelExtra, rest string) string {
 
 func encodeWith(t *testing.T, file, text string) string {
 	t.Helper()
-	tok, err := parseTokenizer([]byte(file))
+	tok, err := Parse([]byte(file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return formatIDs(tok.newEncoder().encode(text, nil))
+	return formatIDs(tok.NewEncoder().Encode(text, nil))
 }
 
 // The expected ids are HF 0.23.3's on the same files.
@@ -220,7 +224,7 @@ func TestAddedTokensFollowHFsFlagsAndIDs(t *testing.T) {
 // The regexp2 path gives HF's ids too: the same patterns wrapped in a group no scanner recognises.
 func TestRegexp2FallbackGivesHFsIDs(t *testing.T) {
 	for _, style := range []string{"gpt2", "llama3"} {
-		data, err := os.ReadFile("../../data/" + style + "/tokenizer.json")
+		data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +242,7 @@ func TestRegexp2FallbackGivesHFsIDs(t *testing.T) {
 			map[string]any{"type": "ByteLevel", "add_prefix_space": false, "use_regex": false},
 		}}
 		changed, _ := json.Marshal(file)
-		tok, err := parseTokenizer(changed)
+		tok, err := Parse(changed)
 		if err != nil {
 			t.Fatal(err)
 		}

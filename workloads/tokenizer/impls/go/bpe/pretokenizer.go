@@ -1,4 +1,4 @@
-package main
+package bpe
 
 // splitBehavior is HF's SplitDelimiterBehavior: what a Split step does with its matches.
 type splitBehavior int

@@ -62,17 +62,24 @@ func TestEncodeGivesHFsIDs(t *testing.T) {
 	}
 }
 
+// styleAsJSON returns a committed tokenizer.json as generic JSON, for a test to change it.
+func styleAsJSON(t *testing.T, style string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]any
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 // The same files with merges in the other form ("a b" strings against ["a", "b"] pairs) give the same ids.
 func TestBothMergeFormsGiveHFsIDs(t *testing.T) {
 	for _, style := range []string{"gpt2", "llama3"} {
-		data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var file map[string]any
-		if err := json.Unmarshal(data, &file); err != nil {
-			t.Fatal(err)
-		}
+		file := styleAsJSON(t, style)
 		model := file["model"].(map[string]any)
 		merges := model["merges"].([]any)
 		for i, m := range merges {
@@ -224,14 +231,7 @@ func TestAddedTokensFollowHFsFlagsAndIDs(t *testing.T) {
 // The regexp2 path gives HF's ids too: the same patterns wrapped in a group no scanner recognises.
 func TestRegexp2FallbackGivesHFsIDs(t *testing.T) {
 	for _, style := range []string{"gpt2", "llama3"} {
-		data, err := os.ReadFile("../../../data/" + style + "/tokenizer.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var file map[string]any
-		if err := json.Unmarshal(data, &file); err != nil {
-			t.Fatal(err)
-		}
+		file := styleAsJSON(t, style)
 		// GPT-2's ByteLevel with use_regex is a Split on its pattern followed by ByteLevel without it.
 		pattern := gpt2Pattern
 		if style == "llama3" {

@@ -155,7 +155,7 @@ def test_harness_runs_and_verifies_every_implementation(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()
     result = json.loads(next(tmp_path.glob("results/run-*.json")).read_text())
     names = {b["name"]: b for b in result["benchmarks"]}
-    for impl in ("cpp", "hf", "python"):
+    for impl in ("cpp", "go", "hf", "python"):
         entry = names[f"tokenizer/encode_llama3/{impl}"]
         assert entry["status"] == "ok", entry.get("error")
         metrics = {s["metric"] for s in entry["statistics"]}

@@ -43,18 +43,6 @@ fn stdout_of(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// "YYYY-MM-DD" as days since 1970-01-01.
-fn day(text: &str) -> i32 {
-    let part = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap();
-    days(part(0..4) as i32, part(5..7), part(8..10))
-}
-
-/// "12.34" as hundredths.
-fn cents(text: &str) -> i64 {
-    let (units, hundredths) = text.split_once('.').unwrap();
-    units.parse::<i64>().unwrap() * 100 + hundredths.parse::<i64>().unwrap()
-}
-
 /// One lineitem row, money in hundredths and the ship date in days.
 struct Line {
     orderkey: i64,
@@ -67,89 +55,12 @@ struct Line {
     shipdate: i32,
 }
 
-/// A row written as TPC-H prints it: `line(1, "10.00", "1000.00", "0.05", "0.08", b"RF", "1995-03-20")`.
-fn line(
-    orderkey: i64,
-    quantity: &str,
-    price: &str,
-    discount: &str,
-    tax: &str,
-    flag_status: &[u8; 2],
-    shipdate: &str,
-) -> Line {
-    Line {
-        orderkey,
-        quantity: cents(quantity),
-        price: cents(price),
-        discount: cents(discount),
-        tax: cents(tax),
-        flag: flag_status[0],
-        status: flag_status[1],
-        shipdate: day(shipdate),
-    }
-}
-
 struct Order {
     orderkey: i64,
     custkey: i32,
     orderdate: i32,
     totalprice: i64,
     shippriority: i32,
-}
-
-/// An order written as TPC-H prints it: `order(1, 1, "1995-03-10", "1000.00", 0)`.
-fn order(
-    orderkey: i64,
-    custkey: i32,
-    orderdate: &str,
-    totalprice: &str,
-    shippriority: i32,
-) -> Order {
-    Order {
-        orderkey,
-        custkey,
-        orderdate: day(orderdate),
-        totalprice: cents(totalprice),
-        shippriority,
-    }
-}
-
-/// The hand-checked data set. Its boundaries: Q1's cutoff day is in (1998-09-02) and the day after is
-/// out; Q6's first day is in and its end is out, a discount of 0.07 is in and 0.04 out, a quantity of
-/// 24 is out; Q3's order dated on the day is out, an order whose lines all shipped before it is
-/// dropped, two orders tie on revenue and date; Q18's order of exactly 300 is out, one past it is in,
-/// one has no customer, two tie on price and date.
-fn hand_checked_lines() -> Vec<Line> {
-    let mut lines = vec![
-        line(1, "10.00", "1000.00", "0.05", "0.08", b"RF", "1995-03-20"),
-        line(1, "20.00", "2000.00", "0.06", "0.00", b"AF", "1994-06-01"),
-        line(4, "30.00", "3000.00", "0.07", "0.02", b"NO", "1995-04-01"),
-        line(4, "1.00", "100.00", "0.10", "0.01", b"NO", "1998-09-03"),
-        line(2, "24.00", "500.00", "0.06", "0.03", b"AF", "1994-02-01"),
-        line(3, "50.00", "5000.00", "0.04", "0.05", b"RF", "1994-12-31"),
-        line(5, "10.00", "1500.00", "0.07", "0.04", b"AF", "1994-07-01"),
-        line(3, "50.00", "100.00", "0.05", "0.06", b"NO", "1998-09-02"),
-        line(3, "50.00", "99.99", "0.05", "0.07", b"RF", "1994-01-01"),
-        line(2, "1.00", "10.00", "0.05", "0.00", b"AF", "1994-01-01"),
-        line(2, "1.00", "10.00", "0.05", "0.00", b"AF", "1995-01-01"),
-        line(9, "1.00", "3200.00", "0.10", "0.00", b"NO", "1995-06-01"),
-    ];
-    let filler = |orderkey, quantity| {
-        line(
-            orderkey,
-            quantity,
-            "1.00",
-            "0.00",
-            "0.00",
-            b"NO",
-            "1998-10-01",
-        )
-    };
-    lines.extend(["50.00", "50.00", "50.00", "1.00"].map(|quantity| filler(3, quantity)));
-    for (orderkey, count) in [(6, 6), (7, 7), (8, 7)] {
-        lines.extend((0..count).map(|_| filler(orderkey, "50.00")));
-    }
-    lines
 }
 
 fn lineitem_table(lines: &[Line]) -> Table {
@@ -214,62 +125,15 @@ fn customer_table(customers: &[(i32, &str)]) -> Table {
     }
 }
 
-fn write_hand_checked(dir: &Path) {
-    let orders = [
-        order(1, 1, "1995-03-10", "1000.00", 0),
-        order(2, 2, "1995-03-01", "2000.00", 0),
-        order(3, 3, "1995-03-15", "9000.00", 0),
-        order(4, 3, "1995-01-01", "4000.00", 1),
-        order(5, 1, "1994-06-01", "5000.00", 0),
-        order(6, 1, "1996-01-01", "6000.00", 0),
-        order(7, 2, "1995-03-15", "9000.00", 0),
-        order(8, 99, "1996-01-01", "8000.00", 0),
-        order(9, 1, "1995-01-01", "3000.00", 0),
-    ];
-    let customers = [(1, "BUILDING"), (2, "AUTOMOBILE"), (3, "BUILDING")];
-    fixture::write(
-        dir,
-        &[
-            lineitem_table(&hand_checked_lines()),
-            orders_table(&orders),
-            customer_table(&customers),
-        ],
-    );
-}
-
-/// Computed by hand (and with Python's decimal module, ROUND_HALF_UP) from the data set above.
-const EXPECTED: [(&str, &str); 4] = [
-    (
-        "q1",
-        "l_returnflag,l_linestatus,sum_qty,sum_base_price,sum_disc_price,sum_charge,avg_qty,avg_price,avg_disc,count_order\n\
-         A,F,56.00,4020.00,3764.00,3833.90,11.20,804.00,0.06,5\n\
-         N,O,81.00,6300.00,5765.00,5826.50,27.00,2100.00,0.07,3\n\
-         R,F,110.00,6099.99,5844.99,6167.64,36.67,2033.33,0.05,3\n",
-    ),
-    ("q6", "revenue\n225.50\n"),
-    (
-        "q3",
-        "l_orderkey,revenue,o_orderdate,o_shippriority\n\
-         4,2880.00,1995-01-01,1\n\
-         9,2880.00,1995-01-01,0\n\
-         1,950.00,1995-03-10,0\n",
-    ),
-    (
-        "q18",
-        "c_name,c_custkey,o_orderkey,o_orderdate,o_totalprice,sum_qty\n\
-         Customer#000000003,3,3,1995-03-15,9000.00,301.00\n\
-         Customer#000000002,2,7,1995-03-15,9000.00,350.00\n",
-    ),
-];
-
 #[test]
 fn every_query_prints_the_hand_checked_answer_between_ready_and_done() {
     let dir = TempDir::new("hand_checked");
-    write_hand_checked(&dir.0);
-    for (name, expected) in EXPECTED {
+    let answers = fixture::write_hand_checked(&dir.0);
+    assert_eq!(answers.len(), 4);
+    for (name, expected) in &answers {
         for threads in [1, 2] {
             let out = query(&dir.0, name, threads);
-            assert_eq!(stdout_of(&out), expected, "{name} on {threads} threads");
+            assert_eq!(&stdout_of(&out), expected, "{name} on {threads} threads");
             let stderr = String::from_utf8_lossy(&out.stderr);
             let marks: Vec<(&str, u64)> = stderr
                 .lines()
@@ -290,7 +154,7 @@ fn every_query_prints_the_hand_checked_answer_between_ready_and_done() {
 #[test]
 fn without_the_variable_no_marks_are_written() {
     let dir = TempDir::new("no_marks");
-    write_hand_checked(&dir.0);
+    fixture::write_hand_checked(&dir.0);
     let out = Command::new(BINARY)
         .args(["query", "--data", dir.0.to_str().unwrap(), "--query", "q6"])
         .output()
@@ -412,7 +276,7 @@ fn assert_clear_error(args: &[&str], needle: &str) {
 #[test]
 fn usage_errors_exit_2_with_one_line() {
     let dir = TempDir::new("usage");
-    write_hand_checked(&dir.0);
+    fixture::write_hand_checked(&dir.0);
     let data = dir.0.to_str().unwrap();
     for (args, needle) in [
         (&[][..], "subcommand"),
@@ -463,7 +327,7 @@ fn usage_errors_exit_2_with_one_line() {
 /// A copy of the hand-checked directory with `damage` applied; the query must refuse it.
 fn assert_broken(name: &str, query: &str, needle: &str, damage: impl FnOnce(&Path)) {
     let dir = TempDir::new(name);
-    write_hand_checked(&dir.0);
+    fixture::write_hand_checked(&dir.0);
     damage(&dir.0);
     assert_clear_error(
         &["query", "--data", dir.0.to_str().unwrap(), "--query", query],
@@ -667,9 +531,9 @@ fn empty_tables_give_a_header_and_no_rows() {
         &dir.0,
         &[lineitem_table(&[]), orders_table(&[]), customer_table(&[])],
     );
-    for (name, expected) in EXPECTED {
+    for (name, expected) in fixture::write_hand_checked(&TempDir::new("answers").0) {
         let header = expected.lines().next().unwrap();
-        let answer = stdout_of(&query(&dir.0, name, 2));
+        let answer = stdout_of(&query(&dir.0, &name, 2));
         if name == "q6" {
             assert_eq!(answer, "revenue\n0.00\n");
         } else {

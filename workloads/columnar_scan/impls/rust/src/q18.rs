@@ -105,7 +105,7 @@ impl Q18 {
 fn merge(a: QuantityByOrder, b: QuantityByOrder) -> QuantityByOrder {
     let (mut into, from) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     // Room first: inserting a table's keys in its own bucket order into a fuller table with the same
-    // (unseeded) hash clusters them into long probe sequences; this merge took 3x longer without it.
+    // (unseeded) hash clusters them into long probe sequences: without it Q18 took about 1.5x the CPU.
     into.reserve(from.len());
     for (orderkey, quantity) in from {
         *into.entry(orderkey).or_insert(0) += quantity;

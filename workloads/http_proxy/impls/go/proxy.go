@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"claimbench/http_proxy/internal/h1"
+)
+
+// proxy is what every connection's goroutine shares: the options and the upstream pool. Safe for
+// concurrent use (the pool locks itself; the rest is read-only).
+type proxy struct {
+	timeouts timeouts
+	limits   h1.Limits
+	pool     *pool
+}
+
+// serve listens, calls onListening once the socket accepts connections, and serves until SIGTERM or
+// SIGINT; then it returns nil at once, leaving the process's exit to close every connection (idle
+// keep-alive ones included). It returns an error only when it cannot resolve an address or listen.
+func serve(opts options, onListening func()) error {
+	runtime.GOMAXPROCS(opts.threads) // SPEC.md: at most --threads threads serve connections
+	// The handler goes in before ready, so a SIGTERM right after ready already means "stop".
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	upstreams, err := newPool(opts.upstreams, opts.timeouts)
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", opts.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w; choose another port", opts.listen, err)
+	}
+	onListening()
+	go func() {
+		<-ctx.Done()
+		listener.Close()
+	}()
+	p := &proxy{timeouts: opts.timeouts, limits: h1.DefaultLimits, pool: upstreams}
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopping
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			// Out of file descriptors and the like: wait a little instead of spinning.
+			fmt.Fprintf(os.Stderr, "http_proxy: accept failed: %v\n", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		go p.serveConnection(conn.(*net.TCPConn))
+	}
+}

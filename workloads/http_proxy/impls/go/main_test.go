@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"claimbench/http_proxy/cli"
 )
 
 // TestMain lets the tests run this test binary as the proxy itself (the os/exec tests' pattern), so that
@@ -339,12 +341,12 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"serve", "--listen", "127.0.0.1:1", "--upstream", "127.0.0.1:1", "--body-timeout-ms"},
 	} {
 		var stderr bytes.Buffer
-		if status := run(args, &stderr); status != 2 || !strings.HasPrefix(stderr.String(), "http_proxy: ") {
+		if status := cli.Run(args, &stderr, serve); status != 2 || !strings.HasPrefix(stderr.String(), "http_proxy: ") {
 			t.Errorf("%v: status %d, stderr %q; want 2 and one error line", args, status, stderr.String())
 		}
 	}
 	var stderr bytes.Buffer
-	if status := run([]string{"serve", "--listen", "127.0.0.1:1", "--upstream", "no.such.host.invalid:1"}, &stderr); status != 1 {
+	if status := cli.Run([]string{"serve", "--listen", "127.0.0.1:1", "--upstream", "no.such.host.invalid:1"}, &stderr, serve); status != 1 {
 		t.Errorf("an unresolvable upstream: status %d (%q), want 1", status, stderr.String())
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"claimbench/http_proxy/cli"
 )
 
 // maxIdlePerUpstream bounds the idle connections kept per upstream host: far above the connection count
@@ -44,8 +46,8 @@ type pool struct {
 }
 
 // newPool resolves the upstreams once; an address that does not resolve is an error saying what to give.
-func newPool(upstreams []string, t timeouts) (*pool, error) {
-	p := &pool{upstreams: upstreams, dialer: net.Dialer{Timeout: t.upstreamConnect}, readTimeout: t.upstreamRead,
+func newPool(upstreams []string, t cli.Timeouts) (*pool, error) {
+	p := &pool{upstreams: upstreams, dialer: net.Dialer{Timeout: t.UpstreamConnect}, readTimeout: t.UpstreamRead,
 		idle: make([][]*upstreamConn, len(upstreams)), maxIdlePerHost: maxIdlePerUpstream}
 	for _, upstream := range upstreams {
 		address, err := net.ResolveTCPAddr("tcp", upstream)

@@ -11,13 +11,14 @@ import (
 	"syscall"
 	"time"
 
+	"claimbench/http_proxy/cli"
 	"claimbench/http_proxy/internal/h1"
 )
 
 // proxy is what every connection's goroutine shares: the options and the upstream pool. Safe for
 // concurrent use (the pool locks itself; the rest is read-only).
 type proxy struct {
-	timeouts timeouts
+	timeouts cli.Timeouts
 	limits   h1.Limits
 	pool     *pool
 }
@@ -25,25 +26,25 @@ type proxy struct {
 // serve listens, calls onListening once the socket accepts connections, and serves until SIGTERM or
 // SIGINT; then it returns nil at once, leaving the process's exit to close every connection (idle
 // keep-alive ones included). It returns an error only when it cannot resolve an address or listen.
-func serve(opts options, onListening func()) error {
-	runtime.GOMAXPROCS(opts.threads) // SPEC.md: at most --threads threads serve connections
+func serve(opts cli.Options, onListening func()) error {
+	runtime.GOMAXPROCS(opts.Threads) // SPEC.md: at most --threads threads serve connections
 	// The handler goes in before ready, so a SIGTERM right after ready already means "stop".
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	upstreams, err := newPool(opts.upstreams, opts.timeouts)
+	upstreams, err := newPool(opts.Upstreams, opts.Timeouts)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", opts.listen)
+	listener, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w; choose another port", opts.listen, err)
+		return fmt.Errorf("cannot listen on %s: %w; choose another port", opts.Listen, err)
 	}
 	onListening()
 	go func() {
 		<-ctx.Done()
 		listener.Close()
 	}()
-	p := &proxy{timeouts: opts.timeouts, limits: h1.DefaultLimits, pool: upstreams}
+	p := &proxy{timeouts: opts.Timeouts, limits: h1.DefaultLimits, pool: upstreams}
 	for {
 		conn, err := listener.Accept()
 		if err != nil {

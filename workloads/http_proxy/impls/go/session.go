@@ -81,7 +81,7 @@ func (s *session) awaitRequest() bool {
 	}
 	s.releaseWriter()
 	s.clientReads.gap = 0
-	if s.client.SetReadDeadline(time.Now().Add(s.timeouts.idle)) != nil {
+	if s.client.SetReadDeadline(time.Now().Add(s.timeouts.Idle)) != nil {
 		return false
 	}
 	_, err := s.in.Peek(1)
@@ -117,7 +117,7 @@ func (s *session) serveRequest() bool {
 		}
 		if !deadlineSet { // most heads arrive whole: the deadline costs nothing for them
 			deadlineSet = true
-			if s.client.SetReadDeadline(time.Now().Add(s.timeouts.header)) != nil {
+			if s.client.SetReadDeadline(time.Now().Add(s.timeouts.Header)) != nil {
 				return false
 			}
 		}
@@ -235,7 +235,7 @@ func (s *session) forward() bool {
 // chunked framing, 502: the upstream write failed) and why, or -1 when the client left or was too slow
 // (close without an answer).
 func (s *session) forwardBody(up *upstreamConn, framing h1.Framing, length int64) (int, string) {
-	s.clientReads.gap = s.timeouts.body
+	s.clientReads.gap = s.timeouts.Body
 	defer func() { s.clientReads.gap = 0 }()
 	var framer h1.ChunkedFramer
 	for remaining := length; framing == h1.Chunked || remaining > 0; {

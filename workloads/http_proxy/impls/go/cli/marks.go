@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -17,10 +17,10 @@ var markFD = func() int {
 	return fd
 }()
 
-// mark writes "<name> <CLOCK_MONOTONIC ns>\n" in one write(2), so the harness can use the stamp. The
+// Mark writes "<name> <CLOCK_MONOTONIC ns>\n" in one write(2), so the harness can use the stamp. The
 // descriptor is written with unix.Write rather than through an *os.File, which the garbage collector
 // would close once unreachable. Errors are ignored: a mark is advisory. Safe for concurrent use.
-func mark(name string) {
+func Mark(name string) {
 	if markFD < 0 {
 		return
 	}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"claimbench/http_proxy/cli"
@@ -28,28 +25,20 @@ type proxy struct {
 // keep-alive ones included). It returns an error only when it cannot resolve an address or listen.
 func serve(opts cli.Options, onListening func()) error {
 	runtime.GOMAXPROCS(opts.Threads) // SPEC.md: at most --threads threads serve connections
-	// The handler goes in before ready, so a SIGTERM right after ready already means "stop".
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
 	upstreams, err := newPool(opts.Upstreams, opts.Timeouts)
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", opts.Listen)
+	listener, stopped, err := cli.Listen(opts.Listen, onListening)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w; choose another port", opts.Listen, err)
+		return err
 	}
-	onListening()
-	go func() {
-		<-ctx.Done()
-		listener.Close()
-	}()
 	p := &proxy{timeouts: opts.Timeouts, limits: h1.DefaultLimits, pool: upstreams}
 	for {
 		conn, err := listener.Accept()
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil // stopping
+			if stopped() {
+				return nil
 			}
 			if errors.Is(err, net.ErrClosed) {
 				return err

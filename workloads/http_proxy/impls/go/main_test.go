@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,5 +168,57 @@ func TestPassesTheReferenceConformanceSuite(t *testing.T) {
 		t.Errorf("%s: %v\n%s", suite, err, output)
 	} else {
 		t.Logf("%s", output[bytes.LastIndex(output, []byte("[==========]")):])
+	}
+}
+
+// A pooled connection that sends an interim 103 and then closes gets the request retried on a fresh
+// connection, with the request's own head (not the interim head the client was sent).
+func TestARetryAfterAnInterimResponseSendsTheRequestAgain(t *testing.T) {
+	upstream, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer upstream.Close()
+	firstLines := make(chan string, 4)
+	go func() {
+		for served := 0; ; served++ {
+			conn, err := upstream.Accept()
+			if err != nil {
+				return
+			}
+			in := bufio.NewReader(conn)
+			for request := 0; ; request++ {
+				line, err := in.ReadString('\n')
+				if err != nil {
+					break
+				}
+				firstLines <- strings.TrimSpace(line)
+				for line != "\r\n" && err == nil { // the rest of the head
+					line, err = in.ReadString('\n')
+				}
+				if served == 0 && request == 1 { // the second request on the pooled connection
+					_, _ = io.WriteString(conn, "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n")
+					break
+				}
+				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+			conn.Close()
+		}
+	}()
+	_, address := proxytest.StartProxy(t, []string{upstream.Addr().String()})
+	c := proxytest.Dial(t, address)
+	if resp, body := c.MustDo(t, "GET /first HTTP/1.1\r\nHost: a\r\n\r\n"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("GET /first: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := c.MustDo(t, "GET /second HTTP/1.1\r\nHost: a\r\n\r\n"); resp.StatusCode != 103 {
+		t.Fatalf("GET /second: %d first, want the interim 103", resp.StatusCode)
+	}
+	if resp, err := http.ReadResponse(c.In, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /second after the 103: %v %v", resp, err)
+	}
+	for _, want := range []string{"GET /first HTTP/1.1", "GET /second HTTP/1.1", "GET /second HTTP/1.1"} {
+		if got := <-firstLines; got != want {
+			t.Errorf("the upstream got %q, want %q", got, want)
+		}
 	}
 }

@@ -45,8 +45,8 @@ func (s *session) relayResponse(up *upstreamConn, headRequest bool, clientMinor 
 			break
 		}
 		if clientMinor == 1 { // an interim response: forward it, then read the final one
-			s.head = appendClientHead(s.head[:0], resp, false, false, 1)
-			if _, err := s.out.Write(s.head); err != nil || s.out.Flush() != nil {
+			s.clientHead = appendClientHead(s.clientHead[:0], resp, false, false, 1)
+			if _, err := s.out.Write(s.clientHead); err != nil || s.out.Flush() != nil {
 				up.close()
 				return relayClose
 			}
@@ -62,8 +62,8 @@ func (s *session) relayResponse(up *upstreamConn, headRequest bool, clientMinor 
 	dechunk := clientMinor == 0 && framing == h1.Chunked
 	close := clientClose || framing == h1.UntilClose || dechunk
 	reusable := !resp.ConnectionClose && framing != h1.UntilClose
-	s.head = appendClientHead(s.head[:0], resp, close, dechunk, clientMinor)
-	_, _ = s.out.Write(s.head) // errors stick in s.out and surface at its Flush
+	s.clientHead = appendClientHead(s.clientHead[:0], resp, close, dechunk, clientMinor)
+	_, _ = s.out.Write(s.clientHead) // errors stick in s.out and surface at its Flush
 	_, _ = up.in.Discard(resp.HeadBytes)
 
 	if !s.streamBody(up, framing, length, dechunk) {

@@ -34,7 +34,8 @@ type session struct {
 	clientAddress string        // for X-Forwarded-For
 	req           h1.Request    // reused, so that parsing does not allocate
 	resp          h1.Response
-	head          []byte // scratch: the head being forwarded
+	upstreamHead  []byte // the request head as forwarded (sent again when a stale connection is retried)
+	clientHead    []byte // scratch: a response head as the client gets it
 	forwardedFor  []byte // scratch
 	decoded       []byte // scratch: chunk data for an HTTP/1.0 client
 }
@@ -174,7 +175,7 @@ func (s *session) forward() bool {
 		sendContinue = sendContinue || (clientMinor == 1 && isContinueExpectation(&req.Fields[i]))
 	}
 	// req's slices point into s.in's buffer: everything needed is copied before it is read again.
-	s.head, s.forwardedFor = appendUpstreamHead(s.head[:0], req, s.pool.upstreams[host], s.clientAddress, s.forwardedFor)
+	s.upstreamHead, s.forwardedFor = appendUpstreamHead(s.upstreamHead[:0], req, s.pool.upstreams[host], s.clientAddress, s.forwardedFor)
 	_, _ = s.in.Discard(req.HeadBytes)
 
 	// A pooled connection the upstream closed meanwhile fails at once; a request without a body is then
@@ -194,7 +195,7 @@ func (s *session) forward() bool {
 			}
 		}
 		mayRetry := reused && !hasBody && attempt == 0
-		if _, err := up.conn.Write(s.head); err != nil {
+		if _, err := up.conn.Write(s.upstreamHead); err != nil {
 			up.close()
 			if mayRetry {
 				continue

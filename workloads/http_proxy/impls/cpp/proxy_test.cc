@@ -1,6 +1,7 @@
 // End-to-end tests of the reference proxy over loopback: the built http_proxy_cpp between the test and
 // the built http_origin (or a scripted upstream inside the test). Each test names the RFC section whose
-// behaviour it checks. Every wait is bounded; the file takes about 15 s.
+// behaviour it checks. Every wait is bounded; the file takes about 15 s. They are the workload's
+// conformance tests: CLAIMBENCH_HTTP_PROXY_UNDER_TEST=<a port's binary> runs them against that port.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -53,9 +55,16 @@ Server Start(const std::string& program, std::vector<std::string> args) {
 
 Server StartOrigin(std::vector<std::string> args = {}) { return Start(CLAIMBENCH_HTTP_ORIGIN, std::move(args)); }
 
+// The built C++ reference, or the program CLAIMBENCH_HTTP_PROXY_UNDER_TEST names (any implementation of
+// SPEC.md's command line).
+std::string ProxyUnderTest() {
+  const char* other = std::getenv("CLAIMBENCH_HTTP_PROXY_UNDER_TEST");
+  return other != nullptr && *other != '\0' ? other : CLAIMBENCH_HTTP_PROXY;
+}
+
 Server StartProxy(uint16_t upstream_port, std::vector<std::string> args = {}) {
   args.insert(args.begin(), {"--upstream", "127.0.0.1:" + std::to_string(upstream_port)});
-  return Start(CLAIMBENCH_HTTP_PROXY, std::move(args));
+  return Start(ProxyUnderTest(), std::move(args));
 }
 
 class Socket {

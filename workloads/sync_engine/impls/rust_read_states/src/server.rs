@@ -68,7 +68,9 @@ pub fn run(
         }
         Ok::<(), String>(())
     })?;
-    runtime.shutdown_background(); // drops every connection and the write-back task
+    // Stops every connection and the write-back task, and waits for the worker threads, so no request
+    // runs after the caller's last write-back.
+    runtime.shutdown_timeout(Duration::from_secs(10));
     Ok(())
 }
 

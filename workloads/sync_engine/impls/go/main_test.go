@@ -234,6 +234,12 @@ func TestCorruptStoresExit3NamingTheObject(t *testing.T) {
 	store, _ = smallStore(t, filepath.Join(dir, "head"))
 	os.WriteFile(filepath.Join(store, "HEAD"), []byte("not a hash\n"), 0o666)
 	expectCorrupt(t, "HEAD", "verify", "--remote", store)
+
+	// Corrupt local state: the base record is unreadable.
+	store, _ = smallStore(t, filepath.Join(dir, "base"))
+	local := filepath.Join(dir, "base/local")
+	os.WriteFile(filepath.Join(local, ".claimsync/base.json"), []byte("{not json"), 0o666)
+	expectCorrupt(t, ".claimsync/base.json", "sync", "--local", local, "--remote", store)
 }
 
 func TestUsageErrorsExit2WithOneLine(t *testing.T) {

@@ -251,6 +251,9 @@ def test_corrupt_stores_exit_3_naming_the_object(tmp_path):
     store, _ = small_store(tmp_path / "head")
     (store / "HEAD").write_text("not a hash\n")
     assert_corrupt(run("verify", "--remote", store), "HEAD")
+    store, _ = small_store(tmp_path / "base")  # corrupt local state: the base record is unreadable
+    (tmp_path / "base/local/.claimsync/base.json").write_text("{not json")
+    assert_corrupt(run("sync", "--local", tmp_path / "base/local", "--remote", store), ".claimsync/base.json")
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path):
@@ -297,3 +300,23 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
             result.stderr,
         )
         assert result.stdout == "", args
+
+
+def test_a_file_changed_since_the_scan_is_not_replaced(tmp_path):
+    """A file saved between the scan and its replacement stops the sync (exit 4) and keeps the user's bytes."""
+    from syncpy.errors import LocalChangedError
+    from syncpy.local import apply_local, record_of, tmp_dir
+    from syncpy.tree import Node, Tree
+
+    os.makedirs(tmp_dir(str(tmp_path)))
+    path = tmp_path / "notes.txt"
+    path.write_text("scanned")
+    local = Tree(nodes={"f": Node("f", "", "notes.txt", False, 7, "scanned hash")})
+    merged = Tree(nodes={"f": Node("f", "", "notes.txt", False, 6, "remote hash")})
+    staged = Path(tmp_dir(str(tmp_path))) / "dl-f"
+    staged.write_text("remote")
+    scanned = {"f": record_of(os.lstat(path))}
+    path.write_text("saved by the user after the scan")
+    with pytest.raises(LocalChangedError):
+        apply_local(str(tmp_path), local, scanned, merged, {"f": str(staged)}, {"deleted_local": 0})
+    assert path.read_text() == "saved by the user after the scan"

@@ -179,3 +179,53 @@ pub fn apply_local(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::Node;
+
+    fn file_node(content: &str) -> Node {
+        Node {
+            id: "f".into(),
+            parent: String::new(),
+            name: "notes.txt".into(),
+            is_dir: false,
+            size: content.len() as u64,
+            hash: format!("hash of {content}"),
+            chunks: Vec::new(),
+        }
+    }
+
+    /// A file saved between the scan and its replacement stops the sync (exit 4) and keeps the user's bytes.
+    #[test]
+    fn a_file_changed_since_the_scan_is_not_replaced() {
+        let dir =
+            std::env::temp_dir().join(format!("sync-engine-rust-apply-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(tmp_dir(&dir)).unwrap();
+        let path = dir.join("notes.txt");
+        fs::write(&path, "scanned").unwrap();
+        let mut scan = LocalScan {
+            tree: Tree::default(),
+            records: HashMap::new(),
+        };
+        scan.tree.nodes.insert("f".into(), file_node("scanned"));
+        scan.records
+            .insert("f".into(), DiskRecord::of(&fs::metadata(&path).unwrap()));
+        let mut merged = Tree::default();
+        merged.nodes.insert("f".into(), file_node("remote"));
+        let staged_path = tmp_dir(&dir).join("dl-f");
+        fs::write(&staged_path, "remote").unwrap();
+        let staged = HashMap::from([("f".to_string(), staged_path)]);
+
+        fs::write(&path, "saved by the user after the scan").unwrap();
+        let result = apply_local(&dir, &scan, &merged, &staged, &mut ApplyStats::default());
+        assert!(matches!(result, Err(Error::LocalChanged(_))));
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "saved by the user after the scan"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -335,6 +335,15 @@ fn corrupt_stores_exit_3_naming_the_object() {
     let (store, _) = small_store(&dir.join("head"));
     fs::write(store.join("HEAD"), "not a hash\n").unwrap();
     assert_corrupt(&run(&["verify", "--remote", p(&store)]), "HEAD");
+
+    // Corrupt local state: the base record is unreadable.
+    let (store, _) = small_store(&dir.join("base"));
+    let local = dir.join("base/local");
+    fs::write(local.join(".claimsync/base.json"), "{not json").unwrap();
+    assert_corrupt(
+        &run(&["sync", "--local", p(&local), "--remote", p(&store)]),
+        ".claimsync/base.json",
+    );
 }
 
 #[test]

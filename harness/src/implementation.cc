@@ -110,6 +110,7 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
+  impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
   return impl;
 }
 
@@ -392,14 +393,22 @@ std::string ExpandPlaceholders(const std::string& text, const ProjectPaths& path
   return out;
 }
 
-std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name) {
-  if (implementation.cases.empty() ||
-      std::find(implementation.cases.begin(), implementation.cases.end(), case_name) != implementation.cases.end()) {
-    return "";
-  }
+std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name,
+                            std::string_view profile) {
+  auto lists = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), case_name) != names.end();
+  };
   // summary_table.cc recognises these rows by this opening ("takes part only in ") and leaves them out.
-  return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
-                     fmt::join(implementation.cases, ", "));
+  if (!implementation.cases.empty() && !lists(implementation.cases)) {
+    return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
+                       fmt::join(implementation.cases, ", "));
+  }
+  if (profile == "quick" && !implementation.quick_cases.empty() && !lists(implementation.quick_cases)) {
+    return fmt::format("takes part only in {} in the quick profile (impl.toml 'quick_cases': it is slow); the "
+                       "standard and full profiles run it in this case",
+                       fmt::join(implementation.quick_cases, ", "));
+  }
+  return "";
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {

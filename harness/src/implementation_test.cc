@@ -69,11 +69,24 @@ TEST_F(ImplementationTest, CasesListLimitsWhereAnImplementationTakesPart) {
   Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
   Write("peer", "language = \"Go\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\ncases = [\"sync\", \"restore\"]\n");
   std::vector<Implementation> impls = LoadImplementations(paths_, "w");
-  EXPECT_EQ(NotInCaseReason(impls[0], "chunk"), "");
-  EXPECT_EQ(NotInCaseReason(impls[1], "restore"), "");
-  EXPECT_NE(NotInCaseReason(impls[1], "chunk").find("takes part only in sync, restore"), std::string::npos);
+  EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "standard"), "");
+  EXPECT_EQ(NotInCaseReason(impls[1], "restore", "standard"), "");
+  EXPECT_NE(NotInCaseReason(impls[1], "chunk", "standard").find("takes part only in sync, restore"),
+            std::string::npos);
   Write("peer", "language = \"Go\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\ncases = \"sync\"\n");
   EXPECT_NE(ErrorOf().find("cases"), std::string::npos);
+}
+
+TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOnly) {
+  Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
+  Write("py", "language = \"Python\"\nrole = \"port\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
+              "quick_cases = [\"sync\"]\n");
+  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
+  EXPECT_EQ(NotInCaseReason(impls[1], "sync", "quick"), "");
+  const std::string reason = NotInCaseReason(impls[1], "chunk", "quick");
+  EXPECT_TRUE(reason.starts_with("takes part only in sync in the quick profile")) << reason;
+  for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInCaseReason(impls[1], "chunk", profile), "");
+  EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "");
 }
 
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {

@@ -774,7 +774,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         std::vector<const Implementation*> in_case;
         std::map<std::string, std::pair<RunStatus, std::string>> not_in_case;
         for (const Implementation& impl : plan.impls) {
-          if (std::string reason = NotInCaseReason(impl, spec.name); !reason.empty()) {
+          if (std::string reason = NotInCaseReason(impl, spec.name, options.profile); !reason.empty()) {
             not_in_case[impl.name] = {RunStatus::kUnavailable, reason};
           } else if (auto problem = not_running.find(impl.name); problem != not_running.end()) {
             not_in_case[impl.name] = problem->second;
@@ -826,7 +826,7 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         if (cases_done.contains(spec.name)) continue;
         std::vector<const Implementation*> in_case;
         for (const Implementation& impl : plan.impls) {
-          if (std::string reason = NotInCaseReason(impl, spec.name); reason.empty()) {
+          if (std::string reason = NotInCaseReason(impl, spec.name, options.profile); reason.empty()) {
             in_case.push_back(&impl);
           } else {
             ImplementationResult result = NewResult(workload, spec, impl);

@@ -16,6 +16,9 @@
 //   libraries = ["tokio 1.54.1"]       # optional: the libraries that do the measured work
 //   description = "..."
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
+//   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
+//                                      # implementation's smoke set, so the quick run stays short); standard
+//                                      # and full run it in all of them
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
 //   [toolchain]                        # optional: what builds or runs it
@@ -103,6 +106,7 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
+  std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;
@@ -141,8 +145,10 @@ BuildRecord DescribeBuild(const Implementation& implementation);
 // are built by their own toolchains' release profiles.
 std::string MixedBuildWarning(const std::vector<Implementation>& implementations, const std::string& variant);
 
-// Empty when `implementation` takes part in case `case_name`, else one line saying which cases it takes.
-std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name);
+// Empty when `implementation` takes part in case `case_name` of `profile`, else one line saying which cases
+// it takes (impl.toml `cases`, and `quick_cases` in the quick profile).
+std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name,
+                            std::string_view profile);
 
 // Reads every workloads/<workload>/impls/*/impl.toml, sorted with the reference first, then by name.
 // Throws SetupError naming the file for a malformed manifest, a missing required key, an unknown role,

@@ -104,7 +104,9 @@ impl Connection {
             if self.buffers.client_in.is_empty() && !self.wait_for_request().await {
                 return;
             }
-            if self.serve_request().await == Next::Close {
+            // Boxed: the request path's state lives on the heap only while a request is served, so an idle
+            // connection's task holds just the wait above.
+            if Box::pin(self.serve_request()).await == Next::Close {
                 return;
             }
         }

@@ -24,7 +24,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::config::{Cli, Command, Config};
-use crate::marks::Marks;
 
 fn main() -> ExitCode {
     // clap prints a usage error and exits with status 2, as the SPEC asks.
@@ -42,6 +41,5 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let marks = Marks::from_env();
-    server::run(listen_at, usize::from(args.threads), config, &marks)
+    server::run(listen_at, usize::from(args.threads), config)
 }

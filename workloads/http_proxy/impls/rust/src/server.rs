@@ -10,7 +10,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::Config;
-use crate::marks::Marks;
+use crate::marks;
 use crate::worker;
 
 /// A listening socket on `address`; `shared` lets the other threads' listeners bind the same port.
@@ -31,7 +31,7 @@ fn listen(address: SocketAddr, shared: bool) -> std::io::Result<TcpListener> {
 }
 
 /// Serves until SIGTERM or SIGINT. Exit 1 with one line when it cannot listen or start a runtime.
-pub fn run(listen_at: SocketAddr, threads: usize, config: Config, marks: &Marks) -> ExitCode {
+pub fn run(listen_at: SocketAddr, threads: usize, config: Config) -> ExitCode {
     let fail = |what: String| {
         eprintln!("http_proxy: {what}");
         ExitCode::from(1)
@@ -80,7 +80,7 @@ pub fn run(listen_at: SocketAddr, threads: usize, config: Config, marks: &Marks)
             return fail(format!("cannot start a serving thread: {error}"));
         }
     }
-    marks.mark("ready");
+    marks::mark("ready");
     runtime.block_on(async {
         tokio::select! {
             _ = terminate.recv() => {}

@@ -96,12 +96,14 @@ impl Proxy {
         Proxy { child, port }
     }
 
+    /// A client connection whose reads give up after 5 s, so that a hung proxy fails the test.
     fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
+        let address = format!("127.0.0.1:{}", self.port).parse().unwrap();
+        let client = TcpStream::connect_timeout(&address, Duration::from_secs(2)).unwrap();
+        client
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
-        stream
+        client
     }
 }
 

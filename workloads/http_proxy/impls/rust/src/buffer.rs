@@ -20,6 +20,11 @@ impl Buffer {
         &self.bytes[self.start..]
     }
 
+    /// The bytes not consumed yet, to rewrite in place.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes[self.start..]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.start == self.bytes.len()
     }

@@ -13,7 +13,7 @@ use tokio::time::{Instant, timeout, timeout_at};
 
 use crate::chunked::ChunkedFramer;
 use crate::framing::Framing;
-use crate::head::{field_slots, parse_request, parse_response};
+use crate::head::{field_slots, parse_request, parse_response, read_higher_minor_as_1_1};
 use crate::syntax::Rejection;
 use crate::worker::{Buffers, Worker};
 
@@ -453,6 +453,7 @@ fn take_request_head(
     worker: &Worker,
     client_ip: &str,
 ) -> Result<Option<Request>, Rejection> {
+    read_higher_minor_as_1_1(buffers.client_in.data_mut(), true);
     let mut slots = field_slots();
     let Some(head) = parse_request(buffers.client_in.data(), &mut slots)? else {
         return Ok(None);

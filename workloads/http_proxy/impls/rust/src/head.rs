@@ -168,8 +168,7 @@ fn request_line_error(line: &[u8], complete: bool) -> Option<Rejection> {
 }
 
 /// Checks `HTTP/1.0` or `HTTP/1.1`; another major version is 505 (to a client), anything else 400.
-/// httparse parses only those two, so an HTTP/1.2 .. 1.9 request (which the reference answers as 1.1) is
-/// refused here as a version we do not support (README.md).
+/// (`HTTP/1.2` .. `HTTP/1.9` never get here: [`read_higher_minor_as_1_1`] rewrote them.)
 fn version_error(version: &[u8], complete: bool, status: u16) -> Option<Rejection> {
     if version == b"HTTP/1.0" || version == b"HTTP/1.1" {
         return None;
@@ -192,6 +191,45 @@ fn version_error(version: &[u8], complete: bool, status: u16) -> Option<Rejectio
     (!still_arriving).then(|| Rejection::new(status, SEC_VERSION, "a malformed HTTP version"))
 }
 
+/// A message of a higher HTTP/1 minor version is processed as the highest we support, HTTP/1.1 (RFC 9110
+/// section 2.5), as the reference does. httparse parses only `HTTP/1.0` and `HTTP/1.1`, so once the first
+/// line of the head at the start of `buffer` is complete, its `HTTP/1.2` .. `HTTP/1.9` is rewritten to
+/// `HTTP/1.1` in place before parsing. The version text is never forwarded (the proxy writes its own).
+pub fn read_higher_minor_as_1_1(buffer: &mut [u8], is_request: bool) {
+    let start = if is_request {
+        leading_empty_lines(buffer)
+    } else {
+        0
+    };
+    let Some(length) = buffer[start..].iter().position(|&b| b == b'\n') else {
+        return;
+    };
+    let end = start + length - usize::from(length > 0 && buffer[start + length - 1] == b'\r');
+    let line = &mut buffer[start..end];
+    // The request line ends with " HTTP/1.x"; the status line starts with "HTTP/1.x ".
+    let minor = if is_request {
+        line.len()
+            .checked_sub(9)
+            .filter(|&at| line[at..].starts_with(b" HTTP/1."))
+            .map(|at| at + 8)
+    } else {
+        (line.len() >= 9 && line.starts_with(b"HTTP/1.") && line[8] == b' ').then_some(7)
+    };
+    if let Some(at) = minor.filter(|&at| (b'2'..=b'9').contains(&line[at])) {
+        line[at] = b'1';
+    }
+}
+
+/// The bytes of the empty lines before a request line that we ignore: a server SHOULD ignore at least one
+/// (RFC 9112 section 2.2); we ignore up to two, the CRLF some clients add after a POST body.
+fn leading_empty_lines(buffer: &[u8]) -> usize {
+    let mut skip = 0;
+    while skip < 4 && buffer[skip..].starts_with(b"\r\n") {
+        skip += 2;
+    }
+    skip
+}
+
 /// uri-host [ ":" port ] characters (RFC 3986): a Host with anything else names no authority.
 fn is_valid_host(host: &[u8]) -> bool {
     host.iter()
@@ -204,12 +242,7 @@ pub fn parse_request<'b, 'h>(
     buffer: &'b [u8],
     slots: &'h mut FieldSlots<'b>,
 ) -> Result<Option<RequestHead<'b, 'h>>, Rejection> {
-    // A server SHOULD ignore at least one empty line before the request-line (RFC 9112 section 2.2); up to
-    // two, the CRLF some clients add after a POST body.
-    let mut skip = 0;
-    while skip < 4 && buffer[skip..].starts_with(b"\r\n") {
-        skip += 2;
-    }
+    let skip = leading_empty_lines(buffer);
     let end = match scan_lines(buffer, skip)? {
         Lines::Complete(end) => Some(end),
         Lines::Incomplete => None,

@@ -380,6 +380,29 @@ fn malformed_version_rfc9112_section_2_3() {
 }
 
 #[test]
+fn a_higher_http1_minor_version_is_read_as_1_1_rfc9110_section_2_5() {
+    let mut text = b"\r\nGET /a HTTP/1.7\r\nHost: a\r\n\r\n".to_vec();
+    read_higher_minor_as_1_1(&mut text, true);
+    assert_eq!(text, b"\r\nGET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert!(matches!(request(&text), Outcome::Complete { .. }));
+    let mut response = b"HTTP/1.9 200 OK\r\n".to_vec();
+    read_higher_minor_as_1_1(&mut response, false);
+    assert_eq!(response, b"HTTP/1.1 200 OK\r\n");
+    // Only a complete line, and only what is a version.
+    for (text, is_request) in [
+        (&b"GET / HTTP/1.2"[..], true),
+        (b"GET / HTTP/1.20\r\n", true),
+        (b"GET / HTTP/2.2\r\n", true),
+        (b"GET /x/HTTP/1.2\r\n", true),
+        (b"HTTP/1.2\r\n", false),
+    ] {
+        let mut unchanged = text.to_vec();
+        read_higher_minor_as_1_1(&mut unchanged, is_request);
+        assert_eq!(unchanged, text);
+    }
+}
+
+#[test]
 fn connect_is_not_implemented_rfc9110_section_15_6_2() {
     assert_rejected(
         "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n",

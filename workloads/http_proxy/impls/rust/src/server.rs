@@ -30,18 +30,24 @@ fn listen(address: SocketAddr, shared: bool) -> std::io::Result<TcpListener> {
     Ok(socket.into())
 }
 
-/// Serves until SIGTERM or SIGINT. Exit 1 with one line when it cannot listen or start a runtime.
+/// Serves until SIGTERM or SIGINT, then returns success. When it cannot listen (a set-up error: the port
+/// is taken, the address is not local) it returns 2 with one line on stderr; when it cannot start a
+/// runtime or a thread, 1.
 pub fn run(listen_at: SocketAddr, threads: usize, config: Config) -> ExitCode {
     let fail = |what: String| {
         eprintln!("http_proxy: {what}");
         ExitCode::from(1)
+    };
+    let setup_error = |what: String| {
+        eprintln!("http_proxy: {what}");
+        ExitCode::from(2)
     };
     let mut listeners = Vec::with_capacity(threads);
     for _ in 0..threads {
         match listen(listen_at, threads > 1) {
             Ok(listener) => listeners.push(listener),
             Err(error) => {
-                return fail(format!(
+                return setup_error(format!(
                     "cannot listen on {listen_at}: {error}; choose another port"
                 ));
             }

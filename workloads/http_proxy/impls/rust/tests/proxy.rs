@@ -139,8 +139,17 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> (String, String) {
 
 #[test]
 fn usage_errors_exit_2_with_one_line() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = format!("127.0.0.1:{}", taken.local_addr().unwrap().port());
     for args in [
-        &[][..],
+        &[
+            "serve",
+            "--listen",
+            taken.as_str(),
+            "--upstream",
+            "127.0.0.1:1",
+        ][..],
+        &[],
         &["serve"],
         &["serve", "--listen", "127.0.0.1:1"],
         &[

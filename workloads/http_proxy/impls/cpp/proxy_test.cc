@@ -1,7 +1,11 @@
 // End-to-end tests of the reference proxy over loopback: the built http_proxy_cpp between the test and
 // the built http_origin (or a scripted upstream inside the test). Each test names the RFC section whose
-// behaviour it checks. Every wait is bounded; the file takes about 15 s. They are the workload's
-// conformance tests: CLAIMBENCH_HTTP_PROXY_UNDER_TEST=<a port's binary> runs them against that port.
+// behaviour it checks. Every wait is bounded; the file takes about 15 s.
+//
+// The same tests are the SPEC's conformance tests for every port: CLAIMBENCH_HTTP_PROXY_UNDER_TEST names
+// another proxy binary to run them against (a port's impl.toml [test] command sets it), e.g.
+//   CLAIMBENCH_HTTP_PROXY_UNDER_TEST=build/impls/http_proxy/rust/target/release/http_proxy \
+//     build/release/workloads/http_proxy/impls/cpp/http_proxy_test
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
@@ -55,8 +59,7 @@ Server Start(const std::string& program, std::vector<std::string> args) {
 
 Server StartOrigin(std::vector<std::string> args = {}) { return Start(CLAIMBENCH_HTTP_ORIGIN, std::move(args)); }
 
-// The built C++ reference, or the program CLAIMBENCH_HTTP_PROXY_UNDER_TEST names (any implementation of
-// SPEC.md's command line).
+// The proxy these tests check: the reference unless CLAIMBENCH_HTTP_PROXY_UNDER_TEST names a port's binary.
 std::string ProxyUnderTest() {
   const char* other = std::getenv("CLAIMBENCH_HTTP_PROXY_UNDER_TEST");
   return other != nullptr && *other != '\0' ? other : CLAIMBENCH_HTTP_PROXY;

@@ -295,7 +295,7 @@ mod tests {
     fn equal_to_oniguruma_on_random_strings() {
         // Characters each branch of the two patterns cares about, and some it does not.
         let alphabet: Vec<char> =
-            " \t\r\n\u{A0}\u{3000}\u{85}'sStTrReEvVmMlLdDſaZé中ـ\u{301}09٣Ⅻ½!?-._😀\u{200D}\u{1C}"
+            " \t\r\n\u{A0}\u{3000}\u{85}'sStTrReEvVmMlLdDſaZé中ـ\u{301}09٣Ⅻ½!?-._😀\u{200D}\u{1C}\u{1C89}\u{0C5C}"
                 .chars()
                 .collect();
         let reference = Reference::new();

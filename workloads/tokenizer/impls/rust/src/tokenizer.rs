@@ -161,29 +161,28 @@ impl Tokenizer {
         };
         let pre_tokenizer = build_pre_tokenizer(pre_config)?;
 
-        // Added tokens: special ones first, then the others, each in file order (HF's order).
-        let added_configs = file.added_tokens.unwrap_or_default();
-        let (special, ordinary): (Vec<_>, Vec<_>) =
-            added_configs.iter().partition(|token| token.special);
-        let added = special
-            .into_iter()
-            .chain(ordinary)
-            .map(|token| AddedToken {
-                id: token.id,
-                content: token.content.clone(),
-                single_word: token.single_word,
-                lstrip: token.lstrip,
-                rstrip: token.rstrip,
-                normalized: token.normalized.unwrap_or(!token.special),
-            })
-            .collect();
+        let added = AddedVocabulary::new(
+            file.added_tokens
+                .unwrap_or_default()
+                .into_iter()
+                .map(|token| AddedToken {
+                    content: token.content,
+                    single_word: token.single_word,
+                    lstrip: token.lstrip,
+                    rstrip: token.rstrip,
+                    normalized: token.normalized.unwrap_or(!token.special),
+                    special: token.special,
+                })
+                .collect(),
+            &model.vocab,
+        );
 
         // Decoding table: model tokens, then added tokens (which take precedence, as in HF).
         let names = model
             .vocab
             .iter()
-            .map(|(token, &id)| (id, token))
-            .chain(added_configs.iter().map(|t| (t.id, &t.content)));
+            .map(|(token, &id)| (id, token.as_str()))
+            .chain(added.contents());
         let mut id_bytes: Vec<Option<Vec<u8>>> = Vec::new();
         for (id, name) in names {
             if id >= MAX_ID {
@@ -206,7 +205,7 @@ impl Tokenizer {
             .is_some_and(|kind| kind == "ByteLevel");
 
         Ok(Tokenizer {
-            added: AddedVocabulary::new(added),
+            added,
             pre_tokenizer,
             model: bpe,
             classes: CharClasses::new(),

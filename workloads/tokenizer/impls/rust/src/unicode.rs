@@ -131,6 +131,18 @@ mod tests {
     }
 
     #[test]
+    fn code_points_newer_than_oniguruma_are_what_hf_says_not_what_rust_says() {
+        let classes = CharClasses::new();
+        // Unicode 16 (in the bundled Oniguruma 6.9.10's tables, as in HF 0.23.3's wheel): letters.
+        assert_eq!(classes.of('\u{1C89}'), CharClass::Letter);
+        // Unicode 17 letters (Telugu, Tai Yo): Rust's std knows them, Oniguruma and HF do not.
+        for c in ['\u{0C5C}', '\u{1E6C0}'] {
+            assert!(c.is_alphabetic(), "{c:?} in Rust's Unicode 17 tables");
+            assert_eq!(classes.of(c), CharClass::Other, "{c:?} as HF splits it");
+        }
+    }
+
+    #[test]
     fn word_characters_are_rust_regexs_w() {
         let classes = CharClasses::new();
         assert!(classes.is_word('a') && classes.is_word('_') && classes.is_word('9'));

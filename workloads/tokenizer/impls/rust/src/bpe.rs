@@ -262,6 +262,17 @@ mod tests {
     }
 
     #[test]
+    fn byte_fallback_spells_a_missing_byte_with_its_stand_ins_utf8() {
+        // Byte 0x00 stands for U+0100 ('Ā', UTF-8 C4 80), which this vocabulary lacks.
+        let options = BpeOptions {
+            byte_fallback: true,
+            ..Default::default()
+        };
+        let m = model(&["a", "<0xC4>", "<0x80>"], &[], options);
+        assert_eq!(encode(&m, "a\0a"), [0, 1, 2, 0]);
+    }
+
+    #[test]
     fn ignore_merges_takes_a_whole_word_from_the_vocabulary() {
         let options = BpeOptions {
             ignore_merges: true,

@@ -1,5 +1,7 @@
 //! `tokenizer.json` as serde reads it: only the fields this workload uses (SPEC.md, Input); unknown fields
-//! are ignored, as HF ignores what it does not need for encoding. Checking what the fields say (supported
+//! are ignored, as HF ignores what it does not need for encoding. A field is required exactly where HF
+//! 0.23 requires it (checked against HF by deleting each field of the committed files), so a file HF
+//! refuses is refused here too, and one HF loads is not refused for a missing field. Checking what the fields say (supported
 //! components, consistent ids) is `Tokenizer::from_config`'s job.
 
 use rustc_hash::FxHashMap;
@@ -10,6 +12,8 @@ use crate::pre_tokenizer::Behavior;
 
 #[derive(Deserialize)]
 pub struct TokenizerFile {
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(default)]
     pub normalizer: Option<Value>,
     #[serde(default)]
@@ -60,12 +64,13 @@ pub enum PreTokenizerConfig {
     Split {
         pattern: SplitPatternConfig,
         behavior: Behavior,
-        #[serde(default)]
         invert: bool,
     },
     ByteLevel {
-        #[serde(default = "yes")]
         add_prefix_space: bool,
+        /// Offsets only: read because HF requires it.
+        #[allow(dead_code)]
+        trim_offsets: bool,
         #[serde(default = "yes")]
         use_regex: bool,
     },
@@ -83,16 +88,10 @@ pub struct AddedTokenConfig {
     #[allow(dead_code)]
     pub id: u32,
     pub content: String,
-    #[serde(default)]
     pub single_word: bool,
-    #[serde(default)]
     pub lstrip: bool,
-    #[serde(default)]
     pub rstrip: bool,
-    /// HF's default: true for ordinary tokens, false for special ones.
-    #[serde(default)]
-    pub normalized: Option<bool>,
-    #[serde(default)]
+    pub normalized: bool,
     pub special: bool,
 }
 

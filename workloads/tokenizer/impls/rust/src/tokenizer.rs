@@ -94,6 +94,11 @@ impl Tokenizer {
     }
 
     fn from_config(file: TokenizerFile) -> Result<Self, LoadError> {
+        if let Some(version) = file.version.as_deref().filter(|v| *v != "1.0") {
+            return unsupported(format!(
+                "version '{version}' is not a tokenizer.json version this implementation knows (1.0)"
+            ));
+        }
         if file.normalizer.as_ref().is_some_and(|n| !n.is_null()) {
             return unsupported(
                 "normalizer is set; this implementation supports byte-level BPE files without a normalizer (GPT-2, Llama-3 style)",
@@ -170,7 +175,7 @@ impl Tokenizer {
                     single_word: token.single_word,
                     lstrip: token.lstrip,
                     rstrip: token.rstrip,
-                    normalized: token.normalized.unwrap_or(!token.special),
+                    normalized: token.normalized,
                     special: token.special,
                 })
                 .collect(),
@@ -308,6 +313,7 @@ fn build_pre_tokenizer(config: PreTokenizerConfig) -> Result<PreTokenizer, LoadE
             PreTokenizerConfig::ByteLevel {
                 add_prefix_space,
                 use_regex,
+                trim_offsets: _,
             } => byte_level = Some(ByteLevel::new(add_prefix_space, use_regex)),
             PreTokenizerConfig::Sequence { .. } => unreachable!("flattened"),
         }

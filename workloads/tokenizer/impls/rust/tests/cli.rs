@@ -257,7 +257,7 @@ fn unusable_tokenizer_files_are_refused_naming_what_is_wrong() {
             edited("bad-regex.json", &|j| {
                 j["pre_tokenizer"] = serde_json::json!({"type": "Sequence", "pretokenizers": [
                     {"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated", "invert": false},
-                    {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]})
+                    {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}]})
             }),
             "does not compile",
         ),
@@ -280,6 +280,29 @@ fn unusable_tokenizer_files_are_refused_naming_what_is_wrong() {
         (
             edited("unk.json", &|j| j["model"]["unk_token"] = "<nope>".into()),
             "unk_token",
+        ),
+        // Fields HF requires: refused as HF refuses them.
+        (
+            edited("no-trim.json", &|j| {
+                j["pre_tokenizer"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("trim_offsets");
+            }),
+            "trim_offsets",
+        ),
+        (
+            edited("no-special.json", &|j| {
+                j["added_tokens"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("special");
+            }),
+            "special",
+        ),
+        (
+            edited("version.json", &|j| j["version"] = "2.0".into()),
+            "version '2.0'",
         ),
     ];
     for (file, expected) in cases {

@@ -19,7 +19,7 @@
 namespace claimbench::columnar {
 
 // How closely `implementation`'s answers must match the expected one: kTpchTolerance for the engines that
-// hold money in binary floating point (the polars and pandas peers; their impl.toml says so), and
+// hold money in binary floating point (the pandas peer; its impl.toml says so), and
 // kExactDecimals for every other implementation, as SPEC.md ("Money is exact") asks of them. Thread-safe.
 Precision PrecisionFor(std::string_view implementation);
 

@@ -275,8 +275,8 @@ def test_datafusion_is_the_second_engine_before_polars_and_is_held_to_the_cent(t
 
 
 def test_exact_implementations_get_no_float64_tolerance(tmp_path):
-    """TPC-H's tolerances ($100 on a sum) are for the engines with Float64 money (Polars, pandas) alone: an
-    implementation a cent off the exact answer is wrong, while Polars within tolerance is right."""
+    """TPC-H's tolerances ($100 on a sum) are for the engine with Float64 money (pandas) alone: an
+    implementation a cent off the exact answer is wrong, while Polars, exact too, is right."""
     if not HARNESS.exists():
         pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
     duckdb = str(WORKLOAD / "impls" / "duckdb" / "duckdb_impl.py")

@@ -206,6 +206,13 @@ json ImplementationJson(const ImplementationResult& r) {
     out["timeline"].push_back({{"t_ns", p.t_ns}, {"values", NumberMap(p.values)}});
   }
   out["extra"] = NumberMap(r.extra);
+  if (!r.service_logs.empty()) {
+    out["service_logs"] = json::array();
+    for (const ServiceLog& log : r.service_logs) {
+      out["service_logs"].push_back(
+          {{"repetition", log.repetition}, {"path", log.path}, {"bytes", log.bytes}, {"truncated", log.truncated}});
+    }
+  }
   if (r.artifact) {
     const ArtifactRecord& a = *r.artifact;
     out["artifact"] = {{"build", a.build},
@@ -378,6 +385,15 @@ Sample ReadSample(const json& j, const std::string& path) {
   return s;
 }
 
+ServiceLog ReadServiceLog(const json& j, const std::string& path) {
+  ServiceLog log;
+  log.repetition = Get<ReadInt>(j, "repetition", path);
+  log.path = Get<ReadString>(j, "path", path);
+  log.bytes = Get<ReadInt64>(j, "bytes", path);
+  log.truncated = Get<ReadBool>(j, "truncated", path);
+  return log;
+}
+
 MetricStatistics ReadStatistics(const json& j, const std::string& path) {
   MetricStatistics s;
   s.metric.name = Get<ReadString>(j, "metric", path);
@@ -488,6 +504,7 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.latency = ReadVector<LatencyDistribution>(j, "latency", path, ReadLatency);
   r.timeline = ReadVector<TimePoint>(j, "timeline", path, ReadTimePoint);
   r.extra = ReadNumberMap(j, "extra", path);
+  if (j.contains("service_logs")) r.service_logs = ReadVector<ServiceLog>(j, "service_logs", path, ReadServiceLog);
   if (j.contains("artifact")) r.artifact = Get<ReadArtifact>(j, "artifact", path);
   return r;
 }

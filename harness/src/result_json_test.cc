@@ -127,6 +127,13 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
     ExpectSameMap(e.timeline[i].values, a.timeline[i].values, "timeline.values");
   }
   ExpectSameMap(e.extra, a.extra, "extra");
+  ASSERT_EQ(e.service_logs.size(), a.service_logs.size());
+  for (size_t i = 0; i < e.service_logs.size(); ++i) {
+    EXPECT_EQ(e.service_logs[i].repetition, a.service_logs[i].repetition);
+    EXPECT_EQ(e.service_logs[i].path, a.service_logs[i].path);
+    EXPECT_EQ(e.service_logs[i].bytes, a.service_logs[i].bytes);
+    EXPECT_EQ(e.service_logs[i].truncated, a.service_logs[i].truncated);
+  }
 }
 
 void ExpectSameResult(const RunResult& e, const RunResult& a) {

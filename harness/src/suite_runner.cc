@@ -421,6 +421,7 @@ class CaseRun {
     bool exited_early = !child.Running();
     child.Terminate(kStopGrace);
     ProcessResult outcome = child.Wait();
+    KeepServiceLog(i, repetition, process.stderr_path);
     AddProcessMetrics(outcome, sample);
     for (const auto& [name, value] : measurement.metrics) sample.metrics[name] = value;
     if (auto completed = measurement.metrics.find("completed_requests");
@@ -449,6 +450,32 @@ class CaseRun {
       result.timeline = std::move(measurement.timeline);
     }
     return sample;
+  }
+
+  // Copies a service repetition's stderr beside the result file (ServiceLog), before the scratch folder
+  // goes: a log that cannot be kept is a warning, never a failed repetition.
+  void KeepServiceLog(size_t i, int repetition, const fs::path& stderr_path) {
+    std::error_code error;
+    const uintmax_t size = fs::file_size(stderr_path, error);
+    if (error || size == 0) return;
+    ServiceLog log;
+    log.repetition = repetition;
+    log.path = (fs::path("logs") / options_.result_path.stem() / workload_.Name() / spec_.name /
+                fmt::format("{}.{}.stderr", results_[i].implementation, repetition))
+                   .string();
+    log.truncated = size > static_cast<uintmax_t>(kMaxServiceLogBytes);
+    std::string content(std::min<uintmax_t>(size, kMaxServiceLogBytes), '\0');
+    std::ifstream in(stderr_path, std::ios::binary);
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<size_t>(in.gcount()));
+    try {
+      WriteFileAtomically(options_.result_path.parent_path() / log.path, content);
+    } catch (const SetupError& failure) {
+      std::cerr << "warning: the service's log was not kept: " << failure.what() << "\n";
+      return;
+    }
+    log.bytes = static_cast<int64_t>(content.size());
+    results_[i].service_logs.push_back(std::move(log));
   }
 
   const Workload& workload_;

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from claimbench_testing import ROOT, bench
+from claimbench_testing import ROOT, bench, null_tree
 
 SCHEMA = json.loads((ROOT / "results" / "schema.json").read_text())
 
@@ -161,6 +161,35 @@ def test_echo_service_is_measured_with_latency_and_memory(cb):
         assert sample["first_response_ns"] > sample["startup_ns"]
         assert sample["latency_p99_ns"] >= sample["latency_p50_ns"] > 0
         assert entry["rss_timeline"], "RSS is sampled over the service's life"
+
+
+# The Python echo service, saying something on stderr before it serves, as a GC trace would.
+TALKING_SERVICE = """language = "Python"
+role = "port"
+label = "idiomatic"
+command = ["sh", "-c", "echo 'gc 1 @0.010s 2%: forced' >&2; exec \\"$0\\" \\"$@\\"",
+           "{python}", "{root}/workloads/null/impls/python/null_impl.py"]
+"""
+
+
+def test_a_service_s_stderr_is_kept_beside_the_result_and_a_silent_one_leaves_nothing(cb, tmp_path):
+    tree = null_tree(tmp_path, {"talking": TALKING_SERVICE})
+    proc, result = cb.with_root(tree).run("--workload", "null", "--impl", "cpp", "--impl", "talking",
+                                          "--case", "echo_service", "--param", "duration_s=1",
+                                          "--param", "warmup_s=0", "--param", "rate_per_s=200")
+    assert proc.returncode == 0, proc.stderr
+    validate(result)
+    entry = bench(result, "null/echo_service/talking")
+    assert entry["status"] == "ok", entry.get("error")
+    logs = entry["service_logs"]
+    assert [log["repetition"] for log in logs] == [sample["repetition"] for sample in entry["samples"]]
+    run_id = Path(result["_path"]).stem
+    for log in logs:
+        assert log["path"] == f"logs/{run_id}/null/echo_service/talking.{log['repetition']}.stderr"
+        kept = Path(result["_path"]).parent / log["path"]
+        assert kept.read_text() == "gc 1 @0.010s 2%: forced\n" and log["bytes"] == kept.stat().st_size
+        assert log["truncated"] is False
+    assert "service_logs" not in bench(result, "null/echo_service/cpp")
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,32 @@ def plot_rss_timeline(benches: list[dict], path: Path) -> Path | None:
     return path
 
 
+def plot_latency_timeline(benches: list[dict], path: Path) -> Path | None:
+    """Each service's p99.9 latency per interval (a second, unless the case says otherwise) across its last
+    ok measured run, log scale: a garbage collector's periodic pauses show as regular spikes (claim L1)."""
+    lines = []
+    for bench in benches:
+        points = [(p["t_ns"] / 1e9, p["values"].get("p99.9_ns")) for p in bench.get("timeline") or []]
+        points = [(t, v / 1e6) for t, v in points if isinstance(v, (int, float)) and math.isfinite(v) and v > 0]
+        if len(points) > 1:
+            lines.append((bench["implementation"], points))
+    if not lines:
+        return None
+    figure, axes = plt.subplots(figsize=(7, 3.2))
+    for impl, points in lines:
+        axes.plot([t for t, _ in points], [v for _, v in points], label=impl, linewidth=0.9)
+    axes.set_yscale("log")
+    axes.set_xlabel("seconds since the measured load started")
+    axes.set_ylabel("p99.9 per interval (ms)")
+    axes.set_title(f"{benches[0]['workload']} / {benches[0]['case_name']}: tail latency over time")
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 _AT_LOAD = re.compile(r"^(uncorrected_)?(p50|p99|p999)_at_(\w+)_ns$")
 
 

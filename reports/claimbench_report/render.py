@@ -11,7 +11,7 @@ from pathlib import Path
 from .claims import DEFAULT_REGISTRY, evaluate, load_registry
 from .eligibility import indicative_reasons
 from .forest import plot_claims_forest
-from .plots import plot_case, plot_latency_percentiles, plot_latency_vs_load, plot_rss_timeline
+from .plots import plot_case, plot_latency_percentiles, plot_latency_timeline, plot_latency_vs_load, plot_rss_timeline
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -311,6 +311,20 @@ def _claims_sections(results: list[dict], registry_path: Path, out_dir: Path | N
     return [glance, claims]
 
 
+def _service_log_notes(benches: list[dict]) -> list[str]:
+    """Where each service's stderr was kept (the result's service_logs, relative to the result file), so a
+    spike in the tail-latency plot can be matched to what the service logged, e.g. a forced GC cycle."""
+    notes = []
+    for bench in benches:
+        logs = bench.get("service_logs") or []
+        if logs:
+            truncated = sum(1 for log in logs if log.get("truncated"))
+            notes.append(f"{bench['implementation']}: its stderr of {len(logs)} repetition(s) is kept beside the "
+                         f"result file, e.g. `{logs[-1]['path']}`"
+                         + (f" ({truncated} cut at 16 MiB)" if truncated else ""))
+    return notes
+
+
 def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Section]:
     """Environment and per-case sections of one run; file names carry the run id when several runs share
     one report directory."""
@@ -329,12 +343,13 @@ def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Sectio
     prefix = "" if level == 2 else f"{meta.get('run_id', 'run')}-"
     for (workload, case), benches in _cases(result).items():
         section = Section(f"{workload} / {case}", level, tables=[_case_table(result, benches)],
-                          bullets=_tuned_notes(benches))
+                          bullets=_tuned_notes(benches) + _service_log_notes(benches))
         if out_dir is not None:
             stem = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{prefix}{workload}-{case}").lstrip(".")
             for image in (plot_case(benches, out_dir / f"{stem}.png"),
                           plot_latency_percentiles(benches, out_dir / f"{stem}-latency.png"),
                           plot_latency_vs_load(benches, out_dir / f"{stem}-load.png"),
+                          plot_latency_timeline(benches, out_dir / f"{stem}-tail.png"),
                           plot_rss_timeline(benches, out_dir / f"{stem}-rss.png")):
                 if image is not None:
                     section.images.append(image.name)

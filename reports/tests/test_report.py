@@ -56,7 +56,7 @@ def test_write_report_makes_markdown_html_and_one_plot_per_measured_case(result,
     # Python's batch_empty lives ~60 ms, several 10 ms RSS samples: it has a memory timeline to plot too.
     assert pngs == ["claims-forest.png", "null-batch_compute-rss.png", "null-batch_compute.png",
                     "null-batch_empty-rss.png", "null-batch_empty.png", "null-echo_service-latency.png",
-                    "null-echo_service-rss.png", "null-echo_service.png"]
+                    "null-echo_service-rss.png", "null-echo_service-tail.png", "null-echo_service.png"]
     for png in pngs:
         assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f'src="{png}"' in html
@@ -304,3 +304,23 @@ def test_a_tuned_implementation_is_named_beside_its_figures_and_in_claim_evidenc
     assert "| cpp (tuned) |" in markdown
     assert "cpp is tuned: hand-written GPT-2 scanners; jemalloc" in markdown
     assert "rust/cpp = 1.05 [1, 1.08] (10 pairs) (cpp is tuned)" in markdown
+
+
+def test_a_service_gets_its_tail_latency_over_time_and_the_place_of_its_kept_log(tmp_path):
+    """Claim L1's picture: each service's per-interval p99.9 over the run, and where its stderr (Go's GC
+    trace) was kept, so a spike can be matched to a collection."""
+    result = add_case(make_result(), "sync_engine", "read_states", ["cpp", "go_discord"], kind="service",
+                      primary="latency_p999_ns")
+    for bench in result["benchmarks"]:
+        bench["timeline"] = [{"t_ns": s * 1_000_000_000, "values": {"p99.9_ns": 2e6 if s % 120 else 9e7}}
+                             for s in range(240)]
+    go = next(b for b in result["benchmarks"] if b["implementation"] == "go_discord")
+    go["service_logs"] = [{"repetition": 1, "path": "logs/run-x/sync_engine/read_states/go_discord.1.stderr",
+                           "bytes": 900, "truncated": False}]
+    loaded = load_result(write(result, tmp_path / "run-tail.json"))  # the schema accepts service_logs
+    markdown = render_markdown(loaded, tmp_path)
+    assert (tmp_path / "sync_engine-read_states-tail.png").stat().st_size > 0
+    assert "sync_engine-read_states-tail.png" in markdown
+    assert ("go_discord: its stderr of 1 repetition(s) is kept beside the result file, e.g. "
+            "`logs/run-x/sync_engine/read_states/go_discord.1.stderr`") in markdown
+    assert "cpp: its stderr" not in markdown

@@ -19,6 +19,8 @@
 namespace claimbench {
 
 inline constexpr int kResultSchemaVersion = 2;
+// The most of one service repetition's stderr a result keeps (ServiceLog): its start, when longer.
+inline constexpr int64_t kMaxServiceLogBytes = int64_t{16} << 20;
 
 // kOk: ran and its output was verified. kFailed: crashed, non-zero exit, timed out, or could not start.
 // kInvalid: ran but its output was wrong (never counted in statistics). kUnavailable: the implementation
@@ -61,6 +63,16 @@ struct MetricStatistics {
 struct RssPoint {
   int64_t t_ns = 0;       // since the process was spawned
   int64_t rss_bytes = 0;  // resident set of the whole process tree
+};
+
+// A service repetition's log (its stderr), kept beside the result so that what the service said about
+// itself can be matched to its latency timeline: Go's GODEBUG=gctrace=1 lines, a JVM's GC log. Batch
+// implementations' stderr is not kept (it is their error channel, quoted in `error` when they fail).
+struct ServiceLog {
+  int repetition = 0;      // index in `samples`
+  std::string path;        // relative to the result file's folder: logs/<run id>/<workload>/<case>/<impl>.<n>.stderr
+  int64_t bytes = 0;       // the file's size as kept
+  bool truncated = false;  // the log was longer than kMaxServiceLogBytes: its start is kept
 };
 
 // A latency distribution in the compact histogram form (Histogram::Buckets()).
@@ -139,6 +151,7 @@ struct ImplementationResult {
   std::vector<RssPoint> rss_timeline;          // of the last ok repetition
   std::vector<LatencyDistribution> latency;    // services only
   std::vector<TimePoint> timeline;             // services only: per-interval series
+  std::vector<ServiceLog> service_logs;        // services only: every repetition with a non-empty stderr
   std::map<std::string, double> extra;         // workload-specific scalars (e.g. achieved_rps)
   std::optional<ArtifactRecord> artifact;      // the build case only: of the last ok repetition
 };

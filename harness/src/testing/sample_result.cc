@@ -89,6 +89,8 @@ ImplementationResult OkResult() {
   r.timeline = {{1'000'000'000, {{"p99_ns", 20'015}, {"achieved_rps", 10000}}},
                 {2'000'000'000, {{"p99_ns", kNaN}, {"achieved_rps", 0}}}};
   r.extra = {{"achieved_rps", 9999.5}, {"target_rps", 10000}, {"errors", 0}};
+  r.service_logs = {{1, "logs/run-x/sync_engine/read_states/go.1.stderr", 120, false},
+                    {2, "logs/run-x/sync_engine/read_states/go.2.stderr", kMaxServiceLogBytes, true}};
   return r;
 }
 

@@ -1,9 +1,11 @@
-"""The statistics line (SPEC.md, Batch sync) for the peers' wrappers, from restic's `--json` summary or
-rsync's `--stats`, with the tree hash of the local folder (SPEC.md, Tree hash). Untimed: the wrappers call
-it after their `done` mark. Standard library only (python3 from Debian).
+"""The statistics line (SPEC.md, Batch sync) for the peers' wrappers, from restic's `--json` summary,
+rsync's `--stats` or borg's `create --json`, with the tree hash of the local folder (SPEC.md, Tree hash).
+Untimed: the wrappers call it after their `done` mark. Standard library only (python3 from Debian).
 
     peer_stats.py restic SUMMARY_JSON_FILE LOCAL_DIR
     peer_stats.py rsync STATS_TEXT_FILE LOCAL_DIR
+    peer_stats.py borg CREATE_JSON_FILE LOCAL_DIR TOTALS_BEFORE TOTALS_AFTER
+    peer_stats.py borg-totals INFO_JSON_FILE      (prints the repository's totals for the line above)
 """
 
 import hashlib
@@ -13,6 +15,7 @@ import re
 import sys
 
 RESTIC_MAX_CHUNK = 8 << 20  # restic's chunker (Rabin): 512 KiB to 8 MiB, 1 MiB on average
+BORG_MAX_CHUNK = 8 << 20  # borg 1.2's default chunker (buzhash,19,23,21,4095): 512 KiB to 8 MiB, 2 MiB on average
 
 
 def file_sha256(path: str) -> str:
@@ -76,14 +79,53 @@ def from_rsync(path: str) -> dict:
     return out
 
 
+def borg_totals(path: str) -> dict:
+    """The repository's unique chunks and their uncompressed bytes, and the files' bytes of all its archives,
+    from `borg info --json REPO`."""
+    with open(path) as f:
+        cache = json.load(f)["cache"]["stats"]
+    return {"unique_chunks": int(cache["total_unique_chunks"]), "unique_bytes": int(cache["unique_size"]),
+            "total_bytes": int(cache["total_size"])}
+
+
+def from_borg(path: str, before_path: str, after_path: str) -> dict:
+    """What one `borg create` added: the repository's totals after it, less before it (uncompressed, like the
+    engine's bytes_uploaded; borg's own deduplicated_size is compressed, and its original_size counts the
+    archive's own metadata stream too)."""
+    with open(path) as f:
+        archive = json.load(f)["archive"]["stats"]
+    totals = []
+    for totals_path in (before_path, after_path):
+        with open(totals_path) as f:
+            totals.append(json.load(f))
+    before, after = totals
+    scanned = after["total_bytes"] - before["total_bytes"]
+    out = stats(files_scanned=archive["nfiles"], bytes_scanned=scanned, bytes_hashed=scanned,
+                chunks_new=after["unique_chunks"] - before["unique_chunks"],
+                bytes_uploaded=after["unique_bytes"] - before["unique_bytes"])
+    out["chunk_max_bytes"] = BORG_MAX_CHUNK
+    return out
+
+
+USAGE = {"restic": 4, "rsync": 4, "borg": 6, "borg-totals": 3}
+
+
 def main() -> int:
-    if len(sys.argv) != 4 or sys.argv[1] not in ("restic", "rsync"):
-        print("usage: peer_stats.py restic|rsync STATS_FILE LOCAL_DIR", file=sys.stderr)
+    if len(sys.argv) < 2 or USAGE.get(sys.argv[1]) != len(sys.argv):
+        print("usage: peer_stats.py restic|rsync STATS_FILE LOCAL_DIR | borg CREATE_JSON LOCAL_DIR BEFORE AFTER | "
+              "borg-totals INFO_JSON", file=sys.stderr)
         return 2
+    tool = sys.argv[1]
     try:
-        out = from_restic(sys.argv[2]) if sys.argv[1] == "restic" else from_rsync(sys.argv[2])
-    except (OSError, ValueError, KeyError) as error:
-        print(f"sync_engine: error: cannot read the {sys.argv[1]} statistics: {error}", file=sys.stderr)
+        if tool == "borg-totals":
+            print(json.dumps(borg_totals(sys.argv[2])))
+            return 0
+        if tool == "borg":
+            out = from_borg(sys.argv[2], sys.argv[4], sys.argv[5])
+        else:
+            out = from_restic(sys.argv[2]) if tool == "restic" else from_rsync(sys.argv[2])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"sync_engine: error: cannot read the {tool} statistics: {error}", file=sys.stderr)
         return 1
     out["tree_hash"] = tree_hash(sys.argv[3])
     print(json.dumps(out))

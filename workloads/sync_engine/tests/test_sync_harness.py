@@ -1,6 +1,6 @@
 """The sync_engine harness side end to end: the driver verifies every sync by restoring the store and
 hashing the tree itself (a wrong restore is invalid, never timed), the impl.toml `cases` list keeps a peer
-out of cases it has no equivalent of, and the restic and rsync wrappers map the SPEC command line."""
+out of cases it has no equivalent of, and the restic, rsync and borg wrappers map the SPEC command line."""
 
 import hashlib
 import json
@@ -123,7 +123,7 @@ def run_wrapper(peer: str, *args: str) -> tuple[subprocess.CompletedProcess, lis
         return proc, marks.read().split()
 
 
-@pytest.mark.parametrize("peer", ["rsync", "restic"])
+@pytest.mark.parametrize("peer", ["rsync", "restic", "borg"])
 def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
     if shutil.which(peer) is None:
         pytest.skip(f"{peer} is not installed (./claimbench setup installs it)")
@@ -142,13 +142,18 @@ def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert marks == ["ready", "done"]
     peer_stats = WORKLOAD / "peer_support" / "peer_stats.py"
-    hashed = subprocess.run(["python3", str(peer_stats), "rsync", "/dev/null", str(tmp_path / "out")],
+    tree = subprocess.run(["python3", "-c", "import sys; sys.path.insert(0, sys.argv[1]); import peer_stats; "
+                           "print(peer_stats.tree_hash(sys.argv[2]))", str(peer_stats.parent), str(tmp_path / "out")],
+                          capture_output=True, text=True, check=True)
+    assert tree.stdout.strip() == manifest["v0"]["tree_hash"], f"{peer} restored another tree"
+    hashed = subprocess.run(["python3", str(peer_stats), peer, "/dev/null", str(tmp_path / "out"),
+                             *(["/dev/null", "/dev/null"] if peer == "borg" else [])],
                             capture_output=True, text=True)
-    assert hashed.returncode == 1  # /dev/null has no rsync statistics: a clear error, not a crash
-    assert "cannot read the rsync statistics" in hashed.stderr
+    assert hashed.returncode == 1  # /dev/null has no statistics: a clear error, not a crash
+    assert f"cannot read the {peer} statistics" in hashed.stderr
 
 
-@pytest.mark.parametrize("peer", ["rsync", "restic"])
+@pytest.mark.parametrize("peer", ["rsync", "restic", "borg"])
 @pytest.mark.parametrize(
     "args, words",
     [

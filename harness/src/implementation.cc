@@ -110,7 +110,7 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
-  impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
+  if (root["quick_cases"]) impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
   return impl;
 }
 
@@ -403,12 +403,23 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
     return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
                        fmt::join(implementation.cases, ", "));
   }
-  if (profile == "quick" && !implementation.quick_cases.empty() && !lists(implementation.quick_cases)) {
+  if (profile == "quick" && implementation.quick_cases && !lists(*implementation.quick_cases)) {
+    if (implementation.quick_cases->empty()) {
+      return "takes part only in the standard and full profiles (impl.toml 'quick_cases = []': it is slow to build "
+             "or to run); they run it in this case";
+    }
     return fmt::format("takes part only in {} in the quick profile (impl.toml 'quick_cases': it is slow); the "
                        "standard and full profiles run it in this case",
-                       fmt::join(implementation.quick_cases, ", "));
+                       fmt::join(*implementation.quick_cases, ", "));
   }
   return "";
+}
+
+bool TakesPartInAny(const Implementation& implementation, const std::vector<std::string>& case_names,
+                    std::string_view profile) {
+  return std::any_of(case_names.begin(), case_names.end(), [&](const std::string& name) {
+    return NotInCaseReason(implementation, name, profile).empty();
+  });
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {

@@ -87,6 +87,20 @@ TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOn
   EXPECT_TRUE(reason.starts_with("takes part only in sync in the quick profile")) << reason;
   for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInCaseReason(impls[1], "chunk", profile), "");
   EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "");
+  EXPECT_TRUE(TakesPartInAny(impls[1], {"chunk", "sync"}, "quick"));
+  EXPECT_FALSE(TakesPartInAny(impls[1], {"chunk"}, "quick"));
+}
+
+TEST_F(ImplementationTest, AnEmptyQuickCasesKeepsAnImplementationOutOfTheQuickProfileAltogether) {
+  Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
+  Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
+                "quick_cases = []\n");
+  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
+  const std::string reason = NotInCaseReason(impls[1], "sync", "quick");
+  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profiles")) << reason;
+  EXPECT_FALSE(TakesPartInAny(impls[1], {"sync", "chunk"}, "quick"));
+  for (const char* profile : {"standard", "full"}) EXPECT_TRUE(TakesPartInAny(impls[1], {"sync"}, profile));
+  EXPECT_TRUE(TakesPartInAny(impls[0], {"sync"}, "quick"));  // no quick_cases: everywhere
 }
 
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {

@@ -777,14 +777,17 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       run.warnings.push_back(warning);
     }
     try {
-      // Implementations that cannot run here are unavailable; one whose build fails is failed.
+      // Implementations that cannot run here are unavailable; one whose build fails is failed. One that
+      // takes part in none of the run's cases is not built (a peer that builds for minutes, in a quick run).
       std::map<std::string, std::pair<RunStatus, std::string>> not_running;
+      std::vector<std::string> case_names;
+      for (const CaseSpec& spec : plan.cases) case_names.push_back(spec.name);
       for (Implementation& impl : plan.impls) {
         const std::string name = fmt::format("{}/{}", workload.Name(), impl.name);
         std::pair<RunStatus, std::string> problem{RunStatus::kUnavailable, ""};
         try {
           problem.second = UnavailableReason(impl, &impl.toolchain_version);
-          if (problem.second.empty()) {
+          if (problem.second.empty() && TakesPartInAny(impl, case_names, options.profile)) {
             problem = {RunStatus::kFailed, BuildImplementation(impl, options.scratch_dir / "build-logs")};
           }
         } catch (const std::exception& error) {

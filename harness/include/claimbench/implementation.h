@@ -18,7 +18,8 @@
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
-//                                      # and full run it in all of them
+//                                      # and full run it in all of them. `quick_cases = []`: none (a peer
+//                                      # that takes minutes to build is then not built by a quick run)
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
 //   [toolchain]                        # optional: what builds or runs it
@@ -106,7 +107,8 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
-  std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
+  // Absent: every case it takes part in, in the quick profile too; present (possibly empty): only these.
+  std::optional<std::vector<std::string>> quick_cases;
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;
@@ -149,6 +151,11 @@ std::string MixedBuildWarning(const std::vector<Implementation>& implementations
 // it takes (impl.toml `cases`, and `quick_cases` in the quick profile).
 std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name,
                             std::string_view profile);
+
+// Whether `implementation` takes part in at least one of `case_names` in `profile` (NotInCaseReason): one
+// that takes part in none is not built by that run.
+bool TakesPartInAny(const Implementation& implementation, const std::vector<std::string>& case_names,
+                    std::string_view profile);
 
 // Reads every workloads/<workload>/impls/*/impl.toml, sorted with the reference first, then by name.
 // Throws SetupError naming the file for a malformed manifest, a missing required key, an unknown role,

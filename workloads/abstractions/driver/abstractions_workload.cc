@@ -25,12 +25,14 @@ struct KernelSize {
   int64_t standard_passes;
 };
 
-// Passes for about 200 ms of the reference's time each on the project's machine, or about 100 ms of the
-// fastest style's where the styles are far apart (sum_even_squares: Rust's vectorised loop against GCC's
-// branchy one; the C++ takes about a second there), so that no pair compares windows of a few ms.
+// Passes for about 200 ms of the reference's CPU time per repetition on the project's 2-vCPU machine (user
+// time per pass: sum_even_squares 200 us, dot_product 12.5 us, filter_map_collect 210 us, matvec 11.5 us,
+// word_lengths 30 us), and at least about 80 ms of the fastest style's where the styles are far apart
+// (sum_even_squares: Rust's vectorised loop takes 20 us a pass against GCC's branchy 200 us, so the C++
+// takes about 0.8 s there): no pair compares windows of a few ms.
 constexpr KernelSize kSizes[] = {
-    {"sum_even_squares", 1000}, {"dot_product", 5000},   {"filter_map_collect", 250},
-    {"matvec", 4000},           {"word_lengths", 1300},
+    {"sum_even_squares", 4000}, {"dot_product", 16000},  {"filter_map_collect", 1500},
+    {"matvec", 16000},          {"word_lengths", 6000},
 };
 
 struct ProfileSettings {

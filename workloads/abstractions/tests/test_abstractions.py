@@ -27,6 +27,14 @@ def test_both_styles_print_the_same_answer(kernel):
     assert loops.stdout.startswith(f"{kernel} ") and loops.stdout.endswith("\n")
 
 
+def test_the_last_style_given_wins():
+    """The harness passes the manifest's --style first; `claimbench exec -- --style ranges` adds another."""
+    args = ["dot_product", "--elements", "64", "--passes", "1", "--seed", "3"]
+    twice = program("--style", "loops", "--style", "ranges", *args)
+    assert twice.returncode == 0, twice.stderr
+    assert twice.stdout == program("--style", "ranges", *args).stdout
+
+
 @pytest.mark.parametrize("args, says", [
     (["sum_odd_cubes", "--elements", "8", "--passes", "1", "--seed", "1"], "kernel"),
     (["dot_product", "--elements", "0", "--passes", "1", "--seed", "1"], "--elements"),

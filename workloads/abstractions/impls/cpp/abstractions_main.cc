@@ -53,7 +53,10 @@ Options ParseOptions(int argc, char** argv) {
   app.add_option("--seed", options.seed, "the input's seed")->required();
   app.add_option("--columns", options.columns, "matvec's columns")
       ->check(CLI::Range(int64_t{1}, kMaxElements));
-  app.add_option("--style", options.style, "which kernels")->check(CLI::IsMember({"loops", "ranges"}));
+  // The last --style wins, so that `claimbench exec` can run another style than the one the manifest passes.
+  app.add_option("--style", options.style, "which kernels")
+      ->check(CLI::IsMember({"loops", "ranges"}))
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

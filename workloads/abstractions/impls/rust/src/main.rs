@@ -1,5 +1,6 @@
 //! The claimbench abstractions workload in Rust (workloads/abstractions/SPEC.md): each kernel written as
-//! indexed loops (`--style loops`) and as iterator chains (`--style iter`).
+//! indexed loops (`--style loops`) and as iterator chains (`--style iter`); `--style dyn`, the same chains
+//! behind trait objects, is the contrast.
 //!
 //! Design: one program for both styles, so that the command line, the input, the marks and the pass loop
 //! are the same code whichever style runs, and the paired ratio of the two styles (claim S2) measures the
@@ -35,12 +36,17 @@ enum Kernel {
 enum Style {
     Loops,
     Iter,
+    /// The contrast: the iterator pipelines behind trait objects.
+    Dyn,
 }
 
 #[derive(Parser)]
+// args_override_self: the last --style wins, so that `claimbench exec` can run another style than the one
+// the implementation's manifest passes first.
 #[command(
     name = "abstractions",
-    about = "The claimbench abstractions workload (Rust)"
+    about = "The claimbench abstractions workload (Rust)",
+    args_override_self = true
 )]
 struct Cli {
     /// The kernel to run.
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
     let kernels = match cli.style {
         Style::Loops => &kernels::LOOPS,
         Style::Iter => &kernels::ITER,
+        Style::Dyn => &kernels::DYNAMIC,
     };
     let answer = run(&cli, kernels, &Marks::from_env());
     let name = cli

@@ -25,7 +25,7 @@ fn both_styles_print_the_answers_the_cpp_program_prints() {
         ("matvec", "213515538136080"),
         ("word_lengths", "1249689"),
     ];
-    for style in ["loops", "iter"] {
+    for style in ["loops", "iter", "dyn"] {
         for (kernel, answer) in known {
             let out = abstractions(&[
                 "--style",
@@ -73,4 +73,15 @@ fn bad_input_is_one_line_and_exit_status_2() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("abstractions: "), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn the_last_style_given_wins() {
+    // The harness passes the manifest's --style first; `claimbench exec -- --style dyn` adds another.
+    let args = ["--style", "loops", "--style", "dyn", "word_lengths"];
+    let rest = ["--elements", "64", "--passes", "1", "--seed", "3"];
+    let out = abstractions(&[&args[..], &rest[..]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let dyn_only = abstractions(&[&["--style", "dyn", "word_lengths"][..], &rest[..]].concat());
+    assert_eq!(out.stdout, dyn_only.stdout);
 }

@@ -2,10 +2,12 @@
 //! (indexed loops, what a C programmer writes) and `iter` (iterator adapters and closures, what a Rust
 //! programmer writes). The program calls a style's kernels through a [`KernelSet`] of function pointers
 //! chosen at run time, so each kernel is compiled on its own, as a library function is, and nothing but the
-//! kernel differs between the two styles.
+//! kernel differs between the two styles. A third set, `dynamic` (the same pipelines behind trait objects),
+//! is the contrast: an abstraction that does cost, measured the same way.
 //!
 //! Every kernel is pure and returns one pass's result; with at most 2^22 elements nothing overflows.
 
+pub mod dynamic;
 pub mod iter;
 pub mod loops;
 
@@ -39,13 +41,21 @@ pub const ITER: KernelSet = KernelSet {
     word_lengths: iter::word_lengths,
 };
 
+pub const DYNAMIC: KernelSet = KernelSet {
+    sum_even_squares: dynamic::sum_even_squares,
+    dot_product: dynamic::dot_product,
+    filter_map_collect: dynamic::filter_map_collect,
+    matvec: dynamic::matvec,
+    word_lengths: dynamic::word_lengths,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::input::SplitMix64;
 
-    fn styles() -> [(&'static str, KernelSet); 2] {
-        [("loops", LOOPS), ("iter", ITER)]
+    fn styles() -> [(&'static str, KernelSet); 3] {
+        [("loops", LOOPS), ("iter", ITER), ("dyn", DYNAMIC)]
     }
 
     #[test]
@@ -89,17 +99,33 @@ mod tests {
             let a = draws.values(1000 + seed as usize);
             let b = draws.values(a.len());
             let text = draws.text(5000);
-            assert_eq!((ITER.sum_even_squares)(&a), (LOOPS.sum_even_squares)(&a));
-            assert_eq!((ITER.dot_product)(&a, &b), (LOOPS.dot_product)(&a, &b));
-            assert_eq!(
-                (ITER.filter_map_collect)(&a),
-                (LOOPS.filter_map_collect)(&a)
-            );
-            assert_eq!(
-                (ITER.matvec)(&a[..1000], &b[..8]),
-                (LOOPS.matvec)(&a[..1000], &b[..8])
-            );
-            assert_eq!((ITER.word_lengths)(&text), (LOOPS.word_lengths)(&text));
+            for (style, k) in styles() {
+                assert_eq!(
+                    (k.sum_even_squares)(&a),
+                    (LOOPS.sum_even_squares)(&a),
+                    "{style}"
+                );
+                assert_eq!(
+                    (k.dot_product)(&a, &b),
+                    (LOOPS.dot_product)(&a, &b),
+                    "{style}"
+                );
+                assert_eq!(
+                    (k.filter_map_collect)(&a),
+                    (LOOPS.filter_map_collect)(&a),
+                    "{style}"
+                );
+                assert_eq!(
+                    (k.matvec)(&a[..1000], &b[..8]),
+                    (LOOPS.matvec)(&a[..1000], &b[..8]),
+                    "{style}"
+                );
+                assert_eq!(
+                    (k.word_lengths)(&text),
+                    (LOOPS.word_lengths)(&text),
+                    "{style}"
+                );
+            }
         }
     }
 }

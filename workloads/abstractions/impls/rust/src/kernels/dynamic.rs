@@ -1,6 +1,6 @@
 //! The contrast: the iterator style's pipelines with every adapter and closure behind a trait object
 //! (`Box<dyn Iterator>`, `&dyn Fn`), as code does that builds a pipeline at run time, stores callbacks, or
-//! returns one of several iterators from a function. Generics are monomorphised and inlined (`iter.rs`);
+//! returns one of several iterators from a function. Generics are monomorphised and inlined (`iter`);
 //! trait objects are called through a vtable once per element, which the optimiser cannot see through. The
 //! pair `rust_dyn`/`rust_iter` shows what the harness measures when an abstraction does cost.
 

@@ -8,6 +8,9 @@
 //! Every kernel is pure and returns one pass's result; with at most 2^22 elements nothing overflows.
 
 pub mod dynamic;
+// The iterator style lives in its implementation's own folder (impls/rust_iter/), built into this program:
+// each implementation folder holds its own style's source, and the harness's build case edits it there.
+#[path = "../../../rust_iter/src/iter.rs"]
 pub mod iter;
 pub mod loops;
 

@@ -19,12 +19,12 @@ def program(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
-def test_both_styles_print_the_same_answer(kernel):
+def test_every_style_prints_the_same_answer(kernel):
     args = [kernel, "--elements", "4096", "--passes", "3", "--seed", "7"]
-    loops, ranges = program("--style", "loops", *args), program("--style", "ranges", *args)
-    assert loops.returncode == 0 and ranges.returncode == 0, (loops.stderr, ranges.stderr)
-    assert loops.stdout == ranges.stdout
-    assert loops.stdout.startswith(f"{kernel} ") and loops.stdout.endswith("\n")
+    runs = [program("--style", style, *args) for style in ["loops", "ranges", "function"]]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert len({run.stdout for run in runs}) == 1
+    assert runs[0].stdout.startswith(f"{kernel} ") and runs[0].stdout.endswith("\n")
 
 
 def test_the_last_style_given_wins():

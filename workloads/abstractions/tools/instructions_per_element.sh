@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Instructions per element of each kernel in each style (and Rust's trait-object contrast, --style dyn), counted by valgrind (cachegrind's I refs), which is
-# deterministic where hardware counters are not available (this project's VM has none for `perf stat`).
+# Instructions per element of each kernel in each style (and the contrasts: C++'s --style function, Rust's
+# --style dyn), counted by valgrind (cachegrind's I refs), which is deterministic where hardware counters are
+# not available (this project's VM has none for `perf stat`).
 # Each program runs twice, with 2 and with 6 passes over 65,536 elements; the difference divided by 4 passes
 # and the elements is the kernel's own count, without start-up and input generation. Outside the suite
 # runner: a diagnostic for the README, not a measurement of time.
@@ -22,10 +23,10 @@ instructions() {  # program style kernel passes -> I refs
     --elements "$elements" --passes "$4" --seed 1 2>&1 >/dev/null | awk '/I *refs:/ {gsub(",", "", $NF); print $NF}'
 }
 
-printf '%-20s %8s %8s %8s %8s %8s\n' kernel cpp cpp_ranges rust rust_iter rust_dyn
+printf '%-20s %8s %8s %8s %8s %8s %8s\n' kernel cpp cpp_ranges rust rust_iter cpp_fn rust_dyn
 for kernel in sum_even_squares dot_product filter_map_collect matvec word_lengths; do
   row=$(printf '%-20s' "$kernel")
-  for pair in "$cpp loops" "$cpp ranges" "$rust loops" "$rust iter" "$rust dyn"; do
+  for pair in "$cpp loops" "$cpp ranges" "$rust loops" "$rust iter" "$cpp function" "$rust dyn"; do
     set -- $pair
     low=$(instructions "$1" "$2" "$kernel" 2)
     high=$(instructions "$1" "$2" "$kernel" 6)

@@ -33,7 +33,7 @@ struct Options {
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::cerr << "abstractions: " << message << " (usage: abstractions KERNEL --elements N --passes P --seed S "
-            << "[--columns C] [--style loops|ranges])\n";
+            << "[--columns C] [--style loops|ranges|function])\n";
   std::exit(2);
 }
 
@@ -55,7 +55,7 @@ Options ParseOptions(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, kMaxElements));
   // The last --style wins, so that `claimbench exec` can run another style than the one the manifest passes.
   app.add_option("--style", options.style, "which kernels")
-      ->check(CLI::IsMember({"loops", "ranges"}))
+      ->check(CLI::IsMember({"loops", "ranges", "function"}))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
@@ -122,8 +122,9 @@ uint64_t Run(const Options& options, const KernelSet& kernels) {
 
 int main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
-  const KernelSet& kernels = options.style == "ranges" ? claimbench::abstractions::RangesKernels()
-                                                       : claimbench::abstractions::LoopKernels();
+  const KernelSet& kernels = options.style == "ranges"     ? claimbench::abstractions::RangesKernels()
+                             : options.style == "function" ? claimbench::abstractions::FunctionKernels()
+                                                           : claimbench::abstractions::LoopKernels();
   const uint64_t answer = Run(options, kernels);
   std::cout << options.kernel << ' ' << answer << '\n';
   return 0;

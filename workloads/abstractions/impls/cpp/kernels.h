@@ -33,5 +33,7 @@ struct KernelSet {
 const KernelSet& LoopKernels();
 // std::views, <algorithm>/<numeric> and lambdas: kernels_ranges.cc.
 const KernelSet& RangesKernels();
+// The contrast: the ranges pipelines with every lambda in a std::function (kernels_function.cc).
+const KernelSet& FunctionKernels();
 
 }  // namespace claimbench::abstractions

@@ -41,7 +41,8 @@ uint64_t MatVec(std::span<const uint32_t> matrix, std::span<const uint32_t> x) {
   std::vector<uint64_t> y(matrix.size() / columns);
   std::ranges::transform(views::iota(size_t{0}, y.size()), y.begin(), [&](size_t r) {
     const std::span<const uint32_t> row = matrix.subspan(r * columns, columns);
-    return std::transform_reduce(row.begin(), row.end(), x.begin(), uint64_t{0}, std::plus<>{}, kWidenedProduct);
+    return std::transform_reduce(row.begin(), row.end(), x.begin(), uint64_t{0}, std::plus<>{},
+                                 kWidenedProduct);
   });
   return std::reduce(y.begin(), y.end(), uint64_t{0});
 }

@@ -58,14 +58,17 @@ TEST_P(KernelsTest, AgreesWithTheReferenceOnSeededInputs) {
     EXPECT_EQ(kernels().dot_product(a, b), reference.dot_product(a, b));
     EXPECT_EQ(kernels().filter_map_collect(a), reference.filter_map_collect(a));
     const std::span<const uint32_t> matrix(a.data(), 1000);
-    EXPECT_EQ(kernels().matvec(matrix, std::span(b.data(), 8)), reference.matvec(matrix, std::span(b.data(), 8)));
+    const std::span<const uint32_t> x(b.data(), 8);
+    EXPECT_EQ(kernels().matvec(matrix, x), reference.matvec(matrix, x));
     EXPECT_EQ(kernels().word_lengths(text), reference.word_lengths(text));
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Styles, KernelsTest, testing::Values(&LoopKernels(), &RangesKernels()),
+INSTANTIATE_TEST_SUITE_P(Styles, KernelsTest,
+                         testing::Values(&LoopKernels(), &RangesKernels(), &FunctionKernels()),
                          [](const testing::TestParamInfo<const KernelSet*>& info) {
-                           return info.param == &LoopKernels() ? std::string("loops") : std::string("ranges");
+                           if (info.param == &LoopKernels()) return std::string("loops");
+                           return std::string(info.param == &RangesKernels() ? "ranges" : "function");
                          });
 
 TEST(InputTest, DrawsFollowSplitMix64) {

@@ -1,5 +1,6 @@
 // The workloads of the suite, in the order `run` measures them. A planned workload has no factory yet;
 // `list` shows it and `run --workload` explains that it is not built yet.
+#include "abstractions_workload.h"
 #include "claimbench/workload.h"
 #include "columnar_scan_workload.h"
 #include "http_proxy_workload.h"
@@ -19,6 +20,8 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
       {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", &http_proxy_workload::MakeHttpProxyWorkload},
       {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service",
        &sync_engine_workload::MakeSyncEngineWorkload},
+      {"abstractions", "the same kernels as hand-written loops and as iterators/ranges (zero-cost abstractions)",
+       &abstractions::MakeAbstractionsWorkload},
   };
   return entries;
 }

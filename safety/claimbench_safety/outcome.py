@@ -109,6 +109,7 @@ _REPORTS = [
     (re.compile(r"WARNING: DATA RACE"), CAUGHT, "Go race detector: data race"),
     (re.compile(r"fatal error: (all goroutines are asleep - deadlock!|concurrent map [^\n]*)"), CAUGHT,
      "Go runtime: {0}"),
+    (re.compile(r"panicked at [^\n]*:\n([^\n]{1,100})"), CAUGHT, "panic: {0}"),
     (re.compile(r"panicked at ([^\n]{0,80})"), CAUGHT, "panic at {0}"),
     (re.compile(r"^panic: ([^\n]{0,80})", re.M), CAUGHT, "Go panic: {0}"),
 ]
@@ -131,7 +132,7 @@ def run_outcome(returncode: int | None, output: str, timed_out: bool, traps_are_
         if match:
             return Outcome(outcome, detail.format(*(g.strip() for g in match.groups())))
     if timed_out:
-        return Outcome(HUNG, "blocked, with no CPU time used, until the limit (a deadlock)")
+        return Outcome(HUNG, "every thread blocked, no CPU time used")
     if returncode is not None and returncode < 0:
         name = _signal_name(returncode)
         if traps_are_checks and name in ("SIGILL", "SIGTRAP"):

@@ -81,7 +81,7 @@ def test_a_trap_is_a_check_only_for_a_library_that_traps():
 
 def test_panics_and_go_runtime_reports_are_caught():
     rust = "thread 'main' panicked at bug.rs:6:34:\nindex out of bounds: the len is 4 but the index is 4"
-    assert run_outcome(101, rust, False).outcome == CAUGHT
+    assert run_outcome(101, rust, False).detail == "panic: index out of bounds: the len is 4 but the index is 4"
     go = "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [semacquire]:"
     assert run_outcome(2, go, False).detail == "Go runtime: all goroutines are asleep - deadlock!"
     assert run_outcome(66, "==================\nWARNING: DATA RACE\nRead at", False).outcome == CAUGHT

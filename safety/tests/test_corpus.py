@@ -102,3 +102,13 @@ def test_beside_a_quick_result_writes_nothing_and_beside_a_standard_one_writes_t
     assert written["result"] == "run-2-standard.json" and [c["id"] for c in written["cases"]] == ["signed_overflow"]
     assert main(["--case", "no_such_case"]) == 2
     assert "no case 'no_such_case'" in capsys.readouterr().err
+
+
+def test_a_missing_compiler_is_an_unavailable_cell_with_the_reason(tmp_path: Path):
+    from claimbench_safety.runner import compile_program
+    from claimbench_safety.toolchain import Build
+
+    missing = Build("clang_elsewhere", "cpp", "clang++-99", ("-std=c++20",))
+    compiled = compile_program(missing, CASES_DIR / "signed_overflow" / "bug.cc", cache_dir=tmp_path)
+    assert compiled.outcome.outcome == UNAVAILABLE and compiled.binary is None
+    assert compiled.outcome.detail == "clang++-99 not found on PATH"

@@ -9,15 +9,17 @@ programs. Runs are never cached: a race or a deadlock is a property of the run. 
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .corpus import Case
+from .corpus import CASES_DIR, Case
 from .outcome import REJECTED, UNAVAILABLE, Outcome, cxx_compile_outcome, go_vet_outcome, run_outcome, rustc_outcome
 from .toolchain import BUILDS, REPO_ROOT, SAFETY_DIR, TOOLS, Build, compiler_version, tool_environment
 
@@ -37,9 +39,9 @@ class Compiled:
     binary: Path | None
 
 
-def _cache_key(build: Build, source: Path, version: str) -> str:
+def _cache_key(build: Build, source: Path, version: str, pch: Path | None = None) -> str:
     digest = hashlib.sha256()
-    for part in (version, json.dumps(build.argv(Path("SOURCE"), Path("OUT"))), source.name):
+    for part in (version, json.dumps(build.argv(Path("SOURCE"), Path("OUT"))), source.name, str(pch)):
         digest.update(part.encode() + b"\0")
     digest.update(source.read_bytes())
     return digest.hexdigest()[:24]
@@ -58,6 +60,30 @@ def _read_diagnostics(build: Build, returncode: int, output: str) -> Outcome:
     return Outcome("silent")
 
 
+_PCH_LOCK = threading.Lock()
+_INCLUDE = re.compile(r"^#include <[^>]+>$", re.M)
+
+
+def precompiled_header(build: Build, version: str, cache_dir: Path = CACHE_DIR) -> Path | None:
+    """The precompiled header of every standard header the corpus' C++ programs include, built once per
+    build (cached like a compile); None when it cannot be built (each program then parses its headers).
+    Thread-safe: one builder at a time."""
+    header = "\n".join(sorted({m for source in CASES_DIR.glob("*/*.cc")
+                               for m in _INCLUDE.findall(source.read_text(encoding="utf-8"))})) + "\n"
+    digest = hashlib.sha256("\0".join([version, json.dumps(build.flags), header]).encode()).hexdigest()[:24]
+    entry = cache_dir / f"pch-{build.id}-{digest}"
+    with _PCH_LOCK:
+        if not (entry / "done").exists():
+            entry.mkdir(parents=True, exist_ok=True)
+            (entry / "corpus.h").write_text(header, encoding="utf-8")
+            argv = [build.compiler, *build.flags, "-x", "c++-header", str(entry / "corpus.h"), "-o",
+                    str(entry / "corpus.h.pch")]
+            proc = subprocess.run(argv, capture_output=True, text=True, env=tool_environment(), cwd=SAFETY_DIR,
+                                  timeout=COMPILE_TIMEOUT_S)
+            (entry / "done").write_text("ok" if proc.returncode == 0 else proc.stderr[-2000:], encoding="utf-8")
+    return entry / "corpus.h.pch" if (entry / "done").read_text(encoding="utf-8") == "ok" else None
+
+
 def compile_program(build: Build, source: Path, cache_dir: Path = CACHE_DIR) -> Compiled:
     """Compiles `source` with `build` (from the cache when the source, command and compiler are unchanged).
     An unavailable compiler gives an `unavailable` outcome with the reason. Thread-safe: each compile
@@ -65,12 +91,13 @@ def compile_program(build: Build, source: Path, cache_dir: Path = CACHE_DIR) -> 
     version, why = compiler_version(build.compiler)
     if version is None:
         return Compiled(Outcome(UNAVAILABLE, why), None)
-    entry = cache_dir / _cache_key(build, source, version)
+    pch = precompiled_header(build, version, cache_dir) if build.precompiled_headers else None
+    entry = cache_dir / _cache_key(build, source, version, pch)
     if not (entry / "compile.json").exists():
         cache_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".compile-"))
         try:
-            argv = build.argv(source, work / "program")
+            argv = build.argv(source, work / "program", pch)
             try:
                 proc = subprocess.run(argv, capture_output=True, text=True, env=tool_environment(),
                                       cwd=SAFETY_DIR, timeout=COMPILE_TIMEOUT_S)

@@ -38,8 +38,11 @@ class Build:
     compiler: str
     flags: tuple[str, ...]
     binary: bool = True
+    precompiled_headers: bool = False
 
-    def argv(self, source: Path, output: Path) -> list[str]:
+    def argv(self, source: Path, output: Path, pch: Path | None = None) -> list[str]:
+        if self.language == "cpp" and pch is not None:
+            return [self.compiler, *self.flags, "-include-pch", str(pch), str(source), "-o", str(output)]
         if self.language == "rust":
             return [self.compiler, *self.flags, "--crate-name", source.stem, "-o", str(output), str(source)]
         if self.language == "cpp":
@@ -87,7 +90,7 @@ BUILDS = {b.id: b for b in (
     Build("gcc_release", "cpp", "g++", _gxx("release", WARNINGS)),
     Build("gcc_hardened", "cpp", "g++", _gxx("hardened")),
     Build("clang_libcxx_fast", "cpp", "clang++-19",
-          (CXX_STANDARD, "-O3", "-DNDEBUG", *LIBCXX_FAST, *WARNINGS, "-pthread")),
+          (CXX_STANDARD, "-O3", "-DNDEBUG", *LIBCXX_FAST, *WARNINGS, "-pthread"), precompiled_headers=True),
     Build("gcc_asan_ubsan", "cpp", "g++", _gxx("asan")),
     Build("gcc_tsan", "cpp", "g++", _gxx("tsan")),
     Build("go_vet", "go", "go", (), binary=False),

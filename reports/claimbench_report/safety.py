@@ -131,11 +131,13 @@ def corpus_shares(matrix: dict) -> list[str]:
         counts = {}
         for c in applicable:
             outcome = c["outcomes"][tool["id"]]["outcome"]
-            when = ("at compile time" if outcome in ("rejected", "warned") else "at run time" if outcome == "caught"
-                    else "not at all")
+            when = {"rejected": "stopped at compile time", "warned": "stopped at compile time",
+                    "caught": "caught at run time", "crashed": "crashed or hung without a report",
+                    "hung": "crashed or hung without a report"}.get(outcome, "silent")
             counts[when] = counts.get(when, 0) + 1
-        parts = [f"{counts[w]} {w}" for w in ("at compile time", "at run time", "not at all") if w in counts]
-        lines.append(f"{tool['label']}: of {len(applicable)} memory-safety cases, stops {', '.join(parts)}")
+        order = ("stopped at compile time", "caught at run time", "crashed or hung without a report", "silent")
+        parts = [f"{counts[w]} {w}" for w in order if w in counts]
+        lines.append(f"{tool['label']}: of {len(applicable)} memory-safety cases, {', '.join(parts)}")
     return lines
 
 

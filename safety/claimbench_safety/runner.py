@@ -64,24 +64,43 @@ _PCH_LOCK = threading.Lock()
 _INCLUDE = re.compile(r"^#include <[^>]+>$", re.M)
 
 
+def _write_once(path: Path, text: str) -> None:
+    """Writes `text` to `path` through a temporary file renamed over it (writers of one path write the same
+    text, so whichever rename comes last is as good as the first)."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temp, path)
+
+
 def precompiled_header(build: Build, version: str, cache_dir: Path = CACHE_DIR) -> Path | None:
     """The precompiled header of every standard header the corpus' C++ programs include, built once per
     build (cached like a compile); None when it cannot be built (each program then parses its headers).
-    Thread-safe: one builder at a time."""
+    The header keeps its path (a PCH names its source), the PCH is written to a temporary file and renamed.
+    Thread-safe (one builder at a time in a process; across processes the last rename wins)."""
     header = "\n".join(sorted({m for source in CASES_DIR.glob("*/*.cc")
                                for m in _INCLUDE.findall(source.read_text(encoding="utf-8"))})) + "\n"
     digest = hashlib.sha256("\0".join([version, json.dumps(build.flags), header]).encode()).hexdigest()[:24]
-    entry = cache_dir / f"pch-{build.id}-{digest}"
+    header_path = cache_dir / f"corpus-{build.id}-{digest}.h"
+    pch = header_path.with_suffix(".h.pch")
+    failed = header_path.with_suffix(".h.failed")
     with _PCH_LOCK:
-        if not (entry / "done").exists():
-            entry.mkdir(parents=True, exist_ok=True)
-            (entry / "corpus.h").write_text(header, encoding="utf-8")
-            argv = [build.compiler, *build.flags, "-x", "c++-header", str(entry / "corpus.h"), "-o",
-                    str(entry / "corpus.h.pch")]
+        if not pch.exists() and not failed.exists():
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            if not header_path.exists():
+                _write_once(header_path, header)
+            temp = header_path.with_suffix(f".h.pch.{os.getpid()}")
+            # -fno-pch-timestamp: a later rewrite of the same header by another process does not void it.
+            argv = [build.compiler, *build.flags, "-Xclang", "-fno-pch-timestamp", "-x", "c++-header",
+                    str(header_path), "-o", str(temp)]
             proc = subprocess.run(argv, capture_output=True, text=True, env=tool_environment(), cwd=SAFETY_DIR,
                                   timeout=COMPILE_TIMEOUT_S)
-            (entry / "done").write_text("ok" if proc.returncode == 0 else proc.stderr[-2000:], encoding="utf-8")
-    return entry / "corpus.h.pch" if (entry / "done").read_text(encoding="utf-8") == "ok" else None
+            if proc.returncode == 0:
+                os.replace(temp, pch)
+            else:
+                temp.unlink(missing_ok=True)
+                _write_once(failed, proc.stderr[-2000:] or "failed")
+    return pch if pch.exists() else None
 
 
 def compile_program(build: Build, source: Path, cache_dir: Path = CACHE_DIR) -> Compiled:

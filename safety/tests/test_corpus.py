@@ -112,3 +112,16 @@ def test_a_missing_compiler_is_an_unavailable_cell_with_the_reason(tmp_path: Pat
     compiled = compile_program(missing, CASES_DIR / "signed_overflow" / "bug.cc", cache_dir=tmp_path)
     assert compiled.outcome.outcome == UNAVAILABLE and compiled.binary is None
     assert compiled.outcome.detail == "clang++-99 not found on PATH"
+
+
+def test_clang_compiles_share_one_precompiled_header(tmp_path: Path):
+    from claimbench_safety.runner import precompiled_header
+    from claimbench_safety.toolchain import BUILDS, compiler_version
+
+    build = BUILDS["clang_libcxx_fast"]
+    version, why = compiler_version(build.compiler)
+    if version is None:
+        pytest.skip(why)
+    pch = precompiled_header(build, version, tmp_path)
+    failed = sorted(tmp_path.glob("*.failed"))
+    assert pch is not None and pch.exists(), failed[0].read_text() if failed else "no PCH and no failure"

@@ -2,8 +2,10 @@
 
 Each (program, build) is compiled once; a compile is cached under build/safety/<key>/ by the hash of the
 source, the command line and the compiler's version, so a second check of an unchanged corpus only runs the
-programs. Runs are never cached: a race or a deadlock is a property of the run. Every run has a time limit
-(a deadlock is `hung` when it expires) and runs in a fresh temporary folder.
+programs. Runs are never cached: a race or a deadlock is a property of the run. A run is `hung` when all its
+threads stay blocked without using CPU time for IDLE_LIMIT_S (a deadlock), or when it outlives RUN_LIMIT_S;
+each runs in a fresh temporary folder. The corpus' programs make their interleavings certain (barriers,
+flags), so an outcome never depends on how loaded the machine is.
 """
 
 import hashlib

@@ -109,3 +109,21 @@ def test_a_broken_matrix_is_one_error_naming_the_file(tmp_path: Path, capsys):
 def test_a_report_without_a_matrix_has_no_safety_section(tmp_path: Path):
     write_report(fixture_result(), tmp_path)
     assert "Safety: the bug corpus" not in (tmp_path / "report.md").read_text()
+
+
+def test_the_registry_checks_a_corpus_rule_s_keys(tmp_path: Path):
+    from claimbench_report.registry import RegistryError
+
+    def registry_with(test: str) -> Path:
+        path = tmp_path / "claims.toml"
+        path.write_text('[sources]\nA = "a"\n[[claim]]\nid = "Z9"\ntitle = "t"\nquote = "q"\nsources = ["A"]\n'
+                        f"[[claim.test]]\n{test}\n")
+        return path
+
+    good = 'rule = "corpus_rejects"\ntool = "rust"\nclasses = ["data_race"]\nexplain = "e"'
+    assert load_registry(registry_with(good))["claim"][0]["test"][0]["tool"] == "rust"
+    for broken in ('rule = "corpus_rejects"\ntool = "rust"',
+                   'rule = "corpus_rejects"\ntool = "rust"\nclasses = "data_race"',
+                   'rule = "corpus_rejects"\ntool = "rust"\nclasses = ["data_race"]\nmetric = "primary"'):
+        with pytest.raises(RegistryError, match="rule 'corpus_rejects' needs 'tool'"):
+            load_registry(registry_with(broken))

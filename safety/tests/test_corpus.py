@@ -125,3 +125,20 @@ def test_clang_compiles_share_one_precompiled_header(tmp_path: Path):
     pch = precompiled_header(build, version, tmp_path)
     failed = sorted(tmp_path.glob("*.failed"))
     assert pch is not None and pch.exists(), failed[0].read_text() if failed else "no PCH and no failure"
+
+
+def test_the_programs_are_formatted_the_way_their_ecosystems_format_them():
+    import shutil
+    import subprocess
+
+    from claimbench_safety.toolchain import SAFETY_DIR, tool_environment
+
+    env = tool_environment()
+    rust = sorted(str(p) for p in CASES_DIR.glob("*/*.rs"))
+    if shutil.which("rustfmt", path=env["PATH"]):
+        proc = subprocess.run(["rustfmt", "--edition", "2021", "--check", *rust], capture_output=True, text=True,
+                              env=env, cwd=SAFETY_DIR)
+        assert proc.returncode == 0, f"run rustfmt --edition 2021 on safety/cases/*/*.rs:\n{proc.stdout[:2000]}"
+    if shutil.which("gofmt", path=env["PATH"]):
+        proc = subprocess.run(["gofmt", "-l", str(CASES_DIR)], capture_output=True, text=True, env=env)
+        assert proc.stdout == "", f"run gofmt -w on: {proc.stdout}"

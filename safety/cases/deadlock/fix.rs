@@ -17,5 +17,9 @@ fn main() {
             });
         }
     });
-    println!("a = {}, b = {}", a.into_inner().unwrap(), b.into_inner().unwrap());
+    println!(
+        "a = {}, b = {}",
+        a.into_inner().unwrap(),
+        b.into_inner().unwrap()
+    );
 }

@@ -5,7 +5,8 @@
 #include <string_view>
 
 int main(int argc, char**) {
-  std::string_view name = std::string("a temporary string, long enough for the heap: ") + std::to_string(argc);
+  std::string_view name = std::string("a temporary string, long enough for the heap: ") +
+                          std::to_string(argc);
   unsigned checksum = 0;
   for (char c : name) checksum = checksum * 31 + static_cast<unsigned char>(c);  // reads the freed bytes
   std::printf("%zu characters, checksum %u\n", name.size(), checksum);

@@ -4,7 +4,8 @@
 #include <string_view>
 
 int main(int argc, char**) {
-  const std::string owned = std::string("a temporary string, long enough for the heap: ") + std::to_string(argc);
+  const std::string owned = std::string("a temporary string, long enough for the heap: ") +
+                            std::to_string(argc);
   std::string_view name = owned;
   unsigned checksum = 0;
   for (char c : name) checksum = checksum * 31 + static_cast<unsigned char>(c);

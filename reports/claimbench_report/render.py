@@ -12,8 +12,7 @@ from .claims import DEFAULT_REGISTRY, evaluate, load_registry
 from .eligibility import indicative_reasons
 from .forest import plot_claims_forest
 from .plots import plot_case, plot_latency_percentiles, plot_latency_vs_load, plot_rss_timeline
-from .safety import FIGURE as SAFETY_FIGURE
-from .safety import corpus_shares, matrix_table, plot_matrix
+from .safety import safety_section
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -314,29 +313,6 @@ def _claims_sections(results: list[dict], registry_path: Path, out_dir: Path | N
     return [glance, claims]
 
 
-def _safety_section(matrix: dict, out_dir: Path | None) -> Section:
-    """'Safety: the bug corpus': the detection matrix (figure and table), the toolchains it was checked with,
-    what changed against the corpus' expectations, and the corpus' shares beside F2's cited 70%."""
-    header, rows = matrix_table(matrix)
-    section = Section("Safety: the bug corpus", 2, paragraphs=[
-        f"Each case of safety/cases/ is a small buggy program and its fix, in Rust and C++ (and Go for the race "
-        f"cases), checked by every tool: rejected or warned at compile time, caught at run time (a sanitizer's "
-        f"report, a hardened library's assertion or trap, glibc's allocator check, a panic, Go's race or deadlock "
-        f"detector), crashed or hung without a report, or silent. Matrix of {matrix['generated_at']}"
-        + (f", beside {matrix['result']}" if matrix.get("result") else "") + "; toolchains: "
-        + "; ".join(f"{k}: {v or 'unavailable'}" for k, v in matrix["toolchains"].items()) + ".",
-        "Every expectation of the corpus held on these toolchains, and every fix ran clean under every tool."
-        if matrix["expectations_hold"] else
-        f"{len(matrix['changes'])} expectations of the corpus did not hold on these toolchains (listed below)."],
-        tables=[Table(header, rows)],
-        bullets=[*(f"changed: {c}" for c in matrix["changes"]),
-                 *(f"{t['id']} unavailable: {t['unavailable_reason']}" for t in matrix["tools"] if not t["available"]),
-                 *(f"F2 context: {line}" for line in corpus_shares(matrix))])
-    if out_dir is not None:
-        section.images.append(plot_matrix(matrix, out_dir / SAFETY_FIGURE).name)
-    return section
-
-
 def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Section]:
     """Environment and per-case sections of one run; file names carry the run id when several runs share
     one report directory."""
@@ -378,7 +354,8 @@ def build_sections(results: dict | list[dict], out_dir: Path | None,
     sections = [Section(f"claimbench report: {', '.join(ids)}", 1)]
     sections += _claims_sections(runs, registry_path, out_dir, matrices)
     if matrices:
-        sections.append(_safety_section(matrices[-1], out_dir))
+        title, paragraphs, (header, rows), bullets, images = safety_section(matrices[-1], out_dir)
+        sections.append(Section(title, 2, paragraphs, [Table(header, rows)], bullets, images))
     for run in runs:
         if len(runs) > 1:
             sections.append(Section(f"Run {run.get('claimbench', {}).get('run_id', '?')}", 2))

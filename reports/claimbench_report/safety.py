@@ -191,3 +191,25 @@ def matrix_table(matrix: dict) -> tuple[list[str], list[list[str]]]:
             row.append(text)
         rows.append(row)
     return ["case", "classes", *tools], rows
+
+
+def safety_section(matrix: dict, out_dir: Path | None) -> tuple[str, list[str], tuple[list[str], list[list[str]]],
+                                                                 list[str], list[str]]:
+    """The report's 'Safety: the bug corpus' section as (title, paragraphs, (table header, rows), bullets,
+    image file names): the matrix (figure, when there is a directory for it, and table), the toolchains it was
+    checked with, what changed against the corpus' expectations, and the corpus' shares beside F2's 70%."""
+    paragraphs = [
+        "Each case of safety/cases/ is a small buggy program and its fix, in Rust and C++ (and Go for the race "
+        "cases), checked by every tool: rejected or warned at compile time, caught at run time (a sanitizer's "
+        "report, a hardened library's assertion or trap, glibc's allocator check, a panic, Go's race or deadlock "
+        f"detector), crashed or hung without a report, or silent. Matrix of {matrix['generated_at']}"
+        + (f", beside {matrix['result']}" if matrix.get("result") else "") + "; toolchains: "
+        + "; ".join(f"{k}: {v or 'unavailable'}" for k, v in matrix["toolchains"].items()) + ".",
+        "Every expectation of the corpus held on these toolchains, and every fix ran clean under every tool."
+        if matrix["expectations_hold"] else
+        f"{len(matrix['changes'])} expectations of the corpus did not hold on these toolchains (listed below)."]
+    bullets = [*(f"changed: {c}" for c in matrix["changes"]),
+               *(f"{t['id']} unavailable: {t['unavailable_reason']}" for t in matrix["tools"] if not t["available"]),
+               *(f"F2 context: {line}" for line in corpus_shares(matrix))]
+    images = [plot_matrix(matrix, out_dir / FIGURE).name] if out_dir is not None else []
+    return "Safety: the bug corpus", paragraphs, matrix_table(matrix), bullets, images

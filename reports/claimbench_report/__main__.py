@@ -1,5 +1,8 @@
 """./claimbench report RESULT... [--out DIR]: writes report.md, report.html and the plots into DIR.
 
+A result's bug-corpus matrix (results/safety-<result file name>, written in the standard and full profiles)
+is read with it when it exists.
+
 Every result file is checked against results/schema.json first; a bad file or a broken claims registry is
 one error line naming the file (and the field) and exit status 2, never a traceback."""
 
@@ -13,6 +16,7 @@ from pathlib import Path
 from .load import ResultError, load_result
 from .registry import DEFAULT_REGISTRY, RegistryError
 from .render import _html, _markdown, build_sections
+from .safety import load_matrix_beside
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -26,9 +30,10 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(results: dict | list[dict], out_dir: Path, registry_path: Path = DEFAULT_REGISTRY) -> Path:
+def write_report(results: dict | list[dict], out_dir: Path, registry_path: Path = DEFAULT_REGISTRY,
+                 matrices: list[dict] | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    sections = build_sections(results, out_dir, registry_path)
+    sections = build_sections(results, out_dir, registry_path, matrices)
     write_atomically(out_dir / "report.md", _markdown(sections))
     write_atomically(out_dir / "report.html", _html(sections))
     return out_dir / "report.md"
@@ -43,9 +48,11 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         results = [load_result(path) for path in args.results]
+        # The bug corpus' matrix, where a standard or full run wrote one beside its result (safety.py).
+        matrices = [m for m in (load_matrix_beside(path) for path in args.results) if m is not None]
         run_id = re.sub(r"[^A-Za-z0-9_.-]", "_", results[-1]["claimbench"]["run_id"]).lstrip(".") or "run"
         out_dir = args.out or Path(__file__).resolve().parents[1] / run_id
-        path = write_report(results if len(results) > 1 else results[0], out_dir, args.claims)
+        path = write_report(results if len(results) > 1 else results[0], out_dir, args.claims, matrices)
     except (ResultError, RegistryError) as error:
         print(f"claimbench: error: {error}", file=sys.stderr)
         return 2

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .eligibility import indicative_reasons
 from .registry import DEFAULT_REGISTRY, REPO_ROOT, RegistryError, load_registry
-from .rules import DOES_NOT_HOLD, HOLDS, INCONCLUSIVE, Cost, Rule, cost_of
+from .rules import CORPUS_RULES, DOES_NOT_HOLD, HOLDS, INCONCLUSIVE, Cost, Rule, cost_of
+from .safety import corpus_shares, describe_corpus_test, judge_corpus_test
 
 __all__ = ["DEFAULT_REGISTRY", "DOES_NOT_HOLD", "HOLDS", "INCONCLUSIVE", "INDICATIVE", "NOT_MEASURABLE",
            "ClaimVerdict", "Evidence", "RegistryError", "evaluate", "load_registry"]
@@ -314,12 +315,14 @@ def _measured_workloads(evidence: list[Evidence]) -> list[str]:
     return list(dict.fromkeys(e.workload for e in evidence))
 
 
-def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -> list[ClaimVerdict]:
+def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT,
+             matrices: list[dict] | None = None) -> list[ClaimVerdict]:
     """Every claim of `registry` judged on `results` (parsed result files). A claim holds when each of its
     tests has eligible evidence in every workload it names and all of it holds; it does not hold when any
     eligible evidence does not (one counterexample is enough); it is inconclusive otherwise, naming any test
     without eligible evidence and any workload not measured. With no eligible evidence at all
-    it is indicative (only indicative evidence) or not measurable here (none). Pure; never raises on
+    it is indicative (only indicative evidence) or not measurable here (none). A corpus_rejects test is
+    judged on the newest of `matrices` (the bug corpus' detection matrices, safety.py). Pure; never raises on
     schema-valid results."""
     verdicts = []
     for claim in registry.get("claim", []):
@@ -327,12 +330,23 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
         verdicts.append(verdict)
         if claim.get("measurable", True) is False:
             verdict.reasons.append(f"out of reach on one machine: {claim['reason']}")
+            if claim.get("context") == "safety_corpus" and matrices:
+                verdict.reasons += [f"context: {line}" for line in corpus_shares(matrices[-1])]
             continue
         outcomes, missing = [], []
         for test in claim["test"]:
             if "planned" in test:
                 verdict.reasons.append(f"not measured yet: {test['planned']}")
                 missing.append(test["planned"])
+                continue
+            if test["rule"] in CORPUS_RULES:
+                verdict.rules.append(describe_corpus_test(test))
+                outcome, reasons = judge_corpus_test(test, matrices or [])
+                verdict.reasons += reasons
+                if outcome is None:
+                    missing.append("the bug corpus' matrix")
+                else:
+                    outcomes.append(outcome)
                 continue
             verdict.rules.append(_describe_test(test))
             evidence = _evidence(test, results)

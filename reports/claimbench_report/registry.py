@@ -4,7 +4,7 @@ typo in the registry is an error naming the claim, never a claim silently judged
 import tomllib
 from pathlib import Path
 
-from .rules import RULES, VALUE_RULES
+from .rules import CORPUS_RULES, RULES, VALUE_RULES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "claims" / "claims.toml"
@@ -13,6 +13,7 @@ CASE_KINDS = ("batch", "service", "build")
 _TEST_KEYS = {"cases", "kind", "contender", "baseline", "metric", "rule", "factor", "range", "bound", "requires",
               "explain"}
 _REQUIREMENT_KEYS = {"parameter", "at_least", "why"}
+_CORPUS_KEYS = {"rule", "tool", "classes", "explain"}
 
 
 class RegistryError(Exception):
@@ -33,6 +34,12 @@ def _check_test(test: dict, where: str) -> None:
     if "planned" in test:
         if set(test) != {"planned"} or not isinstance(test["planned"], str):
             raise RegistryError(f"{where}: a planned test has only 'planned' (a description)")
+        return
+    if test.get("rule") in CORPUS_RULES:
+        if (not set(test) <= _CORPUS_KEYS or not isinstance(test.get("tool"), str) or not test["tool"]
+                or not _is_names(test.get("classes")) or isinstance(test["classes"], str)):
+            raise RegistryError(f"{where}: rule '{test['rule']}' needs 'tool' (a matrix column, e.g. \"rust\") and "
+                                "'classes' (a list of bug classes), optionally 'explain', nothing else")
         return
     unknown = sorted(set(test) - _TEST_KEYS)
     if unknown:
@@ -58,7 +65,7 @@ def _check_test(test: dict, where: str) -> None:
         raise RegistryError(f"{where}: 'metric' must be \"primary\" or a metric name")
     rule = test["rule"]
     if rule not in RULES:
-        raise RegistryError(f"{where}: rule '{rule}' is not one of {', '.join(RULES)}")
+        raise RegistryError(f"{where}: rule '{rule}' is not one of {', '.join(RULES + CORPUS_RULES)}")
     if on_value:
         if not _is_number(test.get("bound")) or test["bound"] < 0 or {"factor", "range", "baseline"} & set(test):
             raise RegistryError(f"{where}: rule '{rule}' needs a 'bound' >= 0 (in the metric's unit) and no 'factor', "

@@ -12,6 +12,7 @@ from .claims import DEFAULT_REGISTRY, evaluate, load_registry
 from .eligibility import indicative_reasons
 from .forest import plot_claims_forest
 from .plots import plot_case, plot_latency_percentiles, plot_latency_timeline, plot_latency_vs_load, plot_rss_timeline
+from .safety import safety_section
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -279,9 +280,10 @@ COST_EXPLAINED = (
 )
 
 
-def _claims_sections(results: list[dict], registry_path: Path, out_dir: Path | None) -> list[Section]:
+def _claims_sections(results: list[dict], registry_path: Path, out_dir: Path | None,
+                     matrices: list[dict] | None = None) -> list[Section]:
     """'Claims at a glance' (the forest plot, when there is a directory for it) and 'Claims' (the table)."""
-    verdicts = evaluate(load_registry(registry_path), results)
+    verdicts = evaluate(load_registry(registry_path), results, matrices=matrices)
     counts: dict[str, int] = {}
     for v in verdicts:
         counts[v.verdict] = counts.get(v.verdict, 0) + 1
@@ -358,13 +360,17 @@ def _run_sections(result: dict, out_dir: Path | None, level: int) -> list[Sectio
 
 
 def build_sections(results: dict | list[dict], out_dir: Path | None,
-                   registry_path: Path = DEFAULT_REGISTRY) -> list[Section]:
+                   registry_path: Path = DEFAULT_REGISTRY, matrices: list[dict] | None = None) -> list[Section]:
     """One report of one run, or of several (e.g. the release and hardened variants): every run's tables
-    and plots, and the claims judged on all of them together."""
+    and plots, and the claims judged on all of them together; with the bug corpus' detection `matrices`
+    (safety.py), the newest one's section too."""
     runs = [results] if isinstance(results, dict) else list(results)
     ids = [r.get("claimbench", {}).get("run_id", "?") for r in runs]
     sections = [Section(f"claimbench report: {', '.join(ids)}", 1)]
-    sections += _claims_sections(runs, registry_path, out_dir)
+    sections += _claims_sections(runs, registry_path, out_dir, matrices)
+    if matrices:
+        title, paragraphs, (header, rows), bullets, images = safety_section(matrices[-1], out_dir)
+        sections.append(Section(title, 2, paragraphs, [Table(header, rows)], bullets, images))
     for run in runs:
         if len(runs) > 1:
             sections.append(Section(f"Run {run.get('claimbench', {}).get('run_id', '?')}", 2))

@@ -22,6 +22,11 @@ one file, nothing to install beside it) bounds that implementation's own value o
                       the median lies at or below B, does not hold when it lies wholly above B
 
 Its "cost" is that value and interval, not a ratio (Cost's fields say which).
+
+One rule reads no measurement at all but the bug corpus' detection matrix (safety/, safety.py):
+
+    corpus_rejects    every case of the named bug classes written in safe Rust is rejected by the tool at
+                      compile time: holds when all are, does not hold when one compiles
 """
 
 import math
@@ -33,6 +38,7 @@ INCONCLUSIVE = "inconclusive"
 
 RULES = ("at_most", "at_least", "within", "value_at_most")
 VALUE_RULES = ("value_at_most",)
+CORPUS_RULES = ("corpus_rejects",)  # judged by safety.py on the safety matrix, not on ratios
 
 
 @dataclass(frozen=True)

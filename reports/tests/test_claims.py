@@ -89,7 +89,7 @@ def test_without_ports_claims_say_why_they_cannot_be_judged(registry, null_only_
     assert any(r.startswith("null/rust: unavailable (cargo is not installed") for r in l4.reasons), l4.reasons
     assert verdict_of(verdicts, "X1").verdict == NOT_MEASURABLE
     assert "out of reach on one machine" in verdict_of(verdicts, "X1").reasons[0]
-    assert "not measured yet" in verdict_of(verdicts, "F1").reasons[0]
+    assert "no safety matrix" in verdict_of(verdicts, "F1").reasons[0]
 
 
 # ---------------------------------------------------------------- direction

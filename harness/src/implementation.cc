@@ -111,6 +111,7 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
   impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
+  impl.profiles = StringList(root["profiles"], "profiles", file);
   return impl;
 }
 
@@ -409,6 +410,15 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
                        fmt::join(implementation.quick_cases, ", "));
   }
   return "";
+}
+
+std::string NotInProfileReason(const Implementation& implementation, std::string_view profile, bool named) {
+  const std::vector<std::string>& profiles = implementation.profiles;
+  if (named || profiles.empty() || std::find(profiles.begin(), profiles.end(), profile) != profiles.end()) return "";
+  // Starts like NotInCaseReason's lines, so that summary_table.cc leaves these rows out too.
+  return fmt::format("takes part only in the {} profile runs (impl.toml 'profiles': its build is slow), or when "
+                     "named with --impl {}",
+                     fmt::join(profiles, " and "), implementation.name);
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {

@@ -89,6 +89,22 @@ TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOn
   EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "");
 }
 
+TEST_F(ImplementationTest, ProfilesLeaveASlowBuildOutOfOtherProfilesUnlessNamed) {
+  Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
+  Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
+                "profiles = [\"standard\", \"full\"]\n");
+  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
+  const std::string reason = NotInProfileReason(impls[1], "quick", /*named=*/false);
+  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profile runs")) << reason;
+  EXPECT_NE(reason.find("--impl peer"), std::string::npos) << reason;
+  EXPECT_EQ(NotInProfileReason(impls[1], "quick", /*named=*/true), "");
+  for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInProfileReason(impls[1], profile, false), "");
+  EXPECT_EQ(NotInProfileReason(impls[0], "quick", false), "");
+  Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
+                "profiles = \"standard\"\n");
+  EXPECT_NE(ErrorOf().find("profiles"), std::string::npos) << ErrorOf();
+}
+
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {
   Write("cpp", "language = \"C++\"\nrole = \n");
   EXPECT_NE(ErrorOf().find("cpp/impl.toml:2"), std::string::npos) << ErrorOf();

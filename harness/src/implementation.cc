@@ -414,9 +414,11 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
 
 std::string NotInProfileReason(const Implementation& implementation, std::string_view profile, bool named) {
   const std::vector<std::string>& profiles = implementation.profiles;
-  if (named || profiles.empty() || std::find(profiles.begin(), profiles.end(), profile) != profiles.end()) return "";
+  if (named || profiles.empty() || std::find(profiles.begin(), profiles.end(), profile) != profiles.end()) {
+    return "";
+  }
   // Starts like NotInCaseReason's lines, so that summary_table.cc leaves these rows out too.
-  return fmt::format("takes part only in the {} profile runs (impl.toml 'profiles': its build is slow), or when "
+  return fmt::format("takes part only in the {} profile runs (impl.toml 'profiles'), or when "
                      "named with --impl {}",
                      fmt::join(profiles, " and "), implementation.name);
 }

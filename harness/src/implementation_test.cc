@@ -98,7 +98,9 @@ TEST_F(ImplementationTest, ProfilesLeaveASlowBuildOutOfOtherProfilesUnlessNamed)
   EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profile runs")) << reason;
   EXPECT_NE(reason.find("--impl peer"), std::string::npos) << reason;
   EXPECT_EQ(NotInProfileReason(impls[1], "quick", /*named=*/true), "");
-  for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInProfileReason(impls[1], profile, false), "");
+  for (const char* profile : {"standard", "full"}) {
+    EXPECT_EQ(NotInProfileReason(impls[1], profile, /*named=*/false), "");
+  }
   EXPECT_EQ(NotInProfileReason(impls[0], "quick", false), "");
   Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
                 "profiles = \"standard\"\n");

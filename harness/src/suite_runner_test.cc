@@ -189,8 +189,9 @@ hint = "install Go"
 TEST_F(SuiteRunnerTest, AnImplementationLeftOutOfTheProfileIsNotBuiltUnlessNamed) {
   const fs::path built = dir_.path() / "built";
   AddImplementation("fake", "cpp", Implementation("reference"));
-  AddImplementation("fake", "pingora", Implementation("peer", "true", "profiles = [\"standard\", \"full\"]\n"
-                                                      "[build]\ncommand = [\"touch\", \"" + built.string() + "\"]\n"));
+  const std::string manifest = "profiles = [\"standard\", \"full\"]\n[build]\ncommand = [\"touch\", \"" +
+                               built.string() + "\"]\n";
+  AddImplementation("fake", "pingora", Implementation("peer", "true", manifest));
   FakeWorkload::Options options;
   options.stopping = Quick(2);
   const RunResult quick = Run({options});

@@ -110,7 +110,8 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
-  if (root["quick_cases"]) impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
+  impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
+  impl.profiles = StringList(root["profiles"], "profiles", file);
   return impl;
 }
 
@@ -403,14 +404,10 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
     return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
                        fmt::join(implementation.cases, ", "));
   }
-  if (profile == "quick" && implementation.quick_cases && !lists(*implementation.quick_cases)) {
-    if (implementation.quick_cases->empty()) {
-      return "takes part only in the standard and full profiles (impl.toml 'quick_cases = []': it is slow to build "
-             "or to run); they run it in this case";
-    }
+  if (profile == "quick" && !implementation.quick_cases.empty() && !lists(implementation.quick_cases)) {
     return fmt::format("takes part only in {} in the quick profile (impl.toml 'quick_cases': it is slow); the "
                        "standard and full profiles run it in this case",
-                       fmt::join(*implementation.quick_cases, ", "));
+                       fmt::join(implementation.quick_cases, ", "));
   }
   return "";
 }
@@ -420,6 +417,17 @@ bool TakesPartInAny(const Implementation& implementation, const std::vector<std:
   return std::any_of(case_names.begin(), case_names.end(), [&](const std::string& name) {
     return NotInCaseReason(implementation, name, profile).empty();
   });
+}
+
+std::string NotInProfileReason(const Implementation& implementation, std::string_view profile, bool named) {
+  const std::vector<std::string>& profiles = implementation.profiles;
+  if (named || profiles.empty() || std::find(profiles.begin(), profiles.end(), profile) != profiles.end()) {
+    return "";
+  }
+  // Starts like NotInCaseReason's lines, so that summary_table.cc leaves these rows out too.
+  return fmt::format("takes part only in the {} profile runs (impl.toml 'profiles'), or when "
+                     "named with --impl {}",
+                     fmt::join(profiles, " and "), implementation.name);
 }
 
 std::vector<Implementation> LoadImplementations(const ProjectPaths& paths, const std::string& workload) {

@@ -91,16 +91,22 @@ TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOn
   EXPECT_FALSE(TakesPartInAny(impls[1], {"chunk"}, "quick"));
 }
 
-TEST_F(ImplementationTest, AnEmptyQuickCasesKeepsAnImplementationOutOfTheQuickProfileAltogether) {
+TEST_F(ImplementationTest, ProfilesLeaveASlowBuildOutOfOtherProfilesUnlessNamed) {
   Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
   Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
-                "quick_cases = []\n");
+                "profiles = [\"standard\", \"full\"]\n");
   std::vector<Implementation> impls = LoadImplementations(paths_, "w");
-  const std::string reason = NotInCaseReason(impls[1], "sync", "quick");
-  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profiles")) << reason;
-  EXPECT_FALSE(TakesPartInAny(impls[1], {"sync", "chunk"}, "quick"));
-  for (const char* profile : {"standard", "full"}) EXPECT_TRUE(TakesPartInAny(impls[1], {"sync"}, profile));
-  EXPECT_TRUE(TakesPartInAny(impls[0], {"sync"}, "quick"));  // no quick_cases: everywhere
+  const std::string reason = NotInProfileReason(impls[1], "quick", /*named=*/false);
+  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profile runs")) << reason;
+  EXPECT_NE(reason.find("--impl peer"), std::string::npos) << reason;
+  EXPECT_EQ(NotInProfileReason(impls[1], "quick", /*named=*/true), "");
+  for (const char* profile : {"standard", "full"}) {
+    EXPECT_EQ(NotInProfileReason(impls[1], profile, /*named=*/false), "");
+  }
+  EXPECT_EQ(NotInProfileReason(impls[0], "quick", false), "");
+  Write("peer", "language = \"Rust\"\nrole = \"peer\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n"
+                "profiles = \"standard\"\n");
+  EXPECT_NE(ErrorOf().find("profiles"), std::string::npos) << ErrorOf();
 }
 
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {

@@ -786,7 +786,9 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         const std::string name = fmt::format("{}/{}", workload.Name(), impl.name);
         std::pair<RunStatus, std::string> problem{RunStatus::kUnavailable, ""};
         try {
-          problem.second = UnavailableReason(impl, &impl.toolchain_version);
+          // Left out of this profile: neither checked nor built (a slow build would dominate a quick run).
+          problem.second = NotInProfileReason(impl, options.profile, !options.implementations.empty());
+          if (problem.second.empty()) problem.second = UnavailableReason(impl, &impl.toolchain_version);
           if (problem.second.empty() && TakesPartInAny(impl, case_names, options.profile)) {
             problem = {RunStatus::kFailed, BuildImplementation(impl, options.scratch_dir / "build-logs")};
           }

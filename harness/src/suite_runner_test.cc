@@ -89,7 +89,7 @@ class SuiteRunnerTest : public ::testing::Test {
     std::ofstream(dir / "impl.toml") << manifest;
   }
 
-  RunResult Run(std::vector<FakeWorkload::Options> workloads) {
+  RunResult Run(std::vector<FakeWorkload::Options> workloads, std::vector<std::string> implementations = {}) {
     std::vector<std::unique_ptr<Workload>> made;
     for (FakeWorkload::Options& options : workloads) made.push_back(std::make_unique<FakeWorkload>(options));
     ProjectPaths paths{dir_.path() / "root", dir_.path() / "build", "/usr/bin/python3"};
@@ -98,6 +98,7 @@ class SuiteRunnerTest : public ::testing::Test {
     options.cache_dir = dir_.path() / "cache";
     options.scratch_dir = dir_.path() / "scratch";
     options.context = nlohmann::json::object();
+    options.implementations = std::move(implementations);
     return RunSuite(made, paths, options);
   }
 
@@ -183,6 +184,26 @@ hint = "install Go"
   EXPECT_EQ(go.status, RunStatus::kUnavailable) << "cannot run here: not a failure";
   EXPECT_THAT(go.error, HasSubstr("install Go"));
   EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk);
+}
+
+TEST_F(SuiteRunnerTest, AnImplementationLeftOutOfTheProfileIsNotBuiltUnlessNamed) {
+  const fs::path built = dir_.path() / "built";
+  AddImplementation("fake", "cpp", Implementation("reference"));
+  const std::string manifest = "profiles = [\"standard\", \"full\"]\n[build]\ncommand = [\"touch\", \"" +
+                               built.string() + "\"]\n";
+  AddImplementation("fake", "pingora", Implementation("peer", "true", manifest));
+  FakeWorkload::Options options;
+  options.stopping = Quick(2);
+  const RunResult quick = Run({options});
+  const ImplementationResult& left_out = Find(quick, "fake/only/pingora");
+  EXPECT_EQ(left_out.status, RunStatus::kUnavailable);
+  EXPECT_THAT(left_out.error, HasSubstr("takes part only in the standard and full profile runs"));
+  EXPECT_FALSE(fs::exists(built)) << "built although no case of this run takes it";
+  EXPECT_EQ(Find(quick, "fake/only/cpp").status, RunStatus::kOk);
+
+  const RunResult named = Run({options}, {"cpp", "pingora"});
+  EXPECT_EQ(Find(named, "fake/only/pingora").status, RunStatus::kOk);
+  EXPECT_TRUE(fs::exists(built));
 }
 
 TEST_F(SuiteRunnerTest, ASlowImplementationDoesNotStarveTheOthers) {

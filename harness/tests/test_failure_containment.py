@@ -49,15 +49,15 @@ def test_the_table_leaves_out_implementations_without_an_equivalent_of_the_case(
 
 
 def test_an_implementation_in_no_case_of_the_run_is_not_built(cb, tmp_path):
-    """A peer that builds for minutes (`quick_cases = []`, or `cases` the run does not select) costs a quick
-    run nothing: its build would fail here, and nothing fails."""
-    tree = null_tree(tmp_path, {"rust": BROKEN_RUST.replace("[build]", "quick_cases = []\n[build]")})
+    """A port whose cases (`cases`, `quick_cases`) are none of the run's costs it no build: its build would
+    fail here, and nothing fails."""
+    tree = null_tree(tmp_path, {"rust": BROKEN_RUST.replace("[build]", "quick_cases = [\"batch_compute\"]\n[build]")})
     proc, result = cb.with_root(tree).run("--workload", "null", "--case", "batch_empty", "--impl", "cpp",
                                           "--impl", "rust")
     assert proc.returncode == 0, proc.stderr
     rust = bench(result, "null/batch_empty/rust")
     assert rust["status"] == "unavailable", rust
-    assert rust["error"].startswith("takes part only in the standard and full profiles"), rust["error"]
+    assert rust["error"].startswith("takes part only in batch_compute in the quick profile"), rust["error"]
     assert "mismatched types" not in proc.stdout + proc.stderr
     # The standard profile builds it, and its failure shows.
     proc, result = cb.with_root(tree).run("--workload", "null", "--case", "batch_empty", "--impl", "cpp",

@@ -227,15 +227,15 @@ def test_l1_needs_two_forced_gc_periods_of_go(registry):
 
 
 def test_l3_with_only_cpu_measured_is_inconclusive_and_names_the_missing_memory(registry):
-    result = add_case(make_result(), "http_proxy", "latency_1k", ["nginx", "rust"], kind="service",
+    result = add_case(make_result(), "http_proxy", "latency_1k", ["nginx", "pingora"], kind="service",
                       primary="latency_p99_ns", metrics=["cpu_ns_per_request"])
-    add_comparison(result, "http_proxy", "latency_1k", "rust", "nginx", "cpu_ns_per_request", 0.2)
+    add_comparison(result, "http_proxy", "latency_1k", "pingora", "nginx", "cpu_ns_per_request", 0.2)
     l3 = judge(registry, "L3", result)
     assert l3.verdict == INCONCLUSIVE
     assert any("missing" in r and "peak_rss_bytes" in r for r in l3.reasons), l3.reasons
-    add_comparison(result, "http_proxy", "latency_1k", "rust", "nginx", "peak_rss_bytes", 0.25)
+    add_comparison(result, "http_proxy", "latency_1k", "pingora", "nginx", "peak_rss_bytes", 0.25)
     assert judge(registry, "L3", result).verdict == HOLDS
-    add_comparison(result, "http_proxy", "latency_1k", "rust", "nginx", "peak_rss_bytes", 0.9)
+    add_comparison(result, "http_proxy", "latency_1k", "pingora", "nginx", "peak_rss_bytes", 0.9)
     assert judge(registry, "L3", result).verdict == DOES_NOT_HOLD
 
 

@@ -18,10 +18,13 @@
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
-//                                      # and full run it in all of them. `quick_cases = []`: none (a peer
-//                                      # that takes minutes to build is then not built by a quick run)
+//                                      # and full run it in all of them
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
+//   profiles = ["standard", "full"]    # optional: the profiles whose runs include it when no --impl is
+//                                      # given (a peer whose clean build takes minutes stays out of the
+//                                      # quick run: neither built nor run there); named with --impl, it
+//                                      # runs in every profile
 //   [toolchain]                        # optional: what builds or runs it
 //   name = "rust"                      # rust | go | java | python | cpp | system
 //   minimum = "1.85"                   # optional: the oldest version it builds with (dotted numbers)
@@ -107,8 +110,8 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
-  // Absent: every case it takes part in, in the quick profile too; present (possibly empty): only these.
-  std::optional<std::vector<std::string>> quick_cases;
+  std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
+  std::vector<std::string> profiles;  // empty: every profile's runs include it
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;
@@ -156,6 +159,10 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
 // that takes part in none is not built by that run.
 bool TakesPartInAny(const Implementation& implementation, const std::vector<std::string>& case_names,
                     std::string_view profile);
+
+// Empty when a run of `profile` includes `implementation`, else one line saying why not and how to include
+// it: the manifest's `profiles` leave it out of this profile and --impl did not name it (`named`).
+std::string NotInProfileReason(const Implementation& implementation, std::string_view profile, bool named);
 
 // Reads every workloads/<workload>/impls/*/impl.toml, sorted with the reference first, then by name.
 // Throws SetupError naming the file for a malformed manifest, a missing required key, an unknown role,

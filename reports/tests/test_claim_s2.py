@@ -1,6 +1,6 @@
-"""Claim S2 (zero-cost abstractions) as claims.toml registers it: the high-level style of each language against
-its own hand-written style on the abstractions workload, whose baselines (rust, cpp) are not always the
-workload's reference, and whose faster-than-hand-written results count as "pays nothing"."""
+"""Claim S2 (zero-cost abstractions) as claims.toml registers it: Rust's high-level style against its own
+hand-written style on the abstractions workload, whose baseline (rust) is not the workload's reference, whose
+faster-than-hand-written results count as "pays nothing", and where C++'s ranges are context only."""
 
 import pytest
 
@@ -32,12 +32,12 @@ def s2(result: dict):
     ({}, {}, HOLDS),                                              # the same cost everywhere
     ({"filter_map_collect": 0.8}, {"sum_even_squares": 0.8}, HOLDS),  # faster than by hand: pays nothing
     ({"word_lengths": 1.7}, {}, DOES_NOT_HOLD),                   # one kernel is enough
-    ({}, {"dot_product": 1.5}, DOES_NOT_HOLD),                    # C++'s ranges count too
+    ({}, {"dot_product": 1.5}, HOLDS),                            # C++'s ranges are context, not the claim
     ({"matvec": 1.04}, {}, INCONCLUSIVE),                         # 1.04 x [0.97, 1.03] straddles 1.05
 ])
 def test_s2_compares_each_high_level_style_with_its_own_hand_written_one(rust_iter, cpp_ranges, expected):
     verdict = s2(abstractions_run(rust_iter, cpp_ranges))
     assert verdict.verdict == expected, verdict.reasons
     pairs = {(e.contender, e.baseline) for e in verdict.evidence}
-    assert pairs == {("rust_iter", "rust"), ("cpp_ranges", "cpp")}
-    assert len(verdict.evidence) == 2 * len(KERNELS)
+    assert pairs == {("rust_iter", "rust")}
+    assert len(verdict.evidence) == len(KERNELS)

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <ctime>
 #include <cstdio>
+#include <string_view>
 #include <cstring>
 
 namespace claimbench::process_internal {
@@ -286,6 +287,43 @@ std::optional<int64_t> ProcessTreeRss::CpuNs(pid_t root) {
   int64_t total_ns = *root_ns;
   for (size_t i = 1; i < members.size(); ++i) total_ns += ProcessCpuNs(members[i]).value_or(0);
   return total_ns;
+}
+
+int64_t ProcessTreeRss::HighWaterBytes(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/status", pid);
+  const long length = ReadPath(path);
+  if (length <= 0) return 0;
+  // "VmHWM:\t    1234 kB": absent for a kernel thread or a zombie (no address space).
+  const std::string_view status(read_buffer_.data(), static_cast<size_t>(length));
+  const size_t at = status.find("\nVmHWM:");
+  if (at == std::string_view::npos) return 0;
+  const char* p = status.data() + at + 7;
+  const char* end = status.data() + status.size();
+  while (p < end && (*p == ' ' || *p == '\t')) ++p;
+  const int64_t kib = ParseNumber(&p, end);
+  return kib < 0 ? 0 : kib * 1024;
+}
+
+int64_t ProcessTreeRss::PeakBytes(pid_t root) {
+  CollectTree(root);
+  int64_t total_bytes = 0;
+  for (size_t i = 0; i < tree_.size(); ++i) {
+    if (i > 0 && SharesMemoryWithEarlierMember(i)) continue;
+    total_bytes += HighWaterBytes(tree_[i]);
+  }
+  return total_bytes;
+}
+
+ProcessTreeRss::Memory ProcessTreeRss::SampleMemory(pid_t root) {
+  CollectTree(root);
+  Memory memory;
+  for (size_t i = 0; i < tree_.size(); ++i) {
+    if (i > 0 && SharesMemoryWithEarlierMember(i)) continue;
+    memory.resident_bytes += ResidentBytes(tree_[i]);
+    memory.peak_bytes += HighWaterBytes(tree_[i]);
+  }
+  return memory;
 }
 
 int64_t ProcessTreeRss::SampleBytes(pid_t root) {

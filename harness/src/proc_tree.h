@@ -43,6 +43,20 @@ class ProcessTreeRss {
   // off. Not thread-safe: one instance per thread.
   int64_t SampleBytes(pid_t root);
 
+  // Sum of the members' peak resident bytes so far (VmHWM of /proc/<pid>/status: each address space's high
+  // water mark since its exec), over `root` and its descendants now, an address space shared by several
+  // processes counted once; 0 if root has exited. Sees a peak that fell between two samples. Unlike wait4's
+  // ru_maxrss it does not start from the harness's own size: the kernel carries the pre-exec address space's
+  // high water mark (the fork of the harness) into ru_maxrss. Not thread-safe: one instance per thread.
+  int64_t PeakBytes(pid_t root);
+
+  // SampleBytes and PeakBytes from one walk of the tree (the monitor's periodic sample).
+  struct Memory {
+    int64_t resident_bytes = 0;
+    int64_t peak_bytes = 0;
+  };
+  Memory SampleMemory(pid_t root);
+
   // User + system CPU time of `root` and all its descendants now, ns: for each live member its CPU clock
   // (clock_getcpuclockid) plus the CPU of the children it has reaped (cutime + cstime, clock-tick
   // resolution). The kernel brings a thread's count up to date only at a scheduler tick or switch, so a
@@ -72,6 +86,7 @@ class ProcessTreeRss {
   // Fallback: appends all descendants of tree_[0] found by scanning /proc/*/stat.
   void AppendDescendantsByScanning();
   int64_t ResidentBytes(pid_t pid);
+  int64_t HighWaterBytes(pid_t pid);
   // One member's CPU clock plus its reaped children's CPU, ns; nullopt if it is gone.
   std::optional<int64_t> ProcessCpuNs(pid_t pid);
   // True if tree_[index] has the same mm as an earlier member (kcmp), so its pages are already counted.

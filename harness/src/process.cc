@@ -412,6 +412,8 @@ void ChildProcess::State::ReadMarks(Clock::time_point arrival, bool* eof) {
     // only for the moment the pipe and this thread's wake-up take.
     std::optional<int64_t> cpu_ns = TreeCpuNs();
     for (MarkRecord& mark : fresh) mark.tree_cpu_ns = cpu_ns;
+    // A short program may exit before the first RSS sample: its peak so far is read at each mark.
+    result.peak_rss_hwm_bytes = std::max(result.peak_rss_hwm_bytes, tree_walker.PeakBytes(pid));
     {
       std::lock_guard lock(mutex);
       for (auto& mark : fresh) marks.push_back(std::move(mark));
@@ -481,7 +483,9 @@ void ChildProcess::State::Monitor() {
     }
     if (sampling && now >= next_sample) {
       Clock::time_point sample_start = Clock::now();
-      int64_t rss_bytes = tree_walker.SampleBytes(pid);
+      const ProcessTreeRss::Memory memory = tree_walker.SampleMemory(pid);
+      const int64_t rss_bytes = memory.resident_bytes;
+      result.peak_rss_hwm_bytes = std::max(result.peak_rss_hwm_bytes, memory.peak_bytes);
       Clock::time_point sample_end = Clock::now();
       result.rss_timeline.push_back({Ns(sample_start - spawn_time), rss_bytes});
       result.peak_rss_sampled_bytes = std::max(result.peak_rss_sampled_bytes, rss_bytes);
@@ -520,7 +524,8 @@ void ChildProcess::State::Monitor() {
   result.sys_cpu_ns = TimevalNs(usage.ru_stime);
   if (!cpu_from_cgroup) result.exit_tree_cpu_ns = result.user_cpu_ns + result.sys_cpu_ns;
   result.max_rss_bytes_rusage = int64_t{usage.ru_maxrss} * 1024;  // ru_maxrss is in KiB on Linux
-  result.peak_rss_bytes = std::max(result.peak_rss_sampled_bytes, result.max_rss_bytes_rusage);
+  result.peak_rss_bytes = std::max(result.peak_rss_sampled_bytes, result.peak_rss_hwm_bytes);
+  if (result.peak_rss_bytes == 0) result.peak_rss_bytes = result.max_rss_bytes_rusage;  // never read (above)
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   if (reason == KillReason::kTimeout) {

@@ -507,7 +507,32 @@ TEST_F(ProcessTest, SumsRssOverTheProcessTree) {
   ASSERT_TRUE(result.ok()) << result.error;
   EXPECT_GE(result.peak_rss_sampled_bytes, 180 * kMiB);
   EXPECT_LT(result.max_rss_bytes_rusage, 150 * kMiB);  // the largest single process, not the sum
-  EXPECT_EQ(result.peak_rss_bytes, result.peak_rss_sampled_bytes);
+  EXPECT_GE(result.peak_rss_hwm_bytes, 180 * kMiB);     // both high water marks
+  EXPECT_EQ(result.peak_rss_bytes, std::max(result.peak_rss_sampled_bytes, result.peak_rss_hwm_bytes));
+}
+
+TEST_F(ProcessTest, TheHarnessOwnSizeDoesNotBecomeTheChildsPeak) {
+  // Linux carries the pre-exec address space's high water mark (a fork of this process) into the child's
+  // ru_maxrss: with 256 MiB resident here, a child of a few MiB would read as 256 MiB from wait4.
+  std::vector<char> ballast(256 * kMiB);
+  for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = 1;
+  ProcessResult result = RunToCompletion(Child({"alloc", "16", "sleep", "200"}));
+  ASSERT_TRUE(result.ok()) << result.error;
+  EXPECT_GE(result.max_rss_bytes_rusage, 250 * kMiB) << "the kernel no longer inflates ru_maxrss: revisit";
+  EXPECT_GE(result.peak_rss_bytes, 16 * kMiB);
+  EXPECT_LT(result.peak_rss_bytes, 64 * kMiB);
+  EXPECT_EQ(ballast[4096], 1);
+}
+
+TEST_F(ProcessTest, APeakBeforeTheFirstSampleIsReadAtAMark) {
+  // Alive when its mark arrives (a batch program works on after `ready`, and writes its answer after `done`).
+  ProcessSpec spec = Child({"alloc", "64", "mark", "ready", "sleep", "100"});
+  spec.rss_sample_interval = nanoseconds(0);
+  ProcessResult result = RunToCompletion(spec);
+  ASSERT_TRUE(result.ok()) << result.error;
+  EXPECT_EQ(result.rss_samples, 0);
+  EXPECT_GE(result.peak_rss_hwm_bytes, 60 * kMiB);
+  EXPECT_EQ(result.peak_rss_bytes, result.peak_rss_hwm_bytes);
 }
 
 TEST_F(ProcessTest, CurrentRssBytesSeesTheLiveTree) {

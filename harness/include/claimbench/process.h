@@ -104,14 +104,20 @@ struct ProcessResult {
   int64_t user_cpu_ns = 0;  // wait4 rusage of the child: includes the descendants it waited for
   int64_t sys_cpu_ns = 0;
 
-  // The peak resident memory of the whole tree: max(peak_rss_sampled_bytes, max_rss_bytes_rusage). The
+  // The peak resident memory of the whole tree: max(peak_rss_sampled_bytes, peak_rss_hwm_bytes). The
   // sampled tree sum sees concurrent grandchildren (counting copy-on-write pages shared after a fork once
-  // per process, but an address space shared through CLONE_VM once); ru_maxrss is exact for the biggest
-  // single process even when it peaked between samples. cgroup memory.peak is deliberately not folded in:
-  // it also charges page cache and kernel memory, so it is recorded on its own below.
+  // per process, but an address space shared through CLONE_VM once); the members' high water marks (VmHWM,
+  // read at every sample and when a mark arrives) see a peak that fell between samples. wait4's ru_maxrss is
+  // NOT folded in: Linux carries the pre-exec address space's high water mark into it, and before exec the
+  // child is a fork of the harness, so it never reads below the harness's own size (tens of MiB under a big
+  // workload driver) and would flatter every small program's rival. It is used only when no reading of the
+  // tree was made (a child that exited before the first 10 ms sample and before the harness read its first
+  // mark: then the figure is at least the harness's size, an upper bound). cgroup memory.peak
+  // is not folded in either: it also charges page cache and kernel memory, so it is recorded on its own.
   int64_t peak_rss_bytes = 0;
-  int64_t max_rss_bytes_rusage = 0;    // wait4 ru_maxrss: the largest single process among child + waited
+  int64_t max_rss_bytes_rusage = 0;    // wait4 ru_maxrss: at least the harness's size at fork (above)
   int64_t peak_rss_sampled_bytes = 0;  // max over rss_timeline
+  int64_t peak_rss_hwm_bytes = 0;      // max over readings of the tree's summed VmHWM; 0 if none was made
   std::optional<int64_t> cgroup_memory_peak_bytes;  // memory.peak of the child's cgroup, when it had one
   std::string cgroup_note;  // one line: which cgroup was used, or why none was
 

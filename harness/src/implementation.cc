@@ -63,9 +63,9 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   }
   impl.label = RequiredString(table, "label", file);
   if (std::find(std::begin(kLabels), std::end(kLabels), impl.label) == std::end(kLabels)) {
-    throw SetupError(fmt::format("{}: label '{}' is not one of idiomatic, tuned, faithful (see the workload's SPEC.md, "
-                                 "\"Rules for implementations\")",
-                                 file.string(), impl.label));
+    throw SetupError(fmt::format("{}: label '{}' is not one of {} (see the workload's SPEC.md, \"Rules for "
+                                 "implementations\", and docs/implementation_rules.md)",
+                                 file.string(), impl.label, fmt::join(kLabels, ", ")));
   }
   impl.description = table["description"].value_or(std::string());
   impl.out_dir = ImplementationOutDir(paths, workload, impl.name);
@@ -110,7 +110,7 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
-  impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
+  if (root["quick_cases"]) impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
   return impl;
 }
 
@@ -403,10 +403,14 @@ std::string NotInCaseReason(const Implementation& implementation, const std::str
     return fmt::format("takes part only in {} (impl.toml 'cases'): it has no equivalent of this case",
                        fmt::join(implementation.cases, ", "));
   }
-  if (profile == "quick" && !implementation.quick_cases.empty() && !lists(implementation.quick_cases)) {
+  if (profile == "quick" && implementation.quick_cases && implementation.quick_cases->empty()) {
+    return "takes part only in the standard and full profiles (impl.toml 'quick_cases = []'): the quick profile "
+           "neither builds nor runs it";
+  }
+  if (profile == "quick" && implementation.quick_cases && !lists(*implementation.quick_cases)) {
     return fmt::format("takes part only in {} in the quick profile (impl.toml 'quick_cases': it is slow); the "
                        "standard and full profiles run it in this case",
-                       fmt::join(implementation.quick_cases, ", "));
+                       fmt::join(*implementation.quick_cases, ", "));
   }
   return "";
 }

@@ -89,6 +89,18 @@ TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOn
   EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "");
 }
 
+TEST_F(ImplementationTest, AnEmptyQuickCasesListLeavesTheImplementationOutOfTheQuickProfile) {
+  Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
+  Write("hardened", "language = \"C++\"\nrole = \"port\"\nlabel = \"variant\"\ncommand = [\"true\"]\n"
+                    "quick_cases = []\n");
+  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
+  const std::string reason = NotInCaseReason(impls[1], "chunk", "quick");
+  // "takes part only in " is the opening summary_table.cc leaves out of the quick run's table.
+  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profiles")) << reason;
+  for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInCaseReason(impls[1], "chunk", profile), "");
+  EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "") << "no quick_cases key: every case";
+}
+
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {
   Write("cpp", "language = \"C++\"\nrole = \n");
   EXPECT_NE(ErrorOf().find("cpp/impl.toml:2"), std::string::npos) << ErrorOf();
@@ -120,6 +132,12 @@ TEST_F(ImplementationTest, LabelIsRequiredAndOneOfThree) {
   EXPECT_NE(ErrorOf().find("missing required key 'label'"), std::string::npos) << ErrorOf();
   Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"fast\"\ncommand = [\"x\"]\n");
   EXPECT_NE(ErrorOf().find("label 'fast' is not one of idiomatic, tuned, faithful"), std::string::npos) << ErrorOf();
+  // A build variant of another implementation (cpp_hardened) and a diagnostic build (cpp_asan) say so.
+  for (const char* label : {"variant", "diagnostic"}) {
+    Write("cpp", std::string("language = \"C++\"\nrole = \"reference\"\nlabel = \"") + label +
+                     "\"\ncommand = [\"x\"]\n");
+    EXPECT_EQ(LoadImplementations(paths_, "w")[0].label, label);
+  }
 }
 
 TEST_F(ImplementationTest, ReadsLabelToolchainBuildAndTestKeysWithOutDir) {

@@ -11,14 +11,18 @@
 //   language = "Rust"                  # required
 //   role = "port"                      # reference | port | peer (exactly one reference per workload)
 //   label = "idiomatic"                # required: idiomatic | tuned | faithful (SPEC.md, "Rules for
-//                                      # implementations"): idiomatic is what claims use
+//                                      # implementations"): idiomatic is what claims use; variant: another
+//                                      # implementation's code built differently (cpp_hardened: the reference
+//                                      # hardened); diagnostic: a build for scale only (cpp_asan), never a
+//                                      # claim's evidence (docs/implementation_rules.md)
 //   tuned = ["-march=native"]          # optional: the parts that go beyond idiomatic, named
 //   libraries = ["tokio 1.54.1"]       # optional: the libraries that do the measured work
 //   description = "..."
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
-//                                      # and full run it in all of them
+//                                      # and full run it in all of them. `quick_cases = []`: none; the quick
+//                                      # profile then neither builds nor runs it, unless it is named (--impl)
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
 //   [toolchain]                        # optional: what builds or runs it
@@ -84,7 +88,7 @@ struct Implementation {
   std::string name;         // the folder name: "cpp", "rust", "python", "nginx"
   std::string language;
   std::string role;         // "reference", "port", "peer"
-  std::string label;        // "idiomatic", "tuned", "faithful"
+  std::string label;        // one of kLabels
   std::vector<std::string> tuned;      // what goes beyond idiomatic, named
   std::vector<std::string> libraries;  // the libraries that do the measured work
   std::string description;
@@ -106,13 +110,15 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
-  std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
+  // The cases it takes part in in the quick profile: nullopt (no quick_cases key) every case it takes part
+  // in; an empty list none.
+  std::optional<std::vector<std::string>> quick_cases;
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;
 };
 
-inline constexpr std::string_view kLabels[] = {"idiomatic", "tuned", "faithful"};
+inline constexpr std::string_view kLabels[] = {"idiomatic", "tuned", "faithful", "variant", "diagnostic"};
 
 // The version in a version command's output: the first dotted number ("go1.26.8" -> "1.26.8",
 // 'openjdk version "17.0.15"' -> "17.0.15"), else the first number ('openjdk version "21"' -> "21");
@@ -146,7 +152,8 @@ BuildRecord DescribeBuild(const Implementation& implementation);
 std::string MixedBuildWarning(const std::vector<Implementation>& implementations, const std::string& variant);
 
 // Empty when `implementation` takes part in case `case_name` of `profile`, else one line saying which cases
-// it takes (impl.toml `cases`, and `quick_cases` in the quick profile).
+// it takes (impl.toml `cases`, and `quick_cases` in the quick profile). Every such line opens with "takes part
+// only in ", which the summary table relies on to leave the row out.
 std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name,
                             std::string_view profile);
 

@@ -110,6 +110,10 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
+  if (root["memory_limit"] && !root["memory_limit"].is_boolean()) {
+    throw SetupError(fmt::format("{}: 'memory_limit' must be true or false", file.string()));
+  }
+  impl.memory_limit = root["memory_limit"].value_or(true);
   if (root["quick_cases"]) impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
   return impl;
 }

@@ -99,6 +99,7 @@ class SuiteRunnerTest : public ::testing::Test {
     options.scratch_dir = dir_.path() / "scratch";
     options.context = nlohmann::json::object();
     options.implementations = std::move(implementations);
+    options.memory_limit_bytes = memory_limit_bytes_;
     return RunSuite(made, paths, options);
   }
 
@@ -125,6 +126,7 @@ class SuiteRunnerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  int64_t memory_limit_bytes_ = 0;  // --memory-limit-mib for Run
 };
 
 TEST_F(SuiteRunnerTest, AnExceptionInOneWorkloadFailsItsCaseAndTheOthersStillRun) {
@@ -214,6 +216,19 @@ TEST_F(SuiteRunnerTest, AnImplementationLeftOutOfTheQuickProfileRunsThereWhenNam
   const ImplementationResult& hardened = Find(run, "fake/only/cpp_hardened");
   EXPECT_EQ(hardened.status, RunStatus::kOk) << hardened.error;
   EXPECT_EQ(Counted(hardened), stats::kMinPairs);
+}
+
+TEST_F(SuiteRunnerTest, MemoryLimitFalseRunsAnImplementationWithoutTheDataLimit) {
+  // ASan reserves terabytes of shadow memory, which RLIMIT_DATA counts: cpp_asan says memory_limit = false.
+  AddImplementation("fake", "cpp", Implementation("reference", "test $(ulimit -d) != unlimited || exit 3"));
+  AddImplementation("fake", "cpp_asan",
+                    Implementation("port", "test $(ulimit -d) = unlimited || exit 3", "memory_limit = false\n"));
+  memory_limit_bytes_ = int64_t{1} << 32;
+  FakeWorkload::Options options;
+  options.stopping = Quick();
+  const RunResult run = Run({options});
+  EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk) << Find(run, "fake/only/cpp").error;
+  EXPECT_EQ(Find(run, "fake/only/cpp_asan").status, RunStatus::kOk) << Find(run, "fake/only/cpp_asan").error;
 }
 
 TEST_F(SuiteRunnerTest, ASlowImplementationDoesNotStarveTheOthers) {

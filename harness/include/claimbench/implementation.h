@@ -25,6 +25,9 @@
 //                                      # profile then neither builds nor runs it, unless it is named (--impl)
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
+//   memory_limit = false               # optional (default true): run without the harness's memory limit
+//                                      # (--memory-limit-mib, an RLIMIT_DATA), for a program whose reserved but
+//                                      # unused memory that limit counts: AddressSanitizer's shadow (cpp_asan)
 //   [toolchain]                        # optional: what builds or runs it
 //   name = "rust"                      # rust | go | java | python | cpp | system
 //   minimum = "1.85"                   # optional: the oldest version it builds with (dotted numbers)
@@ -110,6 +113,7 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
+  bool memory_limit = true;        // false: its processes run without the run's memory limit
   // The cases it takes part in in the quick profile: nullopt (no quick_cases key) every case it takes part
   // in; an empty list none.
   std::optional<std::vector<std::string>> quick_cases;

@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from claimbench_testing import ROOT
+from claimbench_testing import ROOT, bench
 
 VARIANTS = sorted(p.parent for p in ROOT.glob("workloads/*/impls/cpp_*/impl.toml")
                   if tomllib.loads(p.read_text())["label"] in ("variant", "diagnostic"))
@@ -59,3 +59,19 @@ def test_the_build_script_says_how_to_call_it():
     done = subprocess.run([SCRIPT], capture_output=True, text=True)
     assert done.returncode == 2
     assert "usage:" in done.stderr and "PRESET TARGET" in done.stderr
+
+
+def test_the_hardened_null_reference_runs_beside_the_release_one_in_the_same_rounds(cb):
+    # The one variant ./claimbench test builds (null_cpp in build/hardened: about 20 s on 2 cores): named with
+    # --impl, it takes part in the quick profile too.
+    proc, result = cb.run("--workload", "null", "--impl", "cpp", "--impl", "cpp_hardened", "--case", "batch_compute",
+                          "--param", "work_units=20000", timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    hardened = bench(result, "null/batch_compute/cpp_hardened")
+    assert hardened["status"] == "ok", hardened["error"]
+    assert hardened["label"] == "variant" and hardened["role"] == "port"
+    assert hardened["build"]["profile"] == "hardened" and "-D_GLIBCXX_ASSERTIONS" in hardened["build"]["flags"]
+    assert hardened["command"][0] == str(ROOT / "build/hardened/workloads/null/impls/cpp/null_cpp")
+    paired = [c for c in result["claimbench"]["comparisons"]
+              if (c["contender"], c["baseline"], c["metric"]) == ("cpp_hardened", "cpp", "timed_ns")]
+    assert len(paired) == 1 and paired[0]["pairs"] >= 6, "a paired ratio from the same interleaved rounds"

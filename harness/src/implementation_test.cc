@@ -89,18 +89,6 @@ TEST_F(ImplementationTest, QuickCasesLimitASlowImplementationInTheQuickProfileOn
   EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "");
 }
 
-TEST_F(ImplementationTest, AnEmptyQuickCasesListLeavesTheImplementationOutOfTheQuickProfile) {
-  Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"idiomatic\"\ncommand = [\"true\"]\n");
-  Write("hardened", "language = \"C++\"\nrole = \"port\"\nlabel = \"variant\"\ncommand = [\"true\"]\n"
-                    "quick_cases = []\n");
-  std::vector<Implementation> impls = LoadImplementations(paths_, "w");
-  const std::string reason = NotInCaseReason(impls[1], "chunk", "quick");
-  // "takes part only in " is the opening summary_table.cc leaves out of the quick run's table.
-  EXPECT_TRUE(reason.starts_with("takes part only in the standard and full profiles")) << reason;
-  for (const char* profile : {"standard", "full"}) EXPECT_EQ(NotInCaseReason(impls[1], "chunk", profile), "");
-  EXPECT_EQ(NotInCaseReason(impls[0], "chunk", "quick"), "") << "no quick_cases key: every case";
-}
-
 TEST_F(ImplementationTest, MalformedManifestsNameTheFile) {
   Write("cpp", "language = \"C++\"\nrole = \n");
   EXPECT_NE(ErrorOf().find("cpp/impl.toml:2"), std::string::npos) << ErrorOf();

@@ -706,11 +706,6 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
         return std::find(options.implementations.begin(), options.implementations.end(), impl.name) ==
                options.implementations.end();
       });
-      // One left out of the quick profile (quick_cases = []: a slow build of the reference) runs there when
-      // it is named: it was asked for.
-      for (Implementation& impl : plan.impls) {
-        if (impl.quick_cases && impl.quick_cases->empty()) impl.quick_cases.reset();
-      }
     }
     plans.push_back(std::move(plan));
   }
@@ -758,12 +753,6 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
       // Implementations that cannot run here are unavailable; one whose build fails is failed.
       std::map<std::string, std::pair<RunStatus, std::string>> not_running;
       for (Implementation& impl : plan.impls) {
-        // One that takes part in none of the selected cases is neither checked nor built (a hardened build
-        // of the reference in the quick profile): each case records why it is not there.
-        const bool in_any_case = std::any_of(plan.cases.begin(), plan.cases.end(), [&](const CaseSpec& spec) {
-          return NotInCaseReason(impl, spec.name, options.profile).empty();
-        });
-        if (!in_any_case) continue;
         const std::string name = fmt::format("{}/{}", workload.Name(), impl.name);
         std::pair<RunStatus, std::string> problem{RunStatus::kUnavailable, ""};
         try {

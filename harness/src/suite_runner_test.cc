@@ -89,7 +89,7 @@ class SuiteRunnerTest : public ::testing::Test {
     std::ofstream(dir / "impl.toml") << manifest;
   }
 
-  RunResult Run(std::vector<FakeWorkload::Options> workloads, std::vector<std::string> implementations = {}) {
+  RunResult Run(std::vector<FakeWorkload::Options> workloads) {
     std::vector<std::unique_ptr<Workload>> made;
     for (FakeWorkload::Options& options : workloads) made.push_back(std::make_unique<FakeWorkload>(options));
     ProjectPaths paths{dir_.path() / "root", dir_.path() / "build", "/usr/bin/python3"};
@@ -98,7 +98,6 @@ class SuiteRunnerTest : public ::testing::Test {
     options.cache_dir = dir_.path() / "cache";
     options.scratch_dir = dir_.path() / "scratch";
     options.context = nlohmann::json::object();
-    options.implementations = std::move(implementations);
     options.memory_limit_bytes = memory_limit_bytes_;
     return RunSuite(made, paths, options);
   }
@@ -186,36 +185,6 @@ hint = "install Go"
   EXPECT_EQ(go.status, RunStatus::kUnavailable) << "cannot run here: not a failure";
   EXPECT_THAT(go.error, HasSubstr("install Go"));
   EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk);
-}
-
-TEST_F(SuiteRunnerTest, AnImplementationInNoSelectedCaseIsNotBuilt) {
-  // A hardened build of the reference takes no part in the quick profile (quick_cases = []): its slow build
-  // must not run there either. Its build command would fail, so a build shows as "failed".
-  AddImplementation("fake", "cpp", Implementation("reference"));
-  AddImplementation("fake", "cpp_hardened", Implementation("port", "true", R"(quick_cases = []
-[build]
-command = ["sh", "-c", "echo built > built; exit 1"]
-)"));
-  FakeWorkload::Options options;
-  options.stopping = Quick();
-  const RunResult run = Run({options});
-  const ImplementationResult& hardened = Find(run, "fake/only/cpp_hardened");
-  EXPECT_EQ(hardened.status, RunStatus::kUnavailable);
-  EXPECT_THAT(hardened.error, HasSubstr("takes part only in the standard and full profiles"));
-  EXPECT_FALSE(fs::exists(dir_.path() / "root" / "workloads" / "fake" / "impls" / "cpp_hardened" / "built"))
-      << "its build command ran";
-  EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk);
-}
-
-TEST_F(SuiteRunnerTest, AnImplementationLeftOutOfTheQuickProfileRunsThereWhenNamed) {
-  AddImplementation("fake", "cpp", Implementation("reference"));
-  AddImplementation("fake", "cpp_hardened", Implementation("port", "true", "quick_cases = []\n"));
-  FakeWorkload::Options options;
-  options.stopping = Quick();
-  const RunResult run = Run({options}, {"cpp", "cpp_hardened"});
-  const ImplementationResult& hardened = Find(run, "fake/only/cpp_hardened");
-  EXPECT_EQ(hardened.status, RunStatus::kOk) << hardened.error;
-  EXPECT_EQ(Counted(hardened), stats::kMinPairs);
 }
 
 TEST_F(SuiteRunnerTest, MemoryLimitFalseRunsAnImplementationWithoutTheDataLimit) {

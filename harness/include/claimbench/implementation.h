@@ -21,8 +21,7 @@
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
-//                                      # and full run it in all of them. `quick_cases = []`: none; the quick
-//                                      # profile then neither builds nor runs it, unless it is named (--impl)
+//                                      # and full run it in all of them
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
 //   memory_limit = false               # optional (default true): run without the harness's memory limit
@@ -113,10 +112,8 @@ struct Implementation {
   std::vector<std::string> check_command;
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
-  bool memory_limit = true;        // false: its processes run without the run's memory limit
-  // The cases it takes part in in the quick profile: nullopt (no quick_cases key) every case it takes part
-  // in; an empty list none.
-  std::optional<std::vector<std::string>> quick_cases;
+  std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
+  bool memory_limit = true;  // false: its processes run without the run's memory limit
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;
@@ -156,8 +153,7 @@ BuildRecord DescribeBuild(const Implementation& implementation);
 std::string MixedBuildWarning(const std::vector<Implementation>& implementations, const std::string& variant);
 
 // Empty when `implementation` takes part in case `case_name` of `profile`, else one line saying which cases
-// it takes (impl.toml `cases`, and `quick_cases` in the quick profile). Every such line opens with "takes part
-// only in ", which the summary table relies on to leave the row out.
+// it takes (impl.toml `cases`, and `quick_cases` in the quick profile).
 std::string NotInCaseReason(const Implementation& implementation, const std::string& case_name,
                             std::string_view profile);
 

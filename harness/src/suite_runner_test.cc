@@ -94,11 +94,11 @@ class SuiteRunnerTest : public ::testing::Test {
     for (FakeWorkload::Options& options : workloads) made.push_back(std::make_unique<FakeWorkload>(options));
     ProjectPaths paths{dir_.path() / "root", dir_.path() / "build", "/usr/bin/python3"};
     RunOptions options;
+    options.memory_limit_bytes = memory_limit_bytes_;
     options.result_path = dir_.path() / "results" / "run-test.json";
     options.cache_dir = dir_.path() / "cache";
     options.scratch_dir = dir_.path() / "scratch";
     options.context = nlohmann::json::object();
-    options.memory_limit_bytes = memory_limit_bytes_;
     return RunSuite(made, paths, options);
   }
 
@@ -187,19 +187,6 @@ hint = "install Go"
   EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk);
 }
 
-TEST_F(SuiteRunnerTest, MemoryLimitFalseRunsAnImplementationWithoutTheDataLimit) {
-  // ASan reserves terabytes of shadow memory, which RLIMIT_DATA counts: cpp_asan says memory_limit = false.
-  AddImplementation("fake", "cpp", Implementation("reference", "test $(ulimit -d) != unlimited || exit 3"));
-  AddImplementation("fake", "cpp_asan",
-                    Implementation("port", "test $(ulimit -d) = unlimited || exit 3", "memory_limit = false\n"));
-  memory_limit_bytes_ = int64_t{1} << 32;
-  FakeWorkload::Options options;
-  options.stopping = Quick();
-  const RunResult run = Run({options});
-  EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk) << Find(run, "fake/only/cpp").error;
-  EXPECT_EQ(Find(run, "fake/only/cpp_asan").status, RunStatus::kOk) << Find(run, "fake/only/cpp_asan").error;
-}
-
 TEST_F(SuiteRunnerTest, ASlowImplementationDoesNotStarveTheOthers) {
   // A 0.3 s peer beside a near-instant reference, 0.5 s of budget for the case: one shared budget would
   // have ended the case after two rounds with two pairs.
@@ -221,6 +208,19 @@ TEST_F(SuiteRunnerTest, ASlowImplementationDoesNotStarveTheOthers) {
     EXPECT_EQ(c.higher_is_better, false);
     EXPECT_EQ(c.min_pairs, static_cast<int64_t>(stats::kMinPairs));
   }
+}
+
+TEST_F(SuiteRunnerTest, MemoryLimitFalseRunsAnImplementationWithoutTheDataLimit) {
+  // ASan reserves terabytes of shadow memory, which RLIMIT_DATA counts: cpp_asan says memory_limit = false.
+  AddImplementation("fake", "cpp", Implementation("reference", "test $(ulimit -d) != unlimited || exit 3"));
+  AddImplementation("fake", "cpp_asan",
+                    Implementation("port", "test $(ulimit -d) = unlimited || exit 3", "memory_limit = false\n"));
+  memory_limit_bytes_ = int64_t{1} << 32;
+  FakeWorkload::Options options;
+  options.stopping = Quick();
+  const RunResult run = Run({options});
+  EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk) << Find(run, "fake/only/cpp").error;
+  EXPECT_EQ(Find(run, "fake/only/cpp_asan").status, RunStatus::kOk) << Find(run, "fake/only/cpp_asan").error;
 }
 
 // ---------------------------------------------------------------------------------------------------------

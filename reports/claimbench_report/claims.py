@@ -335,10 +335,6 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
             continue
         outcomes, missing = [], []
         for test in claim["test"]:
-            if "planned" in test:
-                verdict.reasons.append(f"not measured yet: {test['planned']}")
-                missing.append(test["planned"])
-                continue
             if test.get("context"):
                 # Shown beside the claim's own evidence for scale (F3: ASan's price beside hardening's); its
                 # outcomes and its missing parts never change the verdict.
@@ -346,6 +342,10 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
                 for e in _evidence(test, results):
                     e.outcome, e.detail = INDICATIVE, f"{CONTEXT_NOTE}; {e.detail}"
                     verdict.evidence.append(e)
+                continue
+            if "planned" in test:
+                verdict.reasons.append(f"not measured yet: {test['planned']}")
+                missing.append(test["planned"])
                 continue
             verdict.rules.append(_describe_test(test))
             evidence = _evidence(test, results)

@@ -19,14 +19,14 @@
 //   libraries = ["tokio 1.54.1"]       # optional: the libraries that do the measured work
 //   description = "..."
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
+//   memory_limit = false               # optional (default true): run without the harness's memory limit
+//                                      # (--memory-limit-mib, an RLIMIT_DATA), for a program whose reserved but
+//                                      # unused memory that limit counts: AddressSanitizer's shadow (cpp_asan)
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
 //                                      # and full run it in all of them
 //   cases = ["initial_sync"]           # optional: the only cases it takes part in (a peer that has no
 //                                      # equivalent of the others); the rest record it as unavailable
-//   memory_limit = false               # optional (default true): run without the harness's memory limit
-//                                      # (--memory-limit-mib, an RLIMIT_DATA), for a program whose reserved but
-//                                      # unused memory that limit counts: AddressSanitizer's shadow (cpp_asan)
 //   [toolchain]                        # optional: what builds or runs it
 //   name = "rust"                      # rust | go | java | python | cpp | system
 //   minimum = "1.85"                   # optional: the oldest version it builds with (dotted numbers)
@@ -97,6 +97,7 @@ struct Implementation {
   std::filesystem::path dir;
   std::filesystem::path out_dir;  // {out_dir}: build/impls/<workload>/<name>/
   std::vector<std::string> command;
+  bool memory_limit = true;  // false: its processes run without the run's memory limit
   Toolchain toolchain;
   std::string cmake_target;
   std::vector<std::string> build_command;
@@ -113,7 +114,6 @@ struct Implementation {
   std::string hint;
   std::vector<std::string> cases;  // empty: every case of the workload
   std::vector<std::string> quick_cases;  // empty: every case it takes part in, in the quick profile too
-  bool memory_limit = true;  // false: its processes run without the run's memory limit
   // The toolchain version found on this machine: set by the caller from UnavailableReason's
   // `toolchain_version` before DescribeBuild; empty until then, or when no version command is declared.
   std::string toolchain_version;

@@ -165,7 +165,10 @@ int CommandList() {
       std::cout << fmt::format("{:<15}   (planned: no implementation yet)\n", "");
       continue;
     }
-    for (const Implementation& impl : LoadImplementations(paths, entry.name)) {
+    const std::vector<Implementation> impls = LoadImplementations(paths, entry.name);
+    size_t name_width = 10;  // the columns stay aligned past long names (cpp_libcxx_hardened)
+    for (const Implementation& impl : impls) name_width = std::max(name_width, impl.name.size());
+    for (const Implementation& impl : impls) {
       std::string version;
       std::string reason = UnavailableReason(impl, &version);
       // A "system" toolchain is the peer's own program (nginx 1.22.1): name the peer.
@@ -173,7 +176,7 @@ int CommandList() {
           version.empty() ? ""
                           : fmt::format(" ({} {})", impl.toolchain.name == "system" ? impl.name : impl.toolchain.name,
                                         version);
-      std::cout << fmt::format("{:<15}   {:<10} {:<8} {:<10} {:<10} {}\n", "", impl.name, impl.language, impl.role,
+      std::cout << fmt::format("{:<15}   {:<{}} {:<8} {:<10} {:<10} {}\n", "", impl.name, name_width, impl.language, impl.role,
                                impl.label, reason.empty() ? "available" + toolchain : "unavailable: " + reason);
     }
   }

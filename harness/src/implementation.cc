@@ -63,9 +63,9 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   }
   impl.label = RequiredString(table, "label", file);
   if (std::find(std::begin(kLabels), std::end(kLabels), impl.label) == std::end(kLabels)) {
-    throw SetupError(fmt::format("{}: label '{}' is not one of idiomatic, tuned, faithful (see the workload's SPEC.md, "
-                                 "\"Rules for implementations\")",
-                                 file.string(), impl.label));
+    throw SetupError(fmt::format("{}: label '{}' is not one of {} (see the workload's SPEC.md, \"Rules for "
+                                 "implementations\", and docs/implementation_rules.md)",
+                                 file.string(), impl.label, fmt::join(kLabels, ", ")));
   }
   impl.description = table["description"].value_or(std::string());
   impl.out_dir = ImplementationOutDir(paths, workload, impl.name);
@@ -110,6 +110,10 @@ Implementation ReadManifest(const fs::path& file, const ProjectPaths& paths, con
   impl.check_command = expand(StringList(root["availability"]["check"], "availability.check", file));
   impl.hint = root["availability"]["hint"].value_or(std::string());
   impl.cases = StringList(root["cases"], "cases", file);
+  if (root["memory_limit"] && !root["memory_limit"].is_boolean()) {
+    throw SetupError(fmt::format("{}: 'memory_limit' must be true or false", file.string()));
+  }
+  impl.memory_limit = root["memory_limit"].value_or(true);
   impl.quick_cases = StringList(root["quick_cases"], "quick_cases", file);
   impl.profiles = StringList(root["profiles"], "profiles", file);
   return impl;

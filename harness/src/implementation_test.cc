@@ -140,6 +140,12 @@ TEST_F(ImplementationTest, LabelIsRequiredAndOneOfThree) {
   EXPECT_NE(ErrorOf().find("missing required key 'label'"), std::string::npos) << ErrorOf();
   Write("cpp", "language = \"C++\"\nrole = \"reference\"\nlabel = \"fast\"\ncommand = [\"x\"]\n");
   EXPECT_NE(ErrorOf().find("label 'fast' is not one of idiomatic, tuned, faithful"), std::string::npos) << ErrorOf();
+  // A build variant of another implementation (cpp_hardened) and a diagnostic build (cpp_asan) say so.
+  for (const char* label : {"variant", "diagnostic"}) {
+    Write("cpp", std::string("language = \"C++\"\nrole = \"reference\"\nlabel = \"") + label +
+                     "\"\ncommand = [\"x\"]\n");
+    EXPECT_EQ(LoadImplementations(paths_, "w")[0].label, label);
+  }
 }
 
 TEST_F(ImplementationTest, ReadsLabelToolchainBuildAndTestKeysWithOutDir) {

@@ -300,7 +300,7 @@ class CaseRun {
     process.stdout_path = context.stdout_path;
     process.stderr_path = context.scratch_dir / "stderr";
     process.timeout = options_.timeout.count() > 0 ? options_.timeout : spec_.timeout;
-    process.memory_limit_bytes = options_.memory_limit_bytes;
+    process.memory_limit_bytes = impls_[i]->memory_limit ? options_.memory_limit_bytes : 0;
     results_[i].command = process.argv;
     return process;
   }
@@ -349,7 +349,7 @@ class CaseRun {
     }
     if (!outcome.ok()) {
       sample.status = RunStatus::kFailed;
-      sample.error = FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
+      sample.error = FailureMessage(outcome, process.stderr_path, process.memory_limit_bytes);
       return sample;
     }
     // The marks are judged before the answer: a window without the work makes the time meaningless.
@@ -434,7 +434,7 @@ class CaseRun {
     } else if (!ready) {
       sample.status = RunStatus::kFailed;
       sample.error = exited_early ? (outcome.ok() ? std::string("exited with status 0 before writing the 'ready' mark")
-                                                  : FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes))
+                                                  : FailureMessage(outcome, process.stderr_path, process.memory_limit_bytes))
                                   : fmt::format("did not write the 'ready' mark within {} s; stopped it",
                                                 kReadyTimeout.count());
     } else if (!verdict.ok) {
@@ -442,7 +442,7 @@ class CaseRun {
       sample.error = verdict.error;
     } else if (!outcome.ok()) {
       sample.status = RunStatus::kFailed;
-      sample.error = "after SIGTERM: " + FailureMessage(outcome, process.stderr_path, options_.memory_limit_bytes);
+      sample.error = "after SIGTERM: " + FailureMessage(outcome, process.stderr_path, process.memory_limit_bytes);
     } else {
       ImplementationResult& result = results_[i];
       result.rss_timeline = outcome.rss_timeline;

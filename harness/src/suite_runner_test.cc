@@ -94,6 +94,7 @@ class SuiteRunnerTest : public ::testing::Test {
     for (FakeWorkload::Options& options : workloads) made.push_back(std::make_unique<FakeWorkload>(options));
     ProjectPaths paths{dir_.path() / "root", dir_.path() / "build", "/usr/bin/python3"};
     RunOptions options;
+    options.memory_limit_bytes = memory_limit_bytes_;
     options.result_path = dir_.path() / "results" / "run-test.json";
     options.cache_dir = dir_.path() / "cache";
     options.scratch_dir = dir_.path() / "scratch";
@@ -125,6 +126,7 @@ class SuiteRunnerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  int64_t memory_limit_bytes_ = 0;  // --memory-limit-mib for Run
 };
 
 TEST_F(SuiteRunnerTest, AnExceptionInOneWorkloadFailsItsCaseAndTheOthersStillRun) {
@@ -227,6 +229,19 @@ TEST_F(SuiteRunnerTest, ASlowImplementationDoesNotStarveTheOthers) {
     EXPECT_EQ(c.higher_is_better, false);
     EXPECT_EQ(c.min_pairs, static_cast<int64_t>(stats::kMinPairs));
   }
+}
+
+TEST_F(SuiteRunnerTest, MemoryLimitFalseRunsAnImplementationWithoutTheDataLimit) {
+  // ASan reserves terabytes of shadow memory, which RLIMIT_DATA counts: cpp_asan says memory_limit = false.
+  AddImplementation("fake", "cpp", Implementation("reference", "test $(ulimit -d) != unlimited || exit 3"));
+  AddImplementation("fake", "cpp_asan",
+                    Implementation("port", "test $(ulimit -d) = unlimited || exit 3", "memory_limit = false\n"));
+  memory_limit_bytes_ = int64_t{1} << 32;
+  FakeWorkload::Options options;
+  options.stopping = Quick();
+  const RunResult run = Run({options});
+  EXPECT_EQ(Find(run, "fake/only/cpp").status, RunStatus::kOk) << Find(run, "fake/only/cpp").error;
+  EXPECT_EQ(Find(run, "fake/only/cpp_asan").status, RunStatus::kOk) << Find(run, "fake/only/cpp_asan").error;
 }
 
 // ---------------------------------------------------------------------------------------------------------

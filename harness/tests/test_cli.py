@@ -1,11 +1,18 @@
 """The small subcommands: list, exec, env, help, usage errors."""
 
+import itertools
+
 
 def test_list_shows_workloads_and_implementations(cb):
     proc = cb("list")
     assert proc.returncode == 0, proc.stderr
     assert "null" in proc.stdout and "cpp" in proc.stdout and "python" in proc.stdout
     assert "tokenizer" in proc.stdout and "sync_engine" in proc.stdout and "restic" in proc.stdout
+    # Columns stay aligned past a long name: the null workload's rows have their language at one offset.
+    lines = proc.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("null "))
+    null_rows = list(itertools.takewhile(lambda row: row.startswith(" "), lines[start + 1:]))
+    assert {row.index(" C++ ") for row in null_rows if " C++ " in row} == {18 + len("cpp_libcxx_hardened")}
 
 
 def test_exec_runs_the_reference_and_passes_the_exit_status(cb):

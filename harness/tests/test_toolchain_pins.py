@@ -57,7 +57,7 @@ def test_every_manifest_has_a_label_and_python_libraries_match_the_requirements(
     assert len(manifests) >= 17
     for manifest in manifests:
         impl = tomllib.loads(manifest.read_text())
-        assert impl["label"] in ("idiomatic", "tuned", "faithful"), manifest
+        assert impl["label"] in ("idiomatic", "tuned", "faithful", "variant", "diagnostic"), manifest
         if impl.get("toolchain", {}).get("name") != "python":
             continue
         for library in impl.get("libraries", []):

@@ -25,6 +25,9 @@ __all__ = ["DEFAULT_REGISTRY", "DOES_NOT_HOLD", "HOLDS", "INCONCLUSIVE", "INDICA
 
 INDICATIVE = "indicative"
 NOT_MEASURABLE = "not measurable here"
+# impl.toml's label for a build shown for scale only (cpp_asan): its evidence never counts.
+DIAGNOSTIC_LABEL = "diagnostic"
+CONTEXT_NOTE = "context, not part of the verdict"
 
 
 def _number(value) -> str:
@@ -252,6 +255,8 @@ def _evidence(test: dict, results: list[dict]) -> list[Evidence]:
             why_not = list(not_eligible)
             if any(_descriptor(b, wanted).get("self_reported") for b in (contender, baseline)):
                 why_not.append("self-reported metric (the implementation's own clock)")
+            why_not += [f"{b['implementation']} is a diagnostic build (context, never a claim's evidence)"
+                        for b in (contender, baseline) if b and b.get("label") == DIAGNOSTIC_LABEL]
             if why_not:
                 detail = f"{'; '.join(why_not)}; on its own: {outcome}, {detail}"
                 outcome = INDICATIVE
@@ -335,6 +340,14 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT,
             continue
         outcomes, missing = [], []
         for test in claim["test"]:
+            if test.get("context"):
+                # Shown beside the claim's own evidence for scale (F3: ASan's price beside hardening's); its
+                # outcomes and its missing parts never change the verdict.
+                verdict.rules.append(f"{CONTEXT_NOTE}: {_describe_test(test)}")
+                for e in _evidence(test, results):
+                    e.outcome, e.detail = INDICATIVE, f"{CONTEXT_NOTE}; {e.detail}"
+                    verdict.evidence.append(e)
+                continue
             if "planned" in test:
                 verdict.reasons.append(f"not measured yet: {test['planned']}")
                 missing.append(test["planned"])
@@ -378,6 +391,6 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT,
             verdict.verdict = INCONCLUSIVE
             verdict.reasons = [r.replace("no eligible evidence", "missing part: no eligible evidence", 1)
                                for r in verdict.reasons]
-        elif verdict.evidence:
+        elif any(not e.detail.startswith(CONTEXT_NOTE) for e in verdict.evidence):
             verdict.verdict = INDICATIVE
     return verdicts

@@ -11,7 +11,7 @@ DEFAULT_REGISTRY = REPO_ROOT / "claims" / "claims.toml"
 
 CASE_KINDS = ("batch", "service", "build")
 _TEST_KEYS = {"cases", "kind", "contender", "baseline", "metric", "rule", "factor", "range", "bound", "requires",
-              "explain"}
+              "explain", "context"}
 _REQUIREMENT_KEYS = {"parameter", "at_least", "why"}
 _CORPUS_KEYS = {"rule", "tool", "classes", "explain"}
 
@@ -56,6 +56,8 @@ def _check_test(test: dict, where: str) -> None:
         if not slash or not workload or not case or any(c in workload for c in "*?["):
             raise RegistryError(f"{where}: case '{pattern}' is not \"workload/case\" (the case may use * and ?, "
                                 "the workload may not)")
+    if "context" in test and not isinstance(test["context"], bool):
+        raise RegistryError(f"{where}: 'context' must be true or false")
     if "kind" in test and test["kind"] not in CASE_KINDS:
         raise RegistryError(f"{where}: kind '{test['kind']}' is not one of {', '.join(CASE_KINDS)}")
     for key in ("contender",) + (() if on_value else ("baseline",)):

@@ -11,11 +11,17 @@
 //   language = "Rust"                  # required
 //   role = "port"                      # reference | port | peer (exactly one reference per workload)
 //   label = "idiomatic"                # required: idiomatic | tuned | faithful (SPEC.md, "Rules for
-//                                      # implementations"): idiomatic is what claims use
+//                                      # implementations"): idiomatic is what claims use; variant: another
+//                                      # implementation's code built differently (cpp_hardened: the reference
+//                                      # hardened); diagnostic: a build for scale only (cpp_asan), never a
+//                                      # claim's evidence (docs/implementation_rules.md)
 //   tuned = ["-march=native"]          # optional: the parts that go beyond idiomatic, named
 //   libraries = ["tokio 1.54.1"]       # optional: the libraries that do the measured work
 //   description = "..."
 //   command = ["{out_dir}/target/release/null"]   # required: argv before the SPEC arguments
+//   memory_limit = false               # optional (default true): run without the harness's memory limit
+//                                      # (--memory-limit-mib, an RLIMIT_DATA), for a program whose reserved but
+//                                      # unused memory that limit counts: AddressSanitizer's shadow (cpp_asan)
 //   quick_cases = ["initial_sync"]     # optional: in the quick profile, only these of its cases (a slow
 //                                      # implementation's smoke set, so the quick run stays short); standard
 //                                      # and full run it in all of them
@@ -88,13 +94,14 @@ struct Implementation {
   std::string name;         // the folder name: "cpp", "rust", "python", "nginx"
   std::string language;
   std::string role;         // "reference", "port", "peer"
-  std::string label;        // "idiomatic", "tuned", "faithful"
+  std::string label;        // one of kLabels
   std::vector<std::string> tuned;      // what goes beyond idiomatic, named
   std::vector<std::string> libraries;  // the libraries that do the measured work
   std::string description;
   std::filesystem::path dir;
   std::filesystem::path out_dir;  // {out_dir}: build/impls/<workload>/<name>/
   std::vector<std::string> command;
+  bool memory_limit = true;  // false: its processes run without the run's memory limit
   Toolchain toolchain;
   std::string cmake_target;
   std::vector<std::string> build_command;
@@ -117,7 +124,7 @@ struct Implementation {
   std::string toolchain_version;
 };
 
-inline constexpr std::string_view kLabels[] = {"idiomatic", "tuned", "faithful"};
+inline constexpr std::string_view kLabels[] = {"idiomatic", "tuned", "faithful", "variant", "diagnostic"};
 
 // The version in a version command's output: the first dotted number ("go1.26.8" -> "1.26.8",
 // 'openjdk version "17.0.15"' -> "17.0.15"), else the first number ('openjdk version "21"' -> "21");

@@ -176,6 +176,7 @@ def refusals():
             ],
         },
     )
+    bad_regex = json.loads(json.dumps(literal_split).replace('{"String": " "}', '{"Regex": "(?<"}'))
     # HF merges 'a'+'b' first and never makes 'abc' from 'ab'+'c'; tiktoken returns the piece 'abc' whole.
     unreachable = tiny_tokenizer([("a", "b"), ("b", "c"), ("a", "bc")])
     overlapping = tiny_tokenizer(MERGES, added=["<|end|>", "<|end|>x"])
@@ -183,6 +184,7 @@ def refusals():
         (flagged, "lstrip"),
         (normalized, "normalizer NFC"),
         (literal_split, "Split by one Regex"),
+        (bad_regex, "regex engine rejects"),
         (unreachable, "'abc'"),
         (overlapping, "overlap"),
         ("{not json", "not a valid tokenizer.json"),

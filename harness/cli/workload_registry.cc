@@ -2,6 +2,7 @@
 // `list` shows it and `run --workload` explains that it is not built yet.
 #include "claimbench/workload.h"
 #include "columnar_scan_workload.h"
+#include "devtools_workload.h"
 #include "http_proxy_workload.h"
 #include "null_workload.h"
 #include "sync_engine_workload.h"
@@ -19,6 +20,8 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
       {"http_proxy", "HTTP/1.1 reverse proxy under open-loop load", &http_proxy_workload::MakeHttpProxyWorkload},
       {"sync_engine", "content-defined chunking, dedup, reconcile; read-states service",
        &sync_engine_workload::MakeSyncEngineWorkload},
+      {"devtools", "real tools side by side: grep vs ripgrep, flake8 and pylint vs ruff, pip vs uv",
+       &devtools_workload::MakeDevtoolsWorkload},
   };
   return entries;
 }

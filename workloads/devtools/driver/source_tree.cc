@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 using stats::detail::SeededRandom;
 
 constexpr int kModulesPerPackage = 20;
+// Part of the cache folder's name: a change to what the generator writes must not reuse older trees.
+constexpr int kGeneratorVersion = 2;
 constexpr std::array kVerbs = {"load", "merge", "scale", "split", "format", "parse", "render", "update"};
 constexpr std::array kNouns = {"order", "invoice", "sensor", "ticket", "report", "account", "window", "stream"};
 constexpr std::array kWords = {"the", "value", "is", "kept", "for", "older", "callers", "and", "will", "go",
@@ -47,7 +49,7 @@ class ModuleWriter {
     const uint64_t limit = random_.Below(1000);
     Comment("");
     Line(fmt::format("LIMIT = {}", limit));
-    const int functions = 3 + static_cast<int>(random_.Below(6));
+    const int functions = 6 + static_cast<int>(random_.Below(15));
     for (int i = 0; i < functions; ++i) Function(i);
     const int classes = 1 + static_cast<int>(random_.Below(2));
     for (int j = 0; j < classes; ++j) Class(j);
@@ -202,7 +204,7 @@ SourceTree GenerateSourceTree(const SourceTreeSpec& spec, const fs::path& dir) {
 }
 
 SourceTree LoadOrGenerateSourceTree(const SourceTreeSpec& spec, const fs::path& cache_dir) {
-  const fs::path dir = cache_dir / fmt::format("tree-{}-{}", spec.seed, spec.target_bytes);
+  const fs::path dir = cache_dir / fmt::format("tree-v{}-{}-{}", kGeneratorVersion, spec.seed, spec.target_bytes);
   if (fs::exists(dir / "manifest.txt")) return ReadManifest(dir);
   const fs::path partial = cache_dir / fmt::format(".tree-{}-{}.{}.partial", spec.seed, spec.target_bytes, ::getpid());
   fs::remove_all(partial);

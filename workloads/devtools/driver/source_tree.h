@@ -43,7 +43,7 @@ struct SourceTree {
 // gives the same bytes on every machine. Throws SetupError when a file cannot be written.
 SourceTree GenerateSourceTree(const SourceTreeSpec& spec, const std::filesystem::path& dir);
 
-// The tree for `spec` under `cache_dir` (tree-<seed>-<bytes>/), generated on first use into a temporary
+// The tree for `spec` under `cache_dir` (tree-v<generator version>-<seed>-<bytes>/), generated on first use into a temporary
 // folder and renamed into place, so a run that is interrupted never leaves half a tree that a later run
 // would take; read back (its manifest) when present. Throws SetupError when it cannot be written or read.
 SourceTree LoadOrGenerateSourceTree(const SourceTreeSpec& spec, const std::filesystem::path& cache_dir);

@@ -134,10 +134,10 @@ TEST(LintCheckTest, SharedRejectsAMissingFindingAWrongLineAndOtherRules) {
             "");
 }
 
-TEST(LintCheckTest, DefaultsAllowOtherRulesAndNoStyleRulesButNotMissingPyflakesOnes) {
+TEST(LintCheckTest, DefaultsAllowOtherRulesAndNoPycodestyleRulesButNotMissingPyflakesOnes) {
   const std::string ruff = kRuff;
   std::string no_style = ruff;
-  for (const char* cut : {"p/m.py:10:25", "p/m.py:13:101"}) {
+  for (const char* cut : {"p/m.py:10:25", "p/m.py:11:16", "p/m.py:13:101"}) {
     const size_t at = no_style.find(cut);
     no_style.erase(at, no_style.find('\n', at) - at + 1);
   }

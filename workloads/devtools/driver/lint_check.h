@@ -34,9 +34,9 @@ struct LintOutput {
 LintOutput ParseLintOutput(std::string_view text);
 
 // Empty when `got` answers the case, else one line saying what is wrong. kShared: the findings are exactly
-// the planted ones and there are no others. kDefaults: the planted F401, F841, F821 and E711 findings exactly
-// (every default set has these rules); W291 and E501 exactly or not at all (ruff's defaults have neither);
-// findings of other rules are the linter's own business.
+// the planted ones and there are no others. kDefaults: the planted F401, F841 and F821 findings exactly
+// (every default set has pyflakes' rules); E711, W291 and E501 exactly or not at all (ruff 0.17's defaults
+// have none of them); findings of other rules are the linter's own business.
 std::string CheckLintOutput(const std::vector<Finding>& planted, const LintOutput& got, RuleSet rules);
 
 }  // namespace claimbench::devtools_workload

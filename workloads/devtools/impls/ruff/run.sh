@@ -3,7 +3,7 @@
 # tree or its parents), --no-cache (every file linted every time: ruff's cache would skip unchanged files, a
 # real saving on a second run but not linting), concise output (PATH:LINE:COL: CODE message). Rules:
 # `shared` selects the six rules all three linters implement (SPEC.md, Lint) at 100 columns; `defaults` is
-# ruff's own default set (E4, E7, E9, F). Threads: ruff's default, every core.
+# ruff's own default set (0.17: 407 rules, SPEC.md). Threads: ruff's default, every core.
 set -euo pipefail
 source "$(dirname "$0")/../../peer_support/tool_common.sh"
 [ "$command" = lint ] || usage_error "'$command' has no equivalent in ruff; it takes part in the lint cases only"

@@ -29,20 +29,13 @@ fi
 
 wheels="$root/.cache/devtools/wheels"
 mkdir -p "$wheels"
-pins=$(cat "$root"/workloads/devtools/data/install-*.txt "$root/workloads/devtools/data/venv-pip.txt" \
-  | sed -e 's/#.*//' -e '/^[[:space:]]*$/d' | sort -u)
-missing=()
-for pin in $pins; do
-  name=$(echo "${pin%%==*}" | tr 'A-Z.-' 'a-z__') version=${pin#*==}
-  found=0
-  for wheel in "$wheels"/*.whl; do
-    [ -e "$wheel" ] || break
-    file=$(basename "$wheel")
-    wheel_name=$(echo "${file%%-*}" | tr 'A-Z.-' 'a-z__') rest=${file#*-}
-    if [ "$wheel_name" = "$name" ] && [ "${rest%%-*}" = "$version" ]; then found=1; break; fi
-  done
-  [ $found = 1 ] || missing+=("$pin")
-done
+# NAME==VERSION with the name normalised (lower case, runs of - _ . as _), for the pins and for the wheels
+# present (a wheel's file name starts NAME-VERSION-).
+normalise() { awk -F'==' '{ name = tolower($1); gsub(/[-_.]+/, "_", name); print name "==" $2 }' | sort -u; }
+want=$(cat "$root"/workloads/devtools/data/install-*.txt "$root/workloads/devtools/data/venv-pip.txt" \
+  | sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' | normalise)
+have=$(find "$wheels" -maxdepth 1 -name '*.whl' -printf '%f\n' | awk -F- '{ print $1 "==" $2 }' | normalise)
+mapfile -t missing < <(comm -23 <(echo "$want") <(echo "$have") | sed '/^$/d')
 if [ ${#missing[@]} -gt 0 ]; then
   say "downloading ${#missing[@]} wheels for the devtools install cases into .cache/devtools/wheels"
   "$tools/bin/python" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \

@@ -346,8 +346,8 @@ class DevtoolsWorkload final : public Workload {
         }
       }
     }
-    const std::vector<MetricDescriptor> lint_metrics = {{"lines_per_s", "lines_per_s", true},
-                                                        {"findings", "findings", false}};
+    const std::vector<MetricDescriptor> lint_metrics = {{"lines_per_s", "items_per_s", true},
+                                                        {"findings", "count", false}};
     for (const char* rules : {"shared", "defaults"}) {
       if (profile == "quick" && std::string_view(rules) != "shared") continue;
       add(fmt::format("lint_{}", rules),

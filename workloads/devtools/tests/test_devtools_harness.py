@@ -1,9 +1,9 @@
 """The devtools workload end to end: the driver verifies each tool's answer itself before its time counts (a
 search that drops a match, a lint run that hides a finding and an install that loses a package are invalid,
-never timed, while the honest tools beside them are ok), the wrappers refuse bad command lines with exit 2 and
-one line, and the pins the workload records are the ones the set-up installs."""
+never timed, while the honest tools beside them are ok, and every result matches results/schema.json), the
+wrappers refuse bad command lines with exit 2 and one line, and the pins the workload records are the ones
+the set-up installs."""
 
-import json
 import os
 import re
 import subprocess
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from claimbench_report.load import load_result
 from claimbench_testing import HARNESS, ROOT, bench
 
 WORKLOAD = ROOT / "workloads" / "devtools"
@@ -69,7 +70,7 @@ def run_case(root: Path, out: Path, case: str, *params: str) -> dict:
     proc = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, CLAIMBENCH_ROOT=str(root)),
                           timeout=300)
     assert proc.returncode == 1, proc.stderr  # the liar answered wrongly; nothing else failed
-    return json.loads(next((out / "results").glob("run-*.json")).read_text())
+    return load_result(next((out / "results").glob("run-*.json")))  # checked against results/schema.json
 
 
 def test_a_search_that_drops_a_match_is_invalid_and_grep_is_ok(fake_root, tmp_path):

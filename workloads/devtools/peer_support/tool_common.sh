@@ -58,6 +58,11 @@ case "$command" in
     [ -n "$cache" ] || usage_error "--cache DIR is required" ;;
 esac
 
+# Settings a tool would take from the environment (its configuration files are ignored by flags, SPEC.md):
+# a ripgrep configuration file, uv's and ruff's settings (pip's PIP_* are ignored by --isolated).
+unset RIPGREP_CONFIG_PATH
+for variable in ${!UV_@} ${!RUFF_@}; do unset "$variable"; done
+
 # One mark line, when the harness listens.
 mark() {
   if [ -n "${CLAIMBENCH_MARK_FD:-}" ]; then printf '%s\n' "$1" >&"$CLAIMBENCH_MARK_FD"; fi

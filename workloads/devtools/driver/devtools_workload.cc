@@ -176,7 +176,7 @@ class InstallCase final : public PreparedCase {
     CopyTemplate(context.scratch_dir / "venv");
     if (!warm_) return Verdict::Ok();
     const std::string name = context.implementation->name;
-    const fs::path filled = WarmCache(name) / ".claimbench-filled";
+    const fs::path filled = case_scratch_ / ("_cache-" + name + ".filled");  // beside the cache, not in it
     if (fs::exists(filled)) return Verdict::Ok();
     const fs::path warmup = case_scratch_ / ("_warmup-" + name);
     fs::remove_all(warmup);

@@ -343,6 +343,8 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
             verdict.reasons.append(f"out of reach on one machine: {claim['reason']}")
             continue
         outcomes, missing = [], []
+        # A claim of several tests (S5: one per tool pair) says each test's own outcome after its rule.
+        several = sum("planned" not in test for test in claim["test"]) > 1
         for test in claim["test"]:
             if "planned" in test:
                 verdict.reasons.append(f"not measured yet: {test['planned']}")
@@ -369,6 +371,8 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT) -
                                            "but not every workload the claim is tested on was measured")
                 outcomes.append(outcome)
                 verdict.reasons += [f"not measured: {reason}" for reason in why]
+            if several:
+                verdict.rules[-1] += f": {outcome or 'no eligible evidence'}"
         verdict.reasons = list(dict.fromkeys(verdict.reasons))  # several tests of one claim share their reasons
         if DOES_NOT_HOLD in outcomes:
             verdict.verdict = DOES_NOT_HOLD

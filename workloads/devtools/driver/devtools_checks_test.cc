@@ -2,6 +2,7 @@
 // the search matcher and comparison, the lint output parser and its checks, the install checks, and the
 // page-cache eviction the cold cases rely on. Each check must reject a wrong answer, not only accept a
 // right one.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
@@ -37,7 +36,8 @@ TEST(SourceTreeTest, IsDeterministicAndPlantsEveryRuleOnLinesThatHoldIt) {
   const SourceTree b = GenerateSourceTree({7, 60'000}, dir.path() / "b");
   EXPECT_GE(a.bytes, 60'000);
   EXPECT_EQ(a.planted, b.planted);
-  EXPECT_EQ(ReadWholeFile(a.root / "pkg_000" / "mod_001.py"), ReadWholeFile(b.root / "pkg_000" / "mod_001.py"));
+  EXPECT_EQ(ReadWholeFile(a.root / "pkg_000" / "mod_001.py"),
+            ReadWholeFile(b.root / "pkg_000" / "mod_001.py"));
   std::set<std::string> rules;
   for (const Finding& f : a.planted) rules.insert(f.rule);
   EXPECT_EQ(rules, (std::set<std::string>{"E501", "E711", "F401", "F821", "F841", "W291"}));
@@ -49,12 +49,14 @@ TEST(SourceTreeTest, IsDeterministicAndPlantsEveryRuleOnLinesThatHoldIt) {
     int64_t number = 0;
     for (std::string line; std::getline(in, line);) {
       ++number;
-      const bool long_planted = std::binary_search(a.planted.begin(), a.planted.end(), Finding{relative, number, "E501"});
+      const bool long_planted =
+          std::binary_search(a.planted.begin(), a.planted.end(), Finding{relative, number, "E501"});
       EXPECT_EQ(line.size() > 100, long_planted) << relative << ":" << number;
       if (!long_planted) {
         EXPECT_LE(line.size(), 79u) << relative << ":" << number;
       }
-      const bool trailing = std::binary_search(a.planted.begin(), a.planted.end(), Finding{relative, number, "W291"});
+      const bool trailing =
+          std::binary_search(a.planted.begin(), a.planted.end(), Finding{relative, number, "W291"});
       EXPECT_EQ(!line.empty() && line.back() == ' ', trailing) << relative << ":" << number;
     }
   }
@@ -101,11 +103,14 @@ TEST(SearchCheckTest, RefusesPatternsTheToolsWouldReadDifferently) {
 }
 
 // One planted finding per rule, and what each linter prints for them (their real formats).
-const std::vector<Finding> kPlanted = {{"p/m.py", 4, "F401"}, {"p/m.py", 9, "F841"}, {"p/m.py", 10, "W291"},
-                                       {"p/m.py", 11, "E711"}, {"p/m.py", 13, "E501"}, {"p/m.py", 14, "F821"}};
+const std::vector<Finding> kPlanted = {{"p/m.py", 4, "F401"},  {"p/m.py", 9, "F841"},
+                                       {"p/m.py", 10, "W291"}, {"p/m.py", 11, "E711"},
+                                       {"p/m.py", 13, "E501"}, {"p/m.py", 14, "F821"}};
 constexpr const char* kRuff =
-    "p/m.py:4:8: F401 [*] `json` imported but unused\np/m.py:9:5: F841 Local variable `unused` is assigned to but "
-    "never used\np/m.py:10:25: W291 [*] Trailing whitespace\np/m.py:11:16: E711 Comparison to `None` should be "
+    "p/m.py:4:8: F401 [*] `json` imported but unused\np/m.py:9:5: F841 Local variable `unused` is assigned "
+    "to but "
+    "never used\np/m.py:10:25: W291 [*] Trailing whitespace\np/m.py:11:16: E711 Comparison to `None` should "
+    "be "
     "`cond is None`\np/m.py:13:101: E501 Line too long (109 > 100)\np/m.py:14:20: F821 Undefined name "
     "`missing_name`\nFound 6 errors.\n[*] 2 fixable with `--fix`.\n";
 constexpr const char* kPylint =
@@ -130,7 +135,8 @@ TEST(LintCheckTest, SharedRejectsAMissingFindingAWrongLineAndOtherRules) {
   std::string moved = ruff;
   moved.replace(moved.find("p/m.py:4:8"), 10, "p/m.py:5:8");
   EXPECT_NE(CheckLintOutput(kPlanted, ParseLintOutput(moved), RuleSet::kShared), "");
-  EXPECT_NE(CheckLintOutput(kPlanted, ParseLintOutput(ruff + "p/m.py:1:1: D100 Missing docstring\n"), RuleSet::kShared),
+  EXPECT_NE(CheckLintOutput(kPlanted, ParseLintOutput(ruff + "p/m.py:1:1: D100 Missing docstring\n"),
+                            RuleSet::kShared),
             "");
 }
 
@@ -142,7 +148,8 @@ TEST(LintCheckTest, DefaultsAllowOtherRulesAndNoPycodestyleRulesButNotMissingPyf
     no_style.erase(at, no_style.find('\n', at) - at + 1);
   }
   EXPECT_EQ(CheckLintOutput(kPlanted, ParseLintOutput(no_style + "p/m.py:1:1: C0114 Missing docstring\n"),
-                            RuleSet::kDefaults), "");
+                            RuleSet::kDefaults),
+            "");
   std::string no_import = ruff;
   no_import.erase(0, no_import.find('\n') + 1);
   EXPECT_NE(CheckLintOutput(kPlanted, ParseLintOutput(no_import), RuleSet::kDefaults), "");
@@ -186,7 +193,8 @@ TEST(PageCacheTest, EvictionLeavesNoPageOfTheTreeResident) {
   ::sync();  // written-back pages only: dirty ones are not dropped
   ASSERT_GT(ResidentBytes(file), 0);
   EXPECT_EQ(EvictFromPageCache(dir.path()), 1);
-  EXPECT_EQ(ResidentBytes(file), 0) << "posix_fadvise(DONTNEED) did not drop the file here: the cold cases would be warm";
+  EXPECT_EQ(ResidentBytes(file), 0)
+      << "posix_fadvise(DONTNEED) did not drop the file here: the cold cases would be warm";
 }
 
 }  // namespace

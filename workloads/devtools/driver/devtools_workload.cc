@@ -1,11 +1,10 @@
 #include "devtools_workload.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
@@ -51,10 +50,12 @@ std::string RunSetUp(std::vector<std::string> argv, const ProjectPaths& paths, c
   const ProcessSpec process{.argv = std::move(argv),
                             .env = ImplementationEnvironment(paths),
                             .working_dir = dir,
+                            .stdin_path = {},
                             .stdout_path = dir / (name + ".stdout"),
                             .stderr_path = dir / (name + ".stderr"),
                             .timeout = timeout,
-                            .rss_sample_interval = std::chrono::nanoseconds(0)};
+                            .rss_sample_interval = std::chrono::nanoseconds(0),
+                            .cpu_affinity = {}};
   const ProcessResult result = RunToCompletion(process);
   if (!result.ok()) {
     std::string last;
@@ -77,8 +78,8 @@ std::string Trimmed(std::string text) {
 
 class SearchCase final : public PreparedCase {
  public:
-  SearchCase(fs::path root, std::vector<std::string> expected, bool cold, std::vector<Calibration> calibrations,
-             int64_t tree_bytes)
+  SearchCase(fs::path root, std::vector<std::string> expected, bool cold,
+             std::vector<Calibration> calibrations, int64_t tree_bytes)
       : root_(std::move(root)),
         expected_(std::move(expected)),
         cold_(cold),
@@ -94,10 +95,17 @@ class SearchCase final : public PreparedCase {
 
   std::vector<std::string> Arguments(const CaseSpec& spec, const RunContext&) override {
     CaseParameters params(spec);
-    return {"search", "--root", root_.string(), "--mode", params.String("mode"), "--pattern", params.String("pattern")};
+    return {"search",
+            "--root",
+            root_.string(),
+            "--mode",
+            params.String("mode"),
+            "--pattern",
+            params.String("pattern")};
   }
 
-  Verdict Verify(const CaseSpec&, const RunContext& context, std::map<std::string, double>& metrics) override {
+  Verdict Verify(const CaseSpec&, const RunContext& context,
+                 std::map<std::string, double>& metrics) override {
     const std::string error = CompareMatches(expected_, ParseMatchLines(ReadWholeFile(context.stdout_path)));
     if (!error.empty()) return Verdict::Invalid(error);
     if (auto timed = metrics.find("timed_ns"); timed != metrics.end() && timed->second > 0) {
@@ -130,7 +138,8 @@ class LintCase final : public PreparedCase {
     return {"lint", "--root", tree_.root.string(), "--rules", CaseParameters(spec).String("rules")};
   }
 
-  Verdict Verify(const CaseSpec&, const RunContext& context, std::map<std::string, double>& metrics) override {
+  Verdict Verify(const CaseSpec&, const RunContext& context,
+                 std::map<std::string, double>& metrics) override {
     const LintOutput output = ParseLintOutput(ReadWholeFile(context.stdout_path));
     if (std::string error = CheckLintOutput(tree_.planted, output, rules_); !error.empty()) {
       return Verdict::Invalid(error);
@@ -161,12 +170,16 @@ struct InstallInputs {
 class InstallCase final : public PreparedCase {
  public:
   InstallCase(InstallInputs inputs, bool warm, fs::path case_scratch, ProjectPaths paths)
-      : inputs_(std::move(inputs)), warm_(warm), case_scratch_(std::move(case_scratch)), paths_(std::move(paths)) {}
+      : inputs_(std::move(inputs)),
+        warm_(warm),
+        case_scratch_(std::move(case_scratch)),
+        paths_(std::move(paths)) {}
 
   std::vector<Calibration> Calibrations() const override {
     return {{"distributions", static_cast<double>(inputs_.expected.size()), "distributions",
-             fmt::format("{} pinned in {} from {}, plus the fresh environment's own pip", inputs_.expected.size() - 1,
-                         inputs_.requirements.filename().string(), inputs_.wheels.string())}};
+             fmt::format("{} pinned in {} from {}, plus the fresh environment's own pip",
+                         inputs_.expected.size() - 1, inputs_.requirements.filename().string(),
+                         inputs_.wheels.string())}};
   }
 
   // Untimed: a fresh copy of the template environment; a cold cache is an empty folder in the repetition's
@@ -187,7 +200,8 @@ class InstallCase final : public PreparedCase {
     try {
       RunSetUp(argv, paths_, warmup, "warm-up install", seconds(600));
     } catch (const SetupError& error) {
-      return Verdict::Invalid(fmt::format("the untimed install that fills the cache failed: {}", error.what()));
+      return Verdict::Invalid(
+          fmt::format("the untimed install that fills the cache failed: {}", error.what()));
     }
     fs::remove_all(warmup);
     std::ofstream(filled) << "filled by one untimed install\n";
@@ -211,11 +225,20 @@ class InstallCase final : public PreparedCase {
 
  private:
   std::vector<std::string> InstallArguments(const fs::path& venv, const fs::path& cache) const {
-    return {"install", "--venv", venv.string(), "--wheels", inputs_.wheels.string(),
-            "--requirements", inputs_.requirements.string(), "--cache", cache.string()};
+    return {"install",
+            "--venv",
+            venv.string(),
+            "--wheels",
+            inputs_.wheels.string(),
+            "--requirements",
+            inputs_.requirements.string(),
+            "--cache",
+            cache.string()};
   }
 
-  fs::path WarmCache(const std::string& implementation) const { return case_scratch_ / ("_cache-" + implementation); }
+  fs::path WarmCache(const std::string& implementation) const {
+    return case_scratch_ / ("_cache-" + implementation);
+  }
 
   void CopyTemplate(const fs::path& to) const {
     fs::copy(inputs_.template_venv, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
@@ -255,8 +278,8 @@ fs::path TemplateVenv(const WorkloadContext& workload, const fs::path& wheels, c
   fs::remove_all(partial);
   fs::create_directories(partial);
   const fs::path venv = partial / "venv";
-  RunSetUp({workload.paths.python.string(), "-m", "venv", "--without-pip", venv.string()}, workload.paths, partial,
-           "venv", seconds(120));
+  RunSetUp({workload.paths.python.string(), "-m", "venv", "--without-pip", venv.string()}, workload.paths,
+           partial, "venv", seconds(120));
   const fs::path pip_wheel = FindWheel(wheels, pip_name, pip_version);
   RunSetUp({(venv / "bin" / "python").string(), (pip_wheel / "pip").string(), "install", "--isolated", "-q",
             "--disable-pip-version-check", "--no-index", "--find-links", wheels.string(),
@@ -272,18 +295,22 @@ fs::path TemplateVenv(const WorkloadContext& workload, const fs::path& wheels, c
 InstallInputs PrepareInstall(const CaseSpec& spec, const WorkloadContext& workload) {
   InstallInputs inputs;
   inputs.wheels = workload.cache_dir / "wheels";
-  inputs.requirements = workload.dir / "data" / fmt::format("install-{}.txt", CaseParameters(spec).String("set"));
+  inputs.requirements =
+      workload.dir / "data" / fmt::format("install-{}.txt", CaseParameters(spec).String("set"));
   inputs.expected = ReadPinnedRequirements(inputs.requirements);
   const Distributions pip = ReadPinnedRequirements(workload.dir / "data" / "venv-pip.txt");
   if (!fs::is_directory(inputs.wheels)) {
-    throw SetupError(fmt::format("{} does not exist; fill it with ./claimbench setup (setup/install-devtools.sh)",
-                                 inputs.wheels.string()));
+    throw SetupError(
+        fmt::format("{} does not exist; fill it with ./claimbench setup (setup/install-devtools.sh)",
+                    inputs.wheels.string()));
   }
   for (const Distributions* pins : std::initializer_list<const Distributions*>{&inputs.expected, &pip}) {
     for (const auto& [name, version] : *pins) {
       if (FindWheel(inputs.wheels, name, version).empty()) {
-        throw SetupError(fmt::format("{} holds no wheel of {}=={}; fill it with ./claimbench setup "
-                                     "(setup/install-devtools.sh)", inputs.wheels.string(), name, version));
+        throw SetupError(
+            fmt::format("{} holds no wheel of {}=={}; fill it with ./claimbench setup "
+                        "(setup/install-devtools.sh)",
+                        inputs.wheels.string(), name, version));
       }
     }
   }
@@ -334,14 +361,17 @@ class DevtoolsWorkload final : public Workload {
         const bool cold = std::string_view(page_cache) == "cold";
         for (const Search& s : searches) {
           if (cold && std::string_view(s.mode) != "literal") continue;  // cold: the read, not the matcher
-          std::string name = fmt::format("search{}_{}{}", stdlib ? "_stdlib" : "", s.suffix, cold ? "_cold" : "");
+          std::string name =
+              fmt::format("search{}_{}{}", stdlib ? "_stdlib" : "", s.suffix, cold ? "_cold" : "");
           if (profile == "quick" && name != "search_literal") continue;
           std::map<std::string, std::string> params = {
               {"tree", tree}, {"mode", s.mode}, {"pattern", s.pattern}, {"page_cache", page_cache}};
           if (!stdlib) params.insert({{"seed", "1"}, {"tree_bytes", sizes.search_tree_bytes}});
           add(std::move(name),
-              fmt::format("recursive {} search for '{}' in the *.py files of {}, page cache {}", s.mode, s.pattern,
-                          stdlib ? "the project venv's Python standard library" : "a seeded generated tree", page_cache),
+              fmt::format("recursive {} search for '{}' in the *.py files of {}, page cache {}", s.mode,
+                          s.pattern,
+                          stdlib ? "the project venv's Python standard library" : "a seeded generated tree",
+                          page_cache),
               std::move(params), search_metrics);
         }
       }
@@ -351,7 +381,8 @@ class DevtoolsWorkload final : public Workload {
     for (const char* rules : {"shared", "defaults"}) {
       if (profile == "quick" && std::string_view(rules) != "shared") continue;
       add(fmt::format("lint_{}", rules),
-          fmt::format("lint a seeded tree of {} bytes with {}; planted findings verified", sizes.lint_tree_bytes,
+          fmt::format("lint a seeded tree of {} bytes with {}; planted findings verified",
+                      sizes.lint_tree_bytes,
                       std::string_view(rules) == "shared" ? "the six rules all three linters implement"
                                                           : "each linter's default rules"),
           {{"rules", rules}, {"seed", "1"}, {"tree_bytes", sizes.lint_tree_bytes}}, lint_metrics);
@@ -359,8 +390,10 @@ class DevtoolsWorkload final : public Workload {
     for (const char* cache : {"cold", "warm"}) {
       if (profile == "quick" && std::string_view(cache) != "cold") continue;
       add(fmt::format("install_{}", cache),
-          fmt::format("install the pinned wheels of data/install-{}.txt into a fresh virtual environment, offline, "
-                      "tool cache {}", sizes.install_set, cache),
+          fmt::format(
+              "install the pinned wheels of data/install-{}.txt into a fresh virtual environment, offline, "
+              "tool cache {}",
+              sizes.install_set, cache),
           {{"set", sizes.install_set}, {"tool_cache", cache}}, {});
     }
     return cases;
@@ -379,9 +412,12 @@ class DevtoolsWorkload final : public Workload {
     } else {
       params.Choice("tool_cache", {"cold", "warm"});
       const std::string set = params.String("set");
-      if (set.empty() || set.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-        throw SetupError(fmt::format("case {}: parameter set={} must name a file data/install-SET.txt (lower-case "
-                                     "letters, digits, '_')", spec.name, set));
+      if (set.empty() ||
+          set.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+        throw SetupError(
+            fmt::format("case {}: parameter set={} must name a file data/install-SET.txt (lower-case "
+                        "letters, digits, '_')",
+                        spec.name, set));
       }
     }
   }
@@ -394,14 +430,16 @@ class DevtoolsWorkload final : public Workload {
       return std::make_unique<LintCase>(LoadOrGenerateSourceTree(TreeSpec(spec), workload.cache_dir),
                                         ParseRuleSet(params.String("rules")));
     }
-    return std::make_unique<InstallCase>(PrepareInstall(spec, workload), params.String("tool_cache") == "warm",
-                                         dirs.scratch_dir, workload.paths);
+    return std::make_unique<InstallCase>(PrepareInstall(spec, workload),
+                                         params.String("tool_cache") == "warm", dirs.scratch_dir,
+                                         workload.paths);
   }
 
  private:
   static SourceTreeSpec TreeSpec(const CaseSpec& spec) {
     CaseParameters params(spec);
-    return {static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX)), params.Int("tree_bytes", 1, int64_t{1} << 34)};
+    return {static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX)),
+            params.Int("tree_bytes", 1, int64_t{1} << 34)};
   }
 
   static void ValidateTree(const CaseSpec& spec) { (void)TreeSpec(spec); }
@@ -413,9 +451,9 @@ class DevtoolsWorkload final : public Workload {
     std::string where;
     if (params.String("tree") == "stdlib") {
       // The standard library of the Python the project runs (.venv's interpreter): sysconfig's "stdlib".
-      root = Trimmed(RunSetUp({workload.paths.python.string(), "-c",
-                               "import sysconfig; print(sysconfig.get_paths()['stdlib'])"},
-                              workload.paths, dirs.scratch_dir, "stdlib-path", seconds(60)));
+      root = Trimmed(RunSetUp(
+          {workload.paths.python.string(), "-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"},
+          workload.paths, dirs.scratch_dir, "stdlib-path", seconds(60)));
       where = fmt::format("{} (the standard library of {}, sysconfig 'stdlib')", root.string(),
                           workload.paths.python.string());
     } else {
@@ -429,7 +467,8 @@ class DevtoolsWorkload final : public Workload {
     std::vector<Calibration> calibrations = {
         {"tree_files", static_cast<double>(size.files), "files", fmt::format("the *.py files of {}", where)},
         {"tree_bytes", static_cast<double>(size.bytes), "bytes", "their total size"},
-        {"matching_lines", static_cast<double>(expected.size()), "lines", "found by the harness's own matcher"}};
+        {"matching_lines", static_cast<double>(expected.size()), "lines",
+         "found by the harness's own matcher"}};
     return std::make_unique<SearchCase>(root, std::move(expected), params.String("page_cache") == "cold",
                                         std::move(calibrations), size.bytes);
   }

@@ -1,11 +1,11 @@
 #include "install_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
@@ -60,13 +60,16 @@ std::string CheckRecord(const fs::path& site_packages, const fs::path& dist_info
     const fs::path file = site_packages / fields[0];
     std::error_code error;
     const uintmax_t size = fs::file_size(file, error);
-    if (error) return fmt::format("{} lists {}, which is missing", record.parent_path().filename().string(), fields[0]);
+    if (error)
+      return fmt::format("{} lists {}, which is missing", record.parent_path().filename().string(),
+                         fields[0]);
     if (fields.size() >= 3 && !fields[2].empty()) {
       uintmax_t recorded = 0;
-      auto [end, parse_error] = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), recorded);
+      auto [end, parse_error] =
+          std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), recorded);
       if (parse_error != std::errc() || recorded != size) {
-        return fmt::format("{} lists {} with size {}, the file has {} bytes", dist_info.filename().string(), fields[0],
-                           fields[2], size);
+        return fmt::format("{} lists {} with size {}, the file has {} bytes", dist_info.filename().string(),
+                           fields[0], fields[2], size);
       }
     }
     ++files;
@@ -99,8 +102,9 @@ Distributions ReadPinnedRequirements(const fs::path& file) {
     if (text.empty()) continue;
     const size_t pin = text.find("==");
     if (pin == std::string::npos || pin == 0 || text.find_first_of("<>!~;[ ") != std::string::npos) {
-      throw SetupError(fmt::format("{}:{}: '{}' is not NAME==VERSION; the install cases install exact pins only",
-                                   file.string(), number, text));
+      throw SetupError(
+          fmt::format("{}:{}: '{}' is not NAME==VERSION; the install cases install exact pins only",
+                      file.string(), number, text));
     }
     out[NormaliseName(text.substr(0, pin))] = text.substr(pin + 2);
   }
@@ -111,11 +115,13 @@ Distributions ReadPinnedRequirements(const fs::path& file) {
 fs::path SitePackages(const fs::path& venv) {
   std::error_code error;
   for (const fs::directory_entry& entry : fs::directory_iterator(venv / "lib", error)) {
-    if (entry.path().filename().string().starts_with("python") && fs::is_directory(entry.path() / "site-packages")) {
+    if (entry.path().filename().string().starts_with("python") &&
+        fs::is_directory(entry.path() / "site-packages")) {
       return entry.path() / "site-packages";
     }
   }
-  throw SetupError(fmt::format("{} has no lib/python*/site-packages: it is not a virtual environment", venv.string()));
+  throw SetupError(
+      fmt::format("{} has no lib/python*/site-packages: it is not a virtual environment", venv.string()));
 }
 
 Distributions InstalledDistributions(const fs::path& site_packages) {
@@ -133,14 +139,17 @@ Distributions InstalledDistributions(const fs::path& site_packages) {
   return out;
 }
 
-std::string CheckInstalled(const Distributions& expected, const Distributions& installed, const fs::path& site_packages) {
+std::string CheckInstalled(const Distributions& expected, const Distributions& installed,
+                           const fs::path& site_packages) {
   for (const auto& [name, version] : expected) {
     auto found = installed.find(name);
     if (found == installed.end()) return fmt::format("{}=={} is not installed", name, version);
-    if (found->second != version) return fmt::format("{} is installed at {}, expected {}", name, found->second, version);
+    if (found->second != version)
+      return fmt::format("{} is installed at {}, expected {}", name, found->second, version);
   }
   for (const auto& [name, version] : installed) {
-    if (!expected.contains(name)) return fmt::format("{}=={} is installed but was not asked for", name, version);
+    if (!expected.contains(name))
+      return fmt::format("{}=={} is installed but was not asked for", name, version);
   }
   for (const fs::directory_entry& entry : fs::directory_iterator(site_packages)) {
     if (!entry.path().filename().string().ends_with(".dist-info")) continue;

@@ -1,11 +1,11 @@
 #include "lint_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "claimbench/error.h"
 
@@ -14,6 +14,8 @@ namespace {
 
 // Each linter's code for the six shared rules (SPEC.md, Lint): ruff and flake8 use pyflakes' and
 // pycodestyle's codes, pylint its own message ids.
+// One rule a line, the linters' codes side by side.
+// clang-format off
 constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kCodes = {{
     {"F401", "F401"}, {"W0611", "F401"},  // unused import
     {"F841", "F841"}, {"W0612", "F841"},  // local variable assigned and never used
@@ -22,6 +24,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kCodes =
     {"W291", "W291"}, {"C0303", "W291"},  // trailing whitespace
     {"E501", "E501"}, {"C0301", "E501"},  // line too long
 }};
+// clang-format on
 
 // pyflakes' rules: in ruff's, flake8's and pylint's default sets alike. ruff 0.17's defaults leave out
 // pycodestyle's E711, W291 and E501.
@@ -29,7 +32,8 @@ constexpr std::array<std::string_view, 3> kInEveryDefaultSet = {"F401", "F841", 
 
 std::vector<Finding> OfRule(const std::vector<Finding>& findings, std::string_view rule) {
   std::vector<Finding> out;
-  std::copy_if(findings.begin(), findings.end(), std::back_inserter(out), [&](const Finding& f) { return f.rule == rule; });
+  std::copy_if(findings.begin(), findings.end(), std::back_inserter(out),
+               [&](const Finding& f) { return f.rule == rule; });
   return out;
 }
 
@@ -71,7 +75,9 @@ std::optional<std::pair<Finding, std::string>> ParseLine(std::string_view line) 
   const size_t code_end = rest.find(' ');
   std::string code(rest.substr(0, code_end));
   const bool looks_like_code = code.size() >= 2 && code[0] >= 'A' && code[0] <= 'Z' &&
-                               std::all_of(code.begin() + 1, code.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+                               std::all_of(code.begin() + 1, code.end(), [](char c) {
+                                 return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+                               });
   if (!looks_like_code) return std::nullopt;
   return std::make_pair(std::move(finding), std::move(code));
 }
@@ -113,8 +119,10 @@ LintOutput ParseLintOutput(std::string_view text) {
 std::string CheckLintOutput(const std::vector<Finding>& planted, const LintOutput& got, RuleSet rules) {
   if (rules == RuleSet::kShared) {
     if (got.other > 0) {
-      return fmt::format("{} findings of rules outside the six shared ones: the linter did not run the SPEC's rule "
-                         "selection", got.other);
+      return fmt::format(
+          "{} findings of rules outside the six shared ones: the linter did not run the SPEC's rule "
+          "selection",
+          got.other);
     }
     if (got.shared != planted) {
       return fmt::format("{} findings expected, {} printed: {}", planted.size(), got.shared.size(),
@@ -125,7 +133,8 @@ std::string CheckLintOutput(const std::vector<Finding>& planted, const LintOutpu
   for (const auto& [own, rule] : kCodes) {
     if (own != rule) continue;  // each shared rule once
     const std::vector<Finding> want = OfRule(planted, rule), have = OfRule(got.shared, rule);
-    const bool required = std::find(kInEveryDefaultSet.begin(), kInEveryDefaultSet.end(), rule) != kInEveryDefaultSet.end();
+    const bool required =
+        std::find(kInEveryDefaultSet.begin(), kInEveryDefaultSet.end(), rule) != kInEveryDefaultSet.end();
     if (have == want || (!required && have.empty())) continue;
     return fmt::format("rule {}: {} findings expected{}, {} printed: {}", rule, want.size(),
                        required ? "" : " (or none)", have.size(), Difference(want, have));

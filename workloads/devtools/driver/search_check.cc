@@ -1,9 +1,9 @@
 #include "search_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <regex>
-
-#include <fmt/format.h>
 
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
@@ -48,9 +48,10 @@ void ValidatePattern(SearchMode mode, const std::string& pattern) {
   if (mode == SearchMode::kLiteralIgnoreCase) {
     for (char c : pattern) {
       if (static_cast<unsigned char>(c) >= 0x80 || AsciiLower(c) == 'k' || AsciiLower(c) == 's') {
-        throw SetupError(fmt::format("pattern '{}' cannot be searched case-insensitively here: it must be ASCII "
-                                     "without k or s (ripgrep folds those to non-ASCII letters; SPEC.md, Search)",
-                                     pattern));
+        throw SetupError(
+            fmt::format("pattern '{}' cannot be searched case-insensitively here: it must be ASCII "
+                        "without k or s (ripgrep folds those to non-ASCII letters; SPEC.md, Search)",
+                        pattern));
       }
     }
   }
@@ -74,7 +75,8 @@ TreeSize MeasurePythonTree(const fs::path& root) {
 
 std::vector<std::string> ExpectedMatches(const fs::path& root, SearchMode mode, const std::string& pattern) {
   const std::string lowered = AsciiLower(pattern);
-  const std::regex regex = mode == SearchMode::kRegex ? std::regex(pattern, std::regex::ECMAScript) : std::regex();
+  const std::regex regex =
+      mode == SearchMode::kRegex ? std::regex(pattern, std::regex::ECMAScript) : std::regex();
   auto matches = [&](std::string_view line) {
     switch (mode) {
       case SearchMode::kLiteral:
@@ -124,7 +126,7 @@ std::string CompareMatches(const std::vector<std::string>& expected, const std::
   std::set_difference(expected.begin(), expected.end(), got.begin(), got.end(), std::back_inserter(missing));
   std::set_difference(got.begin(), got.end(), expected.begin(), expected.end(), std::back_inserter(extra));
   auto first = [](const std::vector<std::string>& lines) {
-    return lines.empty() ? std::string("none") : "'" + lines.front().substr(0, 120) + "'";
+    return lines.empty() ? std::string("none") : fmt::format("'{}'", lines.front().substr(0, 120));
   };
   return fmt::format("{} matching lines expected, {} printed: {} missing (first {}), {} extra (first {})",
                      expected.size(), got.size(), missing.size(), first(missing), extra.size(), first(extra));

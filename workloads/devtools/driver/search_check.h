@@ -34,7 +34,8 @@ TreeSize MeasurePythonTree(const std::filesystem::path& root);
 // Every line of the regular *.py files under `root` that matches `pattern` in `mode`, as
 // "relative/path.py:LINE:TEXT" (LINE 1-based, TEXT without its newline), sorted bytewise. Lines are split at
 // '\n' only; a last line without one counts. Throws SetupError when a file cannot be read.
-std::vector<std::string> ExpectedMatches(const std::filesystem::path& root, SearchMode mode, const std::string& pattern);
+std::vector<std::string> ExpectedMatches(const std::filesystem::path& root, SearchMode mode,
+                                         const std::string& pattern);
 
 // A tool's stdout as sorted match lines, each without a leading "./" (both tools print paths as given, and
 // search ".").

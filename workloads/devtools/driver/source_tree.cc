@@ -1,13 +1,12 @@
 #include "source_tree.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "claimbench/atomic_file.h"
 #include "claimbench/error.h"
@@ -24,9 +23,11 @@ constexpr int kModulesPerPackage = 20;
 // Part of the cache folder's name: a change to what the generator writes must not reuse older trees.
 constexpr int kGeneratorVersion = 2;
 constexpr std::array kVerbs = {"load", "merge", "scale", "split", "format", "parse", "render", "update"};
-constexpr std::array kNouns = {"order", "invoice", "sensor", "ticket", "report", "account", "window", "stream"};
-constexpr std::array kWords = {"the", "value", "is", "kept", "for", "older", "callers", "and", "will", "go",
-                               "away", "when", "every", "caller", "has", "moved", "to", "new", "interface"};
+constexpr std::array kNouns = {"order",  "invoice", "sensor", "ticket",
+                               "report", "account", "window", "stream"};
+constexpr std::array kWords = {"the", "value", "is", "kept", "for",      "older", "callers",
+                               "and", "will",  "go", "away", "when",     "every", "caller",
+                               "has", "moved", "to", "new",  "interface"};
 
 template <size_t N>
 const char* Pick(SeededRandom& random, const std::array<const char*, N>& words) {
@@ -71,8 +72,9 @@ class ModuleWriter {
 
   // A comment that sometimes says "deprecated" in one of its spellings: the case-insensitive search's hits.
   void Comment(const std::string& indent) {
-    static constexpr std::array kComments = {"# Helpers for the {} records.", "# Deprecated: use the {} module.",
-                                             "# DEPRECATED since 2.0: {} moved.", "# Keep in step with the {} API."};
+    static constexpr std::array kComments = {
+        "# Helpers for the {} records.", "# Deprecated: use the {} module.",
+        "# DEPRECATED since 2.0: {} moved.", "# Keep in step with the {} API."};
     Line(indent + fmt::format(fmt::runtime(Pick(random_, kComments)), Pick(random_, kNouns)));
   }
 
@@ -141,7 +143,8 @@ class ModuleWriter {
 void WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out.flush()) throw SetupError(fmt::format("cannot write {}; check the disk space and permissions", path.string()));
+  if (!out.flush())
+    throw SetupError(fmt::format("cannot write {}; check the disk space and permissions", path.string()));
 }
 
 std::string ManifestText(const SourceTree& tree) {
@@ -171,7 +174,8 @@ SourceTree ReadManifest(const fs::path& dir) {
     }
   }
   if (!in.eof() || tree.files == 0) {
-    throw SetupError(fmt::format("{} is malformed; remove the folder to generate it again", (dir / "manifest.txt").string()));
+    throw SetupError(fmt::format("{} is malformed; remove the folder to generate it again",
+                                 (dir / "manifest.txt").string()));
   }
   std::sort(tree.planted.begin(), tree.planted.end());
   return tree;
@@ -204,9 +208,11 @@ SourceTree GenerateSourceTree(const SourceTreeSpec& spec, const fs::path& dir) {
 }
 
 SourceTree LoadOrGenerateSourceTree(const SourceTreeSpec& spec, const fs::path& cache_dir) {
-  const fs::path dir = cache_dir / fmt::format("tree-v{}-{}-{}", kGeneratorVersion, spec.seed, spec.target_bytes);
+  const fs::path dir =
+      cache_dir / fmt::format("tree-v{}-{}-{}", kGeneratorVersion, spec.seed, spec.target_bytes);
   if (fs::exists(dir / "manifest.txt")) return ReadManifest(dir);
-  const fs::path partial = cache_dir / fmt::format(".tree-{}-{}.{}.partial", spec.seed, spec.target_bytes, ::getpid());
+  const fs::path partial =
+      cache_dir / fmt::format(".tree-{}-{}.{}.partial", spec.seed, spec.target_bytes, ::getpid());
   fs::remove_all(partial);
   fs::create_directories(partial);
   GenerateSourceTree(spec, partial);
@@ -215,7 +221,8 @@ SourceTree LoadOrGenerateSourceTree(const SourceTreeSpec& spec, const fs::path& 
   if (error) {
     fs::remove_all(partial);  // another run got there first: its tree is the same
     if (!fs::exists(dir / "manifest.txt")) {
-      throw SetupError(fmt::format("cannot move the generated tree into {}: {}", dir.string(), error.message()));
+      throw SetupError(
+          fmt::format("cannot move the generated tree into {}: {}", dir.string(), error.message()));
     }
   }
   return ReadManifest(dir);

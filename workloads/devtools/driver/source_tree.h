@@ -32,20 +32,21 @@ struct SourceTreeSpec {
 };
 
 struct SourceTree {
-  std::filesystem::path root;     // holds pkg_NNN/ folders only: what the tools are pointed at
-  int64_t files = 0;              // .py files, the packages' empty __init__.py included
+  std::filesystem::path root;  // holds pkg_NNN/ folders only: what the tools are pointed at
+  int64_t files = 0;           // .py files, the packages' empty __init__.py included
   int64_t bytes = 0;
   int64_t lines = 0;
-  std::vector<Finding> planted;   // sorted
+  std::vector<Finding> planted;  // sorted
 };
 
 // Writes the tree for `spec` into `dir` (which must not exist) and returns it. Deterministic: the same spec
 // gives the same bytes on every machine. Throws SetupError when a file cannot be written.
 SourceTree GenerateSourceTree(const SourceTreeSpec& spec, const std::filesystem::path& dir);
 
-// The tree for `spec` under `cache_dir` (tree-v<generator version>-<seed>-<bytes>/), generated on first use into a temporary
-// folder and renamed into place, so a run that is interrupted never leaves half a tree that a later run
-// would take; read back (its manifest) when present. Throws SetupError when it cannot be written or read.
+// The tree for `spec` under `cache_dir` (tree-v<generator version>-<seed>-<bytes>/), generated on first use
+// into a temporary folder and renamed into place, so a run that is interrupted never leaves half a tree that
+// a later run would take; read back (its manifest) when present. Throws SetupError when it cannot be written
+// or read.
 SourceTree LoadOrGenerateSourceTree(const SourceTreeSpec& spec, const std::filesystem::path& cache_dir);
 
 }  // namespace claimbench::devtools_workload

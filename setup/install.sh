@@ -4,7 +4,8 @@
 #   2. the project's Python environment .venv from setup/python-requirements.txt (a stamp holding the
 #      file's hash decides whether it is current);
 #   3. the side packages in setup/python-side-packages.txt, each in its own folder .venv/side/<name>
-#      (a stamp holding its requirement decides whether it is current).
+#      (a stamp holding its requirement decides whether it is current);
+#   4. the devtools workload's measured Python tools and its wheels (setup/install-devtools.sh).
 # Extra package lists (a workload's peers) can be named as arguments: setup/install.sh setup/peers.txt
 # Exit status 2 with one line saying what to do when something cannot be installed.
 set -euo pipefail
@@ -72,3 +73,6 @@ while read -r name requirement; do
     echo "$requirement" > "$side/.claimbench-requirement"
   fi
 done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$root/setup/python-side-packages.txt")
+
+# The devtools workload's measured Python tools (.venv/devtools) and its install cases' wheels.
+"$root/setup/install-devtools.sh"

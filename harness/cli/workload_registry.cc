@@ -3,6 +3,7 @@
 #include "abstractions_workload.h"
 #include "claimbench/workload.h"
 #include "columnar_scan_workload.h"
+#include "devtools_workload.h"
 #include "http_proxy_workload.h"
 #include "null_workload.h"
 #include "sync_engine_workload.h"
@@ -22,6 +23,8 @@ const std::vector<WorkloadEntry>& AllWorkloads() {
        &sync_engine_workload::MakeSyncEngineWorkload},
       {"abstractions", "the same kernels as hand-written loops and as iterators/ranges (zero-cost abstractions)",
        &abstractions::MakeAbstractionsWorkload},
+      {"devtools", "real tools side by side: grep vs ripgrep, flake8 and pylint vs ruff, pip vs uv",
+       &devtools_workload::MakeDevtoolsWorkload},
   };
   return entries;
 }

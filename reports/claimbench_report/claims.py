@@ -55,12 +55,17 @@ class Evidence:
     run_id: str = ""
     contender_label: str = ""  # the implementations' labels (idiomatic, tuned, faithful) when known
     baseline_label: str = ""
+    contender_version: str = ""  # a packaged tool's own version (package_version), when known
+    baseline_version: str = ""
 
     def _labels(self) -> str:
-        """ ' (cpp is tuned)' when a side is not the idiomatic implementation claims are about."""
+        """ ' (cpp is tuned)' when a side is not the idiomatic implementation claims are about, and
+        ' (grep 3.8, ripgrep 13.0.0)' for packaged tools, whose version is what was measured."""
         odd = [f"{name} is {label}" for name, label in ((self.contender, self.contender_label),
                                                         (self.baseline, self.baseline_label))
                if name and label and label != "idiomatic"]
+        odd += [f"{name} {version}" for name, version in ((self.contender, self.contender_version),
+                                                          (self.baseline, self.baseline_version)) if version]
         return f" ({', '.join(odd)})" if odd else ""
 
     def describe(self) -> str:
@@ -264,8 +269,17 @@ def _evidence(test: dict, results: list[dict]) -> list[Evidence]:
                                   comp.get("ci95_low"), comp.get("ci95_high"), comp.get("pairs") or 0,
                                   higher_is_better, cost, rule, outcome, detail,
                                   meta.get("run_id", "") if len(results) > 1 else "",
-                                  (contender or {}).get("label", ""), (baseline or {}).get("label", "")))
+                                  (contender or {}).get("label", ""), (baseline or {}).get("label", ""),
+                                  package_version(contender), package_version(baseline)))
     return found
+
+
+def package_version(bench: dict | None) -> str:
+    """The version of a tool used as shipped (its build's toolchain is "system": a Debian or PyPI package such
+    as grep, ripgrep or ruff, whose version command reports the tool itself), else "" (a port's toolchain
+    version is its compiler's, not the implementation's). Pure."""
+    build = (bench or {}).get("build") or {}
+    return str(build.get("toolchain_version") or "") if build.get("toolchain") == "system" else ""
 
 
 def _why_missing(test: dict, results: list[dict], evidence: list[Evidence], repo_root: Path) -> list[str]:
@@ -339,6 +353,8 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT,
                 verdict.reasons += [f"context: {line}" for line in corpus_shares(matrices[-1])]
             continue
         outcomes, missing = [], []
+        # A claim of several tests (S5: one per tool pair) says each test's own outcome after its rule.
+        several = sum("planned" not in test for test in claim["test"]) > 1
         for test in claim["test"]:
             if test.get("context"):
                 # Shown beside the claim's own evidence for scale (F3: ASan's price beside hardening's); its
@@ -382,6 +398,8 @@ def evaluate(registry: dict, results: list[dict], repo_root: Path = REPO_ROOT,
                                            "but not every workload the claim is tested on was measured")
                 outcomes.append(outcome)
                 verdict.reasons += [f"not measured: {reason}" for reason in why]
+            if several:
+                verdict.rules[-1] += f": {outcome or 'no eligible evidence'}"
         verdict.reasons = list(dict.fromkeys(verdict.reasons))  # several tests of one claim share their reasons
         if DOES_NOT_HOLD in outcomes:
             verdict.verdict = DOES_NOT_HOLD

@@ -23,6 +23,12 @@ class _Origin(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:  # the proxy dropped this upstream connection (a refused request body)
+            pass
+
     def do_GET(self):
         query = dict(p.split("=") for p in self.path.partition("?")[2].split("&") if "=" in p)
         body = bytes(97 + i % 26 for i in range(int(query.get("size", "2"))))

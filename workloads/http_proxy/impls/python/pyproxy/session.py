@@ -167,15 +167,19 @@ class Session:
         until_close = not no_body and not response.chunked and response.content_length is None
         if dechunk or until_close:
             keep_client = False
-        self.writer.write(self._response_head(request, response, keep_client, dechunk))
+        head = self._response_head(request, response, keep_client, dechunk)
+        length = response.content_length if not no_body and not response.chunked else None
+        # The body bytes already read go out with the head: one send, not two, for a small response.
+        first = upstream.reader.take(length) if length else b""
+        self.writer.write(head + first if first else head)
         read_s = self.timeouts.upstream_read_s
         try:
-            if no_body:
+            if no_body or length == len(first):
                 await self.writer.drain()
             elif response.chunked:
                 await bodies.relay_chunked(upstream.reader, self.writer, read_s, 502, dechunk=dechunk)
-            elif response.content_length is not None:
-                await bodies.relay_length(upstream.reader, self.writer, response.content_length, read_s)
+            elif length is not None:
+                await bodies.relay_length(upstream.reader, self.writer, length - len(first), read_s)
             else:
                 await bodies.relay_until_close(upstream.reader, self.writer, read_s)
         except (HttpError, PeerClosed, TimeoutError, ConnectionError):

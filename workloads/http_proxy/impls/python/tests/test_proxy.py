@@ -69,3 +69,11 @@ def test_unreachable_upstream_is_502():
     finally:
         process.terminate()
         process.wait(5)
+
+
+def test_a_large_content_length_body_arrives_whole_and_the_connection_stays_open(proxy):
+    size = 300_000  # more than one read: the head goes out with the first bytes, the rest streams after
+    response, closed = exchange(proxy, GET % (size, b""), timeout_s=1.0)
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert not closed and head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: 300000" in head
+    assert body == bytes(97 + i % 26 for i in range(size))

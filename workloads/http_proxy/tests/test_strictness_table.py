@@ -1,0 +1,58 @@
+"""The strictness table tool (tools/strictness_table.py): the C++ reference, which implements SPEC.md's strict
+parsing table, agrees with every row; the judging rule lets a streaming proxy forward a head whose body is
+faulty but never a faulty head; bad usage is exit 2 with one line."""
+
+import importlib.util
+import json
+
+import pytest
+
+from claimbench_testing import BUILD_DIR, ROOT
+
+TOOL = ROOT / "workloads" / "http_proxy" / "tools" / "strictness_table.py"
+HARNESS = BUILD_DIR / "bin" / "claimbench-harness"
+CPP = BUILD_DIR / "workloads" / "http_proxy" / "impls" / "cpp" / "http_proxy_cpp"
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("strictness_table", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_faulty_head_must_not_reach_the_origin_but_a_faulty_body_may_follow_its_head():
+    tool = load_tool()
+    head = next(row for row in tool.ROWS if row.name == "obs-fold")
+    body = next(row for row in tool.ROWS if row.name == "chunk size `zz`")
+    forward = next(row for row in tool.ROWS if row.spec == "forward")
+    assert tool.agrees(head, "400", forwarded=False)
+    assert not tool.agrees(head, "400", forwarded=True)
+    assert not tool.agrees(head, "501", forwarded=False)
+    assert tool.agrees(body, "400", forwarded=True)
+    assert not tool.agrees(body, "200", forwarded=True)
+    assert tool.agrees(forward, "200", forwarded=True) and not tool.agrees(forward, "400", forwarded=False)
+    assert tool.cell("502", True) == "fwd 502" and tool.cell("none", False) == "none"
+
+
+def test_the_reference_agrees_with_every_row_of_the_spec(tmp_path):
+    if not HARNESS.exists() or not CPP.exists():
+        pytest.skip(f"{HARNESS} or {CPP} is not built; run ./claimbench build")
+    tool = load_tool()
+    out = tmp_path / "strictness.json"
+    assert tool.main(["--impl", "cpp", "--harness", str(HARNESS), "--json", str(out),
+                      "--markdown", str(tmp_path / "strictness.md")]) == 0
+    table = json.loads(out.read_text())
+    answers = table["implementations"]["cpp"]
+    disagreeing = [(row["name"], answer) for row, answer in zip(table["rows"], answers) if not answer["agrees"]]
+    assert not disagreeing
+    assert len(answers) == len(tool.ROWS) and table["not_started"] == {}
+    assert f"| agrees with the SPEC | of {len(tool.ROWS)} | {len(tool.ROWS)} |" in (tmp_path / "strictness.md").read_text()
+
+
+def test_an_unknown_implementation_is_one_line_and_exit_2(capsys):
+    tool = load_tool()
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main(["--impl", "nosuchproxy", "--harness", str(TOOL)])
+    assert exit_info.value.code == 2
+    assert "no http_proxy implementation named nosuchproxy" in capsys.readouterr().err

@@ -44,10 +44,12 @@ def test_the_reference_agrees_with_every_row_of_the_spec(tmp_path):
                       "--markdown", str(tmp_path / "strictness.md")]) == 0
     table = json.loads(out.read_text())
     answers = table["implementations"]["cpp"]
-    disagreeing = [(row["name"], answer) for row, answer in zip(table["rows"], answers) if not answer["agrees"]]
+    disagreeing = [(row["name"], answer) for row, answer in zip(table["rows"], answers, strict=True)
+                   if not answer["agrees"]]
     assert not disagreeing
     assert len(answers) == len(tool.ROWS) and table["not_started"] == {}
-    assert f"| agrees with the SPEC | of {len(tool.ROWS)} | {len(tool.ROWS)} |" in (tmp_path / "strictness.md").read_text()
+    total = f"| agrees with the SPEC | of {len(tool.ROWS)} | {len(tool.ROWS)} |"
+    assert total in (tmp_path / "strictness.md").read_text()
 
 
 def test_an_unknown_implementation_is_one_line_and_exit_2(capsys):

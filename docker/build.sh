@@ -12,7 +12,9 @@
 #
 # Environment: CLAIMBENCH_ENGINE (docker|podman), CLAIMBENCH_DEBIAN_MIRROR (default http://deb.debian.org/debian),
 # CLAIMBENCH_BUILD_NETWORK (the build's network; default host, as apt, pip, cargo, go and Maven download
-# during the build and a rootful engine's bridge is not always set up).
+# during the build and a rootful engine's bridge is not always set up), CLAIMBENCH_EXTRA_CA_DIR (CA
+# certificates the image trusts, for a TLS-inspecting proxy; default /usr/local/share/ca-certificates, the
+# host's own additions; empty for none).
 # Exit status: 0 built; 2 a set-up problem (no engine, no base image), with one line saying what to do; 1 the
 # image build itself failed (its log names the step).
 set -euo pipefail
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --tag) [ $# -ge 2 ] || die "--tag needs a name (e.g. claimbench:latest)"; tag=$2; shift ;;
     --ref) [ $# -ge 2 ] || die "--ref needs a commit or branch"; ref=$2; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see docker/build.sh --help)" ;;
   esac
   shift
@@ -115,6 +117,13 @@ trap 'rm -rf "$context"' EXIT
 git clone --quiet --no-checkout "$root" "$context/claimbench" || die "git clone of $root failed"
 git -C "$context/claimbench" checkout --quiet --detach "$commit" || die "cannot check out $commit in the build context"
 git -C "$context/claimbench" remote remove origin
+
+# The host's locally added CAs, for builds behind a TLS-inspecting proxy (docker/local-ca/README.md).
+ca_dir=${CLAIMBENCH_EXTRA_CA_DIR-/usr/local/share/ca-certificates}
+if [ -n "$ca_dir" ] && compgen -G "$ca_dir/*.crt" >/dev/null; then
+  cp "$ca_dir"/*.crt "$context/claimbench/docker/local-ca/"
+  say "the image will trust the host's extra CAs in $ca_dir: $(cd "$ca_dir" && echo *.crt) (CLAIMBENCH_EXTRA_CA_DIR= leaves them out)"
+fi
 
 network=${CLAIMBENCH_BUILD_NETWORK:-host}
 say "building $tag from commit ${commit:0:12} with $engine${engine_args:+ ${engine_args[*]}} (network: $network); the first build installs every toolchain and compiles the suite: expect tens of minutes on 2 cores"

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --tag) [ $# -ge 2 ] || die "--tag needs a name (e.g. claimbench:latest)"; tag=$2; shift ;;
     --ref) [ $# -ge 2 ] || die "--ref needs a commit or branch"; ref=$2; shift ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see docker/build.sh --help)" ;;
   esac
   shift

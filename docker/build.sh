@@ -35,27 +35,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The engine: a Docker whose daemon answers, else Podman (which needs no daemon).
-engine=${CLAIMBENCH_ENGINE:-}
-if [ -z "$engine" ]; then
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    engine=docker
-  elif command -v podman >/dev/null; then
-    engine=podman
-  elif command -v docker >/dev/null; then
-    die "docker is installed but its daemon does not answer (docker info fails): start it (systemctl start docker), or install Podman (apt-get install podman runc)"
-  else
-    die "neither Docker nor Podman is installed: install one (Debian: apt-get install podman runc)"
-  fi
-fi
-command -v "$engine" >/dev/null || die "CLAIMBENCH_ENGINE=$engine is not installed"
-
-engine_args=()
-if [ "$engine" = podman ]; then
-  runtime=${CLAIMBENCH_CONTAINER_RUNTIME:-}
-  if [ -z "$runtime" ] && command -v runc >/dev/null; then runtime=runc; fi
-  [ -z "$runtime" ] || engine_args+=(--runtime "$runtime")
-fi
+# The engine (docker or podman) and its arguments: docker/engine.sh.
+# shellcheck source=docker/engine.sh
+. "$root/docker/engine.sh"
 
 image_exists() {
   if [ "$engine" = podman ]; then podman image exists "$1"; else docker image inspect "$1" >/dev/null 2>&1; fi

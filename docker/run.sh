@@ -41,7 +41,8 @@ done
 "$engine" image inspect "$image" >/dev/null 2>&1 || die "no image $image: build it with docker/build.sh"
 mkdir -p "$out" || die "cannot create $out"
 out=$(cd "$out" && pwd)
-run_args+=(--rm --network "${CLAIMBENCH_RUN_NETWORK:-host}" -v "$out:/out")
+# /dev/shm: engines give 64 MiB, which Chromium (the report test) and shared-memory workloads outgrow.
+run_args+=(--rm --network "${CLAIMBENCH_RUN_NETWORK:-host}" --shm-size 1g -v "$out:/out")
 [ ! -t 0 ] || [ ! -t 1 ] || run_args+=(-it)
 
 # Probe once whether the engine can set its default limits; if not, give the container this shell's.

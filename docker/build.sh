@@ -109,8 +109,14 @@ fi
 
 network=${CLAIMBENCH_BUILD_NETWORK:-host}
 say "building $tag from commit ${commit:0:12} with $engine${engine_args:+ ${engine_args[*]}} (network: $network); the first build installs every toolchain and compiles the suite: expect tens of minutes on 2 cores"
+previous=$("$engine" image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 start=$(date +%s)
 "$engine" build "${engine_args[@]}" --network "$network" -f "$context/claimbench/docker/Dockerfile" \
   --label "org.opencontainers.image.revision=$commit" -t "$tag" "$context/claimbench" ||
-  { echo "docker/build.sh: the image build failed (the step's output is above)" >&2; exit 1; }
-say "built $tag in $(( $(date +%s) - start )) s; run it as docker/README.md says, e.g. $engine run --rm -v \"\$PWD/out:/out\" $tag run --workload null"
+  { echo "docker/build.sh: the image build failed (the step's output is above); an interrupted Podman build leaves its working containers behind: podman ps -a --external lists them, podman rm -f removes them" >&2; exit 1; }
+# The image this tag named before, now nameless: removed, as nothing else can use it (its layers that the new
+# image shares stay).
+if [ -n "$previous" ] && [ "$previous" != "$("$engine" image inspect --format '{{.Id}}' "$tag")" ]; then
+  if "$engine" rmi "$previous" >/dev/null 2>&1; then say "removed the previous $tag (${previous:0:12})"; fi
+fi
+say "built $tag in $(( $(date +%s) - start )) s; run it with docker/run.sh (e.g. docker/run.sh run --workload null; see docker/README.md)"

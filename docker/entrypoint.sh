@@ -8,8 +8,9 @@
 # runs as it is. The exit status is the command's.
 set -uo pipefail
 
-out=/out
-cd /claimbench || exit 2
+# Fixed in the image; the environment overrides them only for docker/tests/test_entrypoint.py.
+out=${CLAIMBENCH_CONTAINER_OUT:-/out}
+cd "${CLAIMBENCH_CONTAINER_ROOT:-/claimbench}" || exit 2
 
 case "${1:-}" in
   ""|-h|--help|help|run|test|list|exec|compare|env|latency|report|history|build|setup|fuzz) ;;

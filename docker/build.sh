@@ -111,9 +111,11 @@ network=${CLAIMBENCH_BUILD_NETWORK:-host}
 say "building $tag from commit ${commit:0:12} with $engine${engine_args:+ ${engine_args[*]}} (network: $network); the first build installs every toolchain and compiles the suite: expect tens of minutes on 2 cores"
 previous=$("$engine" image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 start=$(date +%s)
+# --iidfile: the engine writes the image id only once the image exists (Podman exits 0 when interrupted).
 "$engine" build "${engine_args[@]}" --network "$network" -f "$context/claimbench/docker/Dockerfile" \
-  --label "org.opencontainers.image.revision=$commit" -t "$tag" "$context/claimbench" ||
-  { echo "docker/build.sh: the image build failed (the step's output is above); an interrupted Podman build leaves its working containers behind: podman ps -a --external lists them, podman rm -f removes them" >&2; exit 1; }
+  --label "org.opencontainers.image.revision=$commit" --iidfile "$context/image-id" -t "$tag" "$context/claimbench" &&
+  [ -s "$context/image-id" ] ||
+  { echo "docker/build.sh: the image build failed or was interrupted (the step's output is above); an interrupted Podman build leaves its working containers behind: podman ps -a --external lists them, podman rm -f removes them" >&2; exit 1; }
 # The image this tag named before, now nameless: removed, as nothing else can use it (its layers that the new
 # image shares stay).
 if [ -n "$previous" ] && [ "$previous" != "$("$engine" image inspect --format '{{.Id}}' "$tag")" ]; then

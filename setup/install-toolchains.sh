@@ -51,10 +51,19 @@ install_rust() {
     if command -v cargo >/dev/null && [ "$(rustc --version 2>/dev/null | version_of)" = "$want" ]; then
       return 0  # a plain Rust install of exactly the pinned release (no rustup to honour rust-toolchain.toml)
     fi
-    say "installing rustup and Rust $want (rustup's installer, from sh.rustup.rs)"
-    if curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs -o "$tools/rustup-init.sh" 2>>"$log" &&
-       sh "$tools/rustup-init.sh" -y --no-modify-path --profile minimal --default-toolchain "$want" \
+    # rustup-init itself from static.rust-lang.org, the host the toolchains come from, checked against its
+    # published SHA-256 (sh.rustup.rs only serves a script that fetches this same file, and some networks
+    # reach static.rust-lang.org alone).
+    local init_url="https://static.rust-lang.org/rustup/dist/$(uname -m)-unknown-linux-gnu/rustup-init" init_sha
+    say "installing rustup and Rust $want (rustup-init from static.rust-lang.org)"
+    if curl --proto '=https' --tlsv1.2 -sSf "$init_url" -o "$tools/rustup-init" 2>>"$log" &&
+       init_sha=$(curl --proto '=https' --tlsv1.2 -sSf "$init_url.sha256" 2>>"$log" | cut -c1-64) &&
+       { [ "$(sha256sum "$tools/rustup-init" | cut -c1-64)" = "$init_sha" ] ||
+           { echo "rustup-init does not match its published SHA-256 $init_sha" >>"$log"; false; }; } &&
+       chmod +x "$tools/rustup-init" &&
+       "$tools/rustup-init" -y --no-modify-path --profile minimal --default-toolchain "$want" \
          -c rustfmt -c clippy >>"$log" 2>&1; then
+      rm -f "$tools/rustup-init"
       for program in rustup cargo rustc rustfmt cargo-fmt cargo-clippy clippy-driver; do
         ln -sf "${CARGO_HOME:-$HOME/.cargo}/bin/$program" "$bin/$program"
       done

@@ -33,6 +33,7 @@
 
 #include "claimbench/build_info.h"
 #include "claimbench/unique_fd.h"
+#include "process_limits.h"
 
 extern char** environ;
 
@@ -325,7 +326,7 @@ CpuFacts CollectCpu() {
   return facts;
 }
 
-json Memory() {
+json Memory(const fingerprint_internal::CgroupLimits& limits) {
   json memory = {{"total_bytes", nullptr}, {"available_bytes", nullptr}, {"cgroup_limit_bytes", nullptr}};
   const std::string meminfo = ReadText("/proc/meminfo").value_or("");
   for (const auto& [key, field] :
@@ -337,10 +338,8 @@ json Memory() {
       }
     }
   }
-  // cgroup v2 limit of this process's group; "max" (no limit) stays null.
-  if (std::optional<int64_t> limit = ReadInteger("/sys/fs/cgroup/memory.max")) {
-    memory["cgroup_limit_bytes"] = *limit;
-  }
+  // The tightest cgroup (v1 or v2) memory limit on this process; no limit stays null.
+  if (limits.memory_limit_bytes) memory["cgroup_limit_bytes"] = *limits.memory_limit_bytes;
   return memory;
 }
 
@@ -354,12 +353,23 @@ json Kernel() {
 }
 
 json Virtualization(bool hypervisor_flag) {
-  std::error_code ec;
-  const bool container = fs::exists("/.dockerenv", ec) || fs::exists("/run/.containerenv", ec);
+  const std::optional<std::string> engine = fingerprint_internal::ContainerEngine("/");
   std::optional<std::string> product = ReadLine("/sys/class/dmi/id/product_name");
+  const fingerprint_internal::SeccompState seccomp =
+      fingerprint_internal::ParseSeccomp(ReadText("/proc/self/status").value_or(""));
   return {{"hypervisor_flag", hypervisor_flag},
           {"product_name", product && !product->empty() ? *product : kUnavailable},
-          {"container", container}};
+          {"container", engine.has_value()},
+          {"container_engine", engine ? json(*engine) : json(nullptr)},
+          {"seccomp", seccomp.mode},
+          {"seccomp_filters", seccomp.filters ? json(*seccomp.filters) : json(nullptr)},
+          {"speculation_store_bypass", seccomp.speculation_store_bypass}};
+}
+
+// The cgroup CPU quota, recorded beside the CPUs (cpu.cgroup_quota_cores, cpu.cgroup_quota_period_us).
+void AddCpuQuota(const fingerprint_internal::CgroupLimits& limits, json& cpu) {
+  cpu["cgroup_quota_cores"] = limits.cpu_quota_cores ? json(*limits.cpu_quota_cores) : json(nullptr);
+  cpu["cgroup_quota_period_us"] = limits.cpu_period_us ? json(*limits.cpu_period_us) : json(nullptr);
 }
 
 json Build(const FingerprintOptions& options) {
@@ -478,6 +488,65 @@ std::string Lower(std::string text) {
   return text;
 }
 
+double FindNumber(const json& root, std::initializer_list<std::string_view> keys) {
+  const json* node = Find(root, keys);
+  return node != nullptr && node->is_number() ? node->get<double>() : std::nan("");
+}
+
+std::string GiB(double bytes) { return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
+
+// A container, and the limits that containers (or a systemd slice on a bare host) put on a run: what each
+// does to the numbers. Each limit warns only when it can bind: a CPU quota below the CPUs the process may
+// use, a memory limit below the machine's memory.
+void AddConfinementWarnings(const json& fingerprint, std::vector<std::string>& warnings) {
+  const json* container = Find(fingerprint, {"virtualization", "container"});
+  if (container != nullptr && container->is_boolean() && container->get<bool>()) {
+    const std::string engine = FindString(fingerprint, {"virtualization", "container_engine"});
+    warnings.push_back(fmt::format(
+        "ran inside a container{}: take figures for claims on the host (docker/README.md); the container's "
+        "CPU and memory limits, seccomp filter, overlay filesystem and network namespace can all change timings",
+        engine.empty() ? "" : " (" + engine + ")"));
+  }
+
+  const double quota_cores = FindNumber(fingerprint, {"cpu", "cgroup_quota_cores"});
+  double usable_cpus = FindNumber(fingerprint, {"cpu", "affinity_cores"});
+  if (std::isnan(usable_cpus)) usable_cpus = FindNumber(fingerprint, {"num_cpus"});
+  if (quota_cores > 0 && (std::isnan(usable_cpus) || quota_cores < usable_cpus)) {
+    const double period_us = FindNumber(fingerprint, {"cpu", "cgroup_quota_period_us"});
+    const double period_ms = std::isnan(period_us) ? 100.0 : period_us / 1000.0;
+    warnings.push_back(fmt::format(
+        "cgroup CPU quota of {:.2f} cores{}: once the run's threads have used {:.0f} ms of CPU in a {:g} ms "
+        "period the kernel stops them until the next one, so parallel timings stretch and latency tails jump by "
+        "up to {:g} ms",
+        quota_cores, std::isnan(usable_cpus) ? "" : fmt::format(" on {:g} cpus", usable_cpus),
+        quota_cores * period_ms, period_ms, period_ms));
+  }
+
+  const double limit_bytes = FindNumber(fingerprint, {"memory", "cgroup_limit_bytes"});
+  const double total_bytes = FindNumber(fingerprint, {"memory", "total_bytes"});
+  if (limit_bytes > 0 && (std::isnan(total_bytes) || limit_bytes < total_bytes)) {
+    warnings.push_back(fmt::format(
+        "cgroup memory limit of {}{}: near the limit the kernel reclaims the page cache (inputs are read from "
+        "disk again) and then kills the biggest process, so memory-hungry implementations slow down or fail",
+        GiB(limit_bytes), std::isnan(total_bytes) ? "" : " of " + GiB(total_bytes) + " installed"));
+  }
+
+  if (FindString(fingerprint, {"virtualization", "seccomp"}) == "filter") {
+    const double filters = FindNumber(fingerprint, {"virtualization", "seccomp_filters"});
+    const std::string ssb = FindString(fingerprint, {"virtualization", "speculation_store_bypass"});
+    // "thread force mitigated": seccomp turned the mitigation on for this process (kernels before 5.16 did
+    // so by default), which slows loads that follow stores in ordinary code, not only system calls.
+    const bool ssb_forced = ssb.find("force mitigated") != std::string::npos;
+    warnings.push_back(fmt::format(
+        "seccomp filter active{}: every system call first runs the filter, which adds to I/O-, network- and "
+        "syscall-heavy timings{}",
+        std::isnan(filters) ? "" : fmt::format(" ({:g} filter{})", filters, filters == 1 ? "" : "s"),
+        ssb_forced ? "; and the kernel forced the Speculative Store Bypass mitigation on this process, "
+                     "which slows ordinary code too"
+                   : ""));
+  }
+}
+
 }  // namespace
 
 json CollectFingerprint(const FingerprintOptions& options) {
@@ -500,8 +569,11 @@ json CollectFingerprint(const FingerprintOptions& options) {
   fingerprint["library_build_type"] = Lower(build_info::kBuildType) == "debug" ? "debug" : "release";
   // claimbench's own.
   fingerprint["timestamp"] = FormatTime(now, /*utc=*/true);
+  const fingerprint_internal::CgroupLimits limits = fingerprint_internal::ReadCgroupLimits(
+      "/sys/fs/cgroup", ReadText("/proc/self/cgroup").value_or(""));
+  AddCpuQuota(limits, cpu.cpu);
   fingerprint["cpu"] = std::move(cpu.cpu);
-  fingerprint["memory"] = Memory();
+  fingerprint["memory"] = Memory(limits);
   fingerprint["kernel"] = Kernel();
   fingerprint["virtualization"] = Virtualization(hypervisor_flag);
   fingerprint["build"] = Build(options);
@@ -558,6 +630,8 @@ std::vector<std::string> FingerprintWarnings(const json& fingerprint) {
           fmt::join(unstable, "/"), unstable_cpus, governors->size()));
     }
   }
+
+  AddConfinementWarnings(fingerprint, warnings);
 
   const json* dirty = Find(fingerprint, {"git", "dirty"});
   if (dirty != nullptr && dirty->is_boolean() && dirty->get<bool>()) {

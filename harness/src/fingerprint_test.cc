@@ -94,6 +94,21 @@ TEST(FingerprintTest, BuildKernelAndLibrariesAreRecorded) {
   EXPECT_TRUE(f["virtualization"]["hypervisor_flag"].is_boolean());
 }
 
+TEST(FingerprintTest, ConfinementIsRecorded) {
+  const json& f = Fingerprint();
+  const json& quota = f["cpu"]["cgroup_quota_cores"];
+  EXPECT_TRUE(quota.is_null() || quota.get<double>() > 0.0) << quota;
+  EXPECT_EQ(quota.is_null(), f["cpu"]["cgroup_quota_period_us"].is_null());
+  const json& limit = f["memory"]["cgroup_limit_bytes"];
+  EXPECT_TRUE(limit.is_null() || limit.get<int64_t>() > 0) << limit;
+  const json& virtualization = f["virtualization"];
+  EXPECT_EQ(virtualization["container"].get<bool>(), virtualization["container_engine"].is_string());
+  EXPECT_THAT(virtualization["seccomp"].get<std::string>(),
+              ::testing::AnyOf("disabled", "strict", "filter", "unavailable"));
+  EXPECT_TRUE(virtualization["seccomp_filters"].is_null() || virtualization["seccomp_filters"].is_number_integer());
+  EXPECT_FALSE(virtualization["speculation_store_bypass"].get<std::string>().empty());
+}
+
 TEST(FingerprintTest, GitCommitOfThisCheckoutOrUnknown) {
   const json& git = Fingerprint()["git"];
   const std::string commit = git["commit"].get<std::string>();
@@ -130,8 +145,32 @@ json QuietFingerprint() {
           {"load_avg", {0.1, 0.2, 0.3}},
           {"library_build_type", "release"},
           {"build", {{"variant", "release"}, {"build_type", "Release"}, {"cxx_flags", ""}}},
-          {"cpu", {{"scaling_governors", {{"cpu0", "performance"}, {"cpu1", "unavailable"}}}}},
+          {"cpu",
+           {{"scaling_governors", {{"cpu0", "performance"}, {"cpu1", "unavailable"}}},
+            {"affinity_cores", 4},
+            {"cgroup_quota_cores", nullptr},
+            {"cgroup_quota_period_us", nullptr}}},
+          {"memory", {{"total_bytes", int64_t{16} << 30}, {"cgroup_limit_bytes", nullptr}}},
+          {"virtualization",
+           {{"container", false},
+            {"container_engine", nullptr},
+            {"seccomp", "disabled"},
+            {"seccomp_filters", 0},
+            {"speculation_store_bypass", "thread force mitigated"}}},
           {"git", {{"commit", "0123"}, {"dirty", false}}}};
+}
+
+// A container with every limit that binds: 1.5 cores of 4, 2 GiB of 16, Docker's default seccomp profile.
+json ConfinedFingerprint() {
+  json f = QuietFingerprint();
+  f["cpu"]["cgroup_quota_cores"] = 1.5;
+  f["cpu"]["cgroup_quota_period_us"] = 100000;
+  f["memory"]["cgroup_limit_bytes"] = int64_t{2} << 30;
+  f["virtualization"]["container"] = true;
+  f["virtualization"]["container_engine"] = "podman-4.3.1";
+  f["virtualization"]["seccomp"] = "filter";
+  f["virtualization"]["seccomp_filters"] = 1;
+  return f;
 }
 
 TEST(FingerprintWarningsTest, QuietMachineHasNoWarnings) {
@@ -146,13 +185,53 @@ TEST(FingerprintWarningsTest, EveryRiskWarnsInOrder) {
   f["cpu"]["scaling_governors"] = {{"cpu0", "powersave"}, {"cpu1", "ondemand"}, {"cpu2", "performance"},
                                    {"cpu3", "powersave"}};
   f["git"]["dirty"] = true;
+  const json confined = ConfinedFingerprint();
+  f["cpu"]["cgroup_quota_cores"] = confined["cpu"]["cgroup_quota_cores"];
+  f["memory"] = confined["memory"];
+  f["virtualization"] = confined["virtualization"];
   EXPECT_THAT(FingerprintWarnings(f),
               ElementsAre("debug build: timings are not representative",
                           "sanitizer build (asan): timings include sanitizer overhead",
                           "load average 3.50 at start on 4 cores: other work may disturb timings",
                           AllOf(HasSubstr("governor is 'ondemand'/'powersave' on 3 of 4 cpus"),
                                 HasSubstr("pin to 'performance' for stable timings")),
+                          HasSubstr("ran inside a container (podman-4.3.1)"), HasSubstr("cgroup CPU quota"),
+                          HasSubstr("cgroup memory limit"), HasSubstr("seccomp filter active"),
                           "git tree is dirty: results may not match the commit"));
+}
+
+TEST(FingerprintWarningsTest, ContainerLimitsSayWhatTheyDoToTheNumbers) {
+  EXPECT_THAT(
+      FingerprintWarnings(ConfinedFingerprint()),
+      ElementsAre(AllOf(HasSubstr("ran inside a container (podman-4.3.1)"), HasSubstr("take figures for claims on "
+                                                                                    "the host")),
+                  AllOf(HasSubstr("cgroup CPU quota of 1.50 cores on 4 cpus"),
+                        HasSubstr("used 150 ms of CPU in a 100 ms period"), HasSubstr("latency tails jump")),
+                  AllOf(HasSubstr("cgroup memory limit of 2.0 GiB of 16.0 GiB installed"),
+                        HasSubstr("reclaims the page cache")),
+                  AllOf(HasSubstr("seccomp filter active (1 filter)"), HasSubstr("every system call"),
+                        HasSubstr("Speculative Store Bypass mitigation"))));
+}
+
+TEST(FingerprintWarningsTest, LimitsThatCannotBindDoNotWarn) {
+  json f = QuietFingerprint();
+  f["cpu"]["cgroup_quota_cores"] = 4.0;  // the whole of the 4 cpus the process may use
+  f["cpu"]["cgroup_quota_period_us"] = 100000;
+  f["memory"]["cgroup_limit_bytes"] = int64_t{16} << 30;  // all of the machine's memory
+  f["virtualization"]["seccomp"] = "strict";             // not a filter: nothing to run per call
+  EXPECT_THAT(FingerprintWarnings(f), IsEmpty());
+  f["cpu"]["affinity_cores"] = 8;  // a cpuset of 8: a quota of 4 now binds
+  EXPECT_THAT(FingerprintWarnings(f), ElementsAre(HasSubstr("cgroup CPU quota of 4.00 cores on 8 cpus")));
+}
+
+TEST(FingerprintWarningsTest, SeccompWithoutForcedMitigationSaysOnlyTheSyscallCost) {
+  json f = QuietFingerprint();
+  f["virtualization"]["seccomp"] = "filter";
+  f["virtualization"]["seccomp_filters"] = 2;
+  f["virtualization"]["speculation_store_bypass"] = "thread vulnerable";
+  const std::vector<std::string> warnings = FingerprintWarnings(f);
+  ASSERT_THAT(warnings, ElementsAre(HasSubstr("seccomp filter active (2 filters)")));
+  EXPECT_THAT(warnings[0], ::testing::Not(HasSubstr("Speculative")));
 }
 
 TEST(FingerprintWarningsTest, LoadThresholdIsHalfTheCores) {
@@ -174,7 +253,12 @@ TEST(FingerprintWarningsTest, SanitizerFlagsWarnEvenUnderAnotherVariantName) {
 TEST(FingerprintWarningsTest, PartialOrMistypedFingerprintDoesNotThrow) {
   EXPECT_THAT(FingerprintWarnings(json()), IsEmpty());
   EXPECT_THAT(FingerprintWarnings(json::array()), IsEmpty());
-  const json mistyped = {{"load_avg", "high"}, {"num_cpus", "four"}, {"cpu", 3}, {"git", {{"dirty", "yes"}}}};
+  const json mistyped = {{"load_avg", "high"},
+                         {"num_cpus", "four"},
+                         {"cpu", 3},
+                         {"memory", {{"cgroup_limit_bytes", "2G"}}},
+                         {"virtualization", {{"container", "yes"}, {"seccomp", 2}}},
+                         {"git", {{"dirty", "yes"}}}};
   EXPECT_THAT(FingerprintWarnings(mistyped), IsEmpty());
 }
 
@@ -182,7 +266,9 @@ TEST(FingerprintWarningsTest, RealFingerprintProducesOnlyKnownWarnings) {
   for (const std::string& warning : FingerprintWarnings(Fingerprint())) {
     EXPECT_THAT(warning, ::testing::AnyOf(HasSubstr("debug build"), HasSubstr("sanitizer build"),
                                           HasSubstr("load average"), HasSubstr("frequency scaling governor"),
-                                          HasSubstr("git tree is dirty")));
+                                          HasSubstr("git tree is dirty"), HasSubstr("ran inside a container"),
+                                          HasSubstr("cgroup CPU quota"), HasSubstr("cgroup memory limit"),
+                                          HasSubstr("seccomp filter active")));
   }
 }
 

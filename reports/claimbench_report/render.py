@@ -24,6 +24,10 @@ ENVIRONMENT_KEYS = [
     ("memory.total_bytes", "memory"),
     ("kernel.release", "kernel"),
     ("virtualization.container", "in a container"),
+    ("virtualization.container_engine", "container engine"),
+    ("cpu.cgroup_quota_cores", "cgroup CPU quota (cores)"),
+    ("memory.cgroup_limit_bytes", "cgroup memory limit"),
+    ("virtualization.seccomp", "seccomp"),
     ("build.variant", "build variant"),
     ("build.compiler_id", "compiler"),
     ("build.compiler_version", "compiler version"),
@@ -105,7 +109,7 @@ def _environment_rows(context: dict) -> list[list[str]]:
         value = _lookup(context, key)
         if value is None:
             continue
-        if key == "memory.total_bytes":
+        if key in ("memory.total_bytes", "memory.cgroup_limit_bytes"):
             value = format_quantity(value, "bytes")
         elif isinstance(value, dict):  # one entry per CPU: show the distinct values
             value = ", ".join(sorted({str(v) for v in value.values()}))

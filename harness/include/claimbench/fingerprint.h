@@ -40,7 +40,8 @@ nlohmann::json CollectFingerprint(const FingerprintOptions& options);
 
 // Warnings implied by a fingerprint, one line each, in a fixed order: debug build, sanitizer build,
 // high load average at start (1-minute load > 0.5 * num_cpus), frequency governors other than
-// "performance", dirty git tree. Accepts any JSON (a crafted, partial or older fingerprint): a missing or
+// "performance", a container, a cgroup CPU quota below the usable cpus, a cgroup memory limit below the
+// machine's memory, a seccomp filter (each saying what it does to the numbers), dirty git tree. Accepts any JSON (a crafted, partial or older fingerprint): a missing or
 // mistyped key simply produces no warning. Never throws except std::bad_alloc. Thread-safe.
 std::vector<std::string> FingerprintWarnings(const nlohmann::json& fingerprint);
 

@@ -255,7 +255,10 @@ TEST_F(ProcessTest, MarksArriveInOrderWithPlausibleTimes) {
   EXPECT_EQ(result.marks[1].name, "done");
   EXPECT_EQ(result.marks[0].t_ns, ready->count());
   EXPECT_GE(result.marks[0].t_ns, 100 * kMs);
-  EXPECT_GE(result.marks[1].t_ns - result.marks[0].t_ns, 600 * kMs);
+  // Arrival is stamped when the harness reads the line, so a late read of "ready" shortens the gap;
+  // only the bound from spawn is certain.
+  EXPECT_GT(result.marks[1].t_ns, result.marks[0].t_ns);
+  EXPECT_GE(result.marks[1].t_ns, 700 * kMs);
   EXPECT_LT(result.marks[1].t_ns, result.wall_ns);
   EXPECT_LT(result.wall_ns, 5000 * kMs);
   // A mark that arrived earlier is returned at once.
@@ -317,11 +320,13 @@ TEST_F(ProcessTest, TreeCpuTimeIsReadAtEachMarkAndAtExit) {
           at_exit = *result.exit_tree_cpu_ns;
   // test_child burns its own CPU clock exactly; a reading of a running process lags by up to a scheduler
   // tick, and the upper bounds leave room for the CPU the child spends past a mark before the monitor reads.
+  // A late read of one mark moves CPU from the next interval into this one, so the lower bounds are
+  // cumulative from the start.
   EXPECT_GE(at_ready, 185 * kMs);
   EXPECT_LT(at_ready, 400 * kMs);
-  EXPECT_GE(at_done - at_ready, 280 * kMs);
+  EXPECT_GE(at_done, 465 * kMs);
   EXPECT_LT(at_done - at_ready, 500 * kMs);
-  EXPECT_GE(at_exit - at_done, 150 * kMs);
+  EXPECT_GE(at_exit, 650 * kMs);
   EXPECT_LT(at_exit - at_done, 400 * kMs);
   EXPECT_TRUE(result.cpu_source == "/proc" || result.cpu_source == "cgroup cpu.stat") << result.cpu_source;
 }
@@ -333,7 +338,7 @@ TEST_F(ProcessTest, TreeCpuTimeAtAMarkCountsALiveGrandchild) {
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 2u);
   ASSERT_TRUE(result.marks[0].tree_cpu_ns && result.marks[1].tree_cpu_ns && result.exit_tree_cpu_ns);
-  EXPECT_GE(*result.marks[1].tree_cpu_ns - *result.marks[0].tree_cpu_ns, 280 * kMs);
+  EXPECT_GE(*result.marks[1].tree_cpu_ns, 280 * kMs);
   // At exit the grandchild has been reaped by the child: its CPU is still there, and the child's 100 ms.
   EXPECT_GE(*result.exit_tree_cpu_ns - *result.marks[1].tree_cpu_ns, 50 * kMs);
 }
@@ -345,7 +350,8 @@ TEST_F(ProcessTest, TreeCpuTimeCountsAReapedGrandchild) {
   ASSERT_TRUE(result.ok()) << result.error;
   ASSERT_EQ(result.marks.size(), 2u);
   ASSERT_TRUE(result.marks[0].tree_cpu_ns && result.marks[1].tree_cpu_ns);
-  EXPECT_GE(*result.marks[1].tree_cpu_ns - *result.marks[0].tree_cpu_ns, 280 * kMs);
+  EXPECT_GE(*result.marks[1].tree_cpu_ns, 280 * kMs);
+  EXPECT_LE(*result.marks[0].tree_cpu_ns, *result.marks[1].tree_cpu_ns);
 }
 
 // Not a check but the measurement behind kMarkStampTolerance: how long after a child stamps a mark does the

@@ -581,7 +581,8 @@ std::vector<MetricDescriptor> BatchMetricDescriptors() {
           {"cpu_before_ready_ns", "ns", false},  {"cpu_timed_ns", "ns", false},
           {"cpu_after_done_ns", "ns", false},
           {"ready_correction_ns", "ns", false}, {"done_correction_ns", "ns", false},
-          {"ready_stamp_refused_ns", "ns", false}, {"done_stamp_refused_ns", "ns", false}};
+          {"ready_stamp_refused_ns", "ns", false}, {"done_stamp_refused_ns", "ns", false},
+          {"window_opened_before_ready_ns", "ns", false}};
 }
 
 std::vector<MetricDescriptor> ServiceProcessMetricDescriptors() {

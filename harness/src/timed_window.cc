@@ -34,6 +34,18 @@ void AddStampMetrics(const MarkRecord& mark, std::map<std::string, double>& metr
   metrics[mark.name + "_stamp_refused_ns"] = refused;
 }
 
+// Where the timed window opens: `ready`'s time (its accepted stamp or its arrival), or earlier, at its
+// refused stamp when that lies after the spawn and before the arrival. The tolerance guards against a
+// program shrinking its window or its start-up; an earlier `ready` only lengthens the window, so a stamp
+// refused because the harness's thread woke late still tells where the work began (start-up keeps the
+// later time). Without this a starved harness that reads both marks at once measures a window of 0.
+int64_t WindowStartNs(const MarkRecord& ready) {
+  if (ready.claimed_ns && !ready.stamp_accepted && *ready.claimed_ns >= 0 && *ready.claimed_ns < ready.t_ns) {
+    return *ready.claimed_ns;
+  }
+  return ready.t_ns;
+}
+
 }  // namespace
 
 int64_t AfterDoneCpuAllowanceNs(int64_t peak_rss_bytes, int64_t output_bytes) {
@@ -59,22 +71,26 @@ TimedWindow JudgeTimedWindow(const ProcessResult& process, int64_t output_bytes,
         "(docs/implementation_protocol.md)";
     return window;
   }
-  int64_t ready_ns = ready->t_ns;
+  const int64_t ready_ns = ready->t_ns;
+  int64_t window_start_ns = WindowStartNs(*ready);
   int64_t done_ns = done->t_ns;
   metrics["marks_reordered_by_stamps"] = 0;
-  if (done_ns < ready_ns) {
+  if (done_ns < window_start_ns) {
     // In order on the pipe, but the times taken put `done` first: one stamp was refused (the harness's
     // thread woke late for `ready`) while the other was taken, or the child's two stamps disagree. The
     // arrivals are one clock and in order: they decide both. A child that stamps to shrink its window gets
     // its real arrivals, and the CPU rule below still sees work it moved after `done`.
-    ready_ns = ready->arrival_ns;
+    window_start_ns = ready->arrival_ns;
     done_ns = done->arrival_ns;
     metrics["ready_correction_ns"] = 0;
     metrics["done_correction_ns"] = 0;
     metrics["marks_reordered_by_stamps"] = 1;
   }
-  metrics["startup_ns"] = static_cast<double>(ready_ns);
-  metrics["timed_ns"] = static_cast<double>(done_ns - ready_ns);
+  const bool reordered = metrics["marks_reordered_by_stamps"] != 0;
+  metrics["startup_ns"] = static_cast<double>(reordered ? ready->arrival_ns : ready_ns);
+  metrics["timed_ns"] = static_cast<double>(done_ns - window_start_ns);
+  metrics["window_opened_before_ready_ns"] =
+      static_cast<double>(std::max<int64_t>(0, ready_ns - window_start_ns));
 
   if (!ready->tree_cpu_ns || !done->tree_cpu_ns || !process.exit_tree_cpu_ns) return window;
   // Readings from one source only grow; a descendant counted live at `done` and gone unreaped by the exit

@@ -38,9 +38,11 @@ struct TimedWindow {
   // done_correction_ns (arrival minus the time used: how far the child's stamp moved the mark back, 0 when
   // it had none or it was refused); ready_stamp_refused_ns and done_stamp_refused_ns (arrival minus a
   // refused stamp: above the tolerance for a backdated one, negative for one from the future; 0 when the
-  // stamp was accepted or absent); and where CPU readings exist cpu_before_ready_ns, cpu_timed_ns (between
-  // the arrivals of `ready` and `done`) and cpu_after_done_ns (from `done`'s arrival to the end of the
-  // tree). Only what could be measured is present; nothing when a mark is missing.
+  // stamp was accepted or absent); window_opened_before_ready_ns (a refused `ready` stamp after the spawn
+  // still opens the window, since it can only lengthen it: how far before `ready`'s time); and where CPU
+  // readings exist cpu_before_ready_ns, cpu_timed_ns (between the arrivals of `ready` and `done`) and
+  // cpu_after_done_ns (from `done`'s arrival to the end of the tree). Only what could be measured is
+  // present; nothing when a mark is missing.
   std::map<std::string, double> metrics;
   // Empty when the window can be used; otherwise one line saying why the run is invalid.
   std::string invalid_reason;
@@ -48,13 +50,14 @@ struct TimedWindow {
   bool ok() const { return invalid_reason.empty(); }
 };
 
-// Judges a finished batch run: the first `ready` and the first `done` are the window. When the times taken
-// for them (stamps or arrivals) put `done` first although it arrived second, both arrivals are used instead
-// (metric marks_reordered_by_stamps = 1). Invalid when either mark is missing, when `done` arrived before
-// `ready`, or, when `judge_cpu_after_done`,
-// when the CPU spent after `done` exceeds AfterDoneCpuAllowanceNs(process.peak_rss_bytes, output_bytes).
-// Pass judge_cpu_after_done = false for a case whose SPEC has the program do more than write its answer
-// after `done` (CaseSpec::untimed_work_after_done). Pure; thread-safe.
+// Judges a finished batch run: the first `ready` and the first `done` are the window; it opens at `ready`'s
+// own stamp even when that was refused as too old (never at a stamp before the spawn or after the arrival)
+// and closes at `done`'s time. When those times put `done` first although it arrived second, both arrivals
+// are used instead (metric marks_reordered_by_stamps = 1). Invalid when either mark is missing, when `done`
+// arrived before `ready`, or, when `judge_cpu_after_done`, when the CPU spent after `done` exceeds
+// AfterDoneCpuAllowanceNs(process.peak_rss_bytes, output_bytes). Pass judge_cpu_after_done = false for a
+// case whose SPEC has the program do more than write its answer after `done`
+// (CaseSpec::untimed_work_after_done). Pure; thread-safe.
 TimedWindow JudgeTimedWindow(const ProcessResult& process, int64_t output_bytes, bool judge_cpu_after_done);
 
 }  // namespace claimbench

@@ -89,16 +89,58 @@ TEST(TimedWindowTest, DoneWrittenBeforeReadyIsInvalidWhateverTheTimes) {
 }
 
 // Seen on a loaded machine with DuckDB: the harness thread woke 14 ms after `ready` was written, so its
-// stamp was refused and the late arrival used, while `done`, written 4 ms after `ready`, arrived in the same
-// read and its stamp was taken. The pipe's order is right; the arrivals, one clock, decide.
-TEST(TimedWindowTest, StampsThatPutDoneFirstAreReplacedByTheArrivals) {
+// stamp was refused as a time for `ready` and the late arrival used for start-up, while `done`, written
+// 4 ms after `ready`, arrived in the same read and its stamp was taken. The refused `ready` stamp still
+// opens the window: a program gains nothing by an earlier `ready`, so the window is the program's own 4 ms,
+// where the arrivals would have given 0.5 ms.
+TEST(TimedWindowTest, ARefusedReadyStampStillOpensTheWindow) {
   ProcessResult run = FinishedRun(0);
   run.marks = {Mark("ready", 22 * kMs, 8 * kMs, 8 * kMs, false),
                Mark("done", 22 * kMs + 500'000, 9 * kMs, 12 * kMs, true)};
   TimedWindow window = JudgeTimedWindow(run, 27, true);
   EXPECT_TRUE(window.ok()) << window.invalid_reason;
-  EXPECT_EQ(window.metrics.at("startup_ns"), 22 * kMs);
-  EXPECT_EQ(window.metrics.at("timed_ns"), 500'000);
+  EXPECT_EQ(window.metrics.at("startup_ns"), 22 * kMs) << "start-up is never shortened by a refused stamp";
+  EXPECT_EQ(window.metrics.at("timed_ns"), 4 * kMs);
+  EXPECT_EQ(window.metrics.at("window_opened_before_ready_ns"), 14 * kMs);
+  EXPECT_EQ(window.metrics.at("ready_stamp_refused_ns"), 14 * kMs);
+  EXPECT_EQ(window.metrics.at("marks_reordered_by_stamps"), 0);
+}
+
+// The harness's thread starved for 400 ms, then read both marks at once with both stamps refused: the
+// arrivals alone would make a 50 ms window 0. The refused `done` stamp is never used (it would shorten the
+// window); its arrival closes the window, so the time can only come out longer than the program's.
+TEST(TimedWindowTest, BothStampsRefusedNeverGiveAnEmptyWindow) {
+  ProcessResult run = FinishedRun(0);
+  run.marks = {Mark("ready", 460 * kMs, 8 * kMs, 10 * kMs, false),
+               Mark("done", 460 * kMs, 58 * kMs, 60 * kMs, false)};
+  TimedWindow window = JudgeTimedWindow(run, 27, true);
+  EXPECT_TRUE(window.ok()) << window.invalid_reason;
+  EXPECT_EQ(window.metrics.at("startup_ns"), 460 * kMs);
+  EXPECT_EQ(window.metrics.at("timed_ns"), 450 * kMs);
+}
+
+// Only a stamp before the arrival and after the spawn can open the window early.
+TEST(TimedWindowTest, AReadyStampFromBeforeTheSpawnOrTheFutureIsIgnored) {
+  for (int64_t claimed : {-5 * kMs, 30 * kMs}) {
+    ProcessResult run = FinishedRun(0);
+    run.marks[0] = Mark("ready", 10 * kMs, 8 * kMs, claimed, false);
+    TimedWindow window = JudgeTimedWindow(run, 27, true);
+    EXPECT_TRUE(window.ok()) << window.invalid_reason;
+    EXPECT_EQ(window.metrics.at("timed_ns"), 300 * kMs) << claimed;
+    EXPECT_EQ(window.metrics.at("window_opened_before_ready_ns"), 0) << claimed;
+  }
+}
+
+// The program's own two stamps disagree (both within the tolerance, `done`'s before `ready`'s): the
+// arrivals, one clock and in order, decide.
+TEST(TimedWindowTest, StampsThatPutDoneFirstAreReplacedByTheArrivals) {
+  ProcessResult run = FinishedRun(0);
+  run.marks = {Mark("ready", 21 * kMs, 8 * kMs, 20 * kMs, true),
+               Mark("done", 22 * kMs, 9 * kMs, 15 * kMs, true)};
+  TimedWindow window = JudgeTimedWindow(run, 27, true);
+  EXPECT_TRUE(window.ok()) << window.invalid_reason;
+  EXPECT_EQ(window.metrics.at("startup_ns"), 21 * kMs);
+  EXPECT_EQ(window.metrics.at("timed_ns"), 1 * kMs);
   EXPECT_EQ(window.metrics.at("done_correction_ns"), 0) << "the stamp was not used after all";
   EXPECT_EQ(window.metrics.at("marks_reordered_by_stamps"), 1);
 }

@@ -210,10 +210,10 @@ def test_l2_compares_proxies_at_the_same_offered_load_only(registry):
 
 def read_states(duration_ms: int, ratio: float = 3.0) -> dict:
     """L1's evidence: the Go service as Discord wrote it against the Rust service."""
-    result = add_case(make_result(), "sync_engine", "read_states", ["rust_read_states", "go_discord"],
+    result = add_case(make_result(), "sync_engine", "read_states", ["rust", "go_discord"],
                       kind="service", primary="latency_p999_ns", metrics=["p999_max_over_median"],
                       parameters={"duration_ms": str(duration_ms), "rate_per_s": "10000"})
-    return add_comparison(result, "sync_engine", "read_states", "go_discord", "rust_read_states",
+    return add_comparison(result, "sync_engine", "read_states", "go_discord", "rust",
                           "p999_max_over_median", ratio)
 
 

@@ -1,7 +1,8 @@
-// Command sync_engine is the batch side of claimbench's sync_engine workload in Go
-// (workloads/sync_engine/SPEC.md): sync, restore, verify and chunk. main parses the command line with
-// the standard flag package and turns every error into one stderr line and the SPEC's exit status: 2
-// usage or unreadable input, 3 corrupt store or local state, 4 local folder changed during the sync.
+// Command sync_engine is claimbench's sync_engine workload in Go (workloads/sync_engine/SPEC.md): the
+// batch side (sync, restore, verify and chunk, this package) and the read-states service (serve: package
+// readstates with the cache of package packedcache). main parses the command line with the standard flag
+// package and turns every error into one stderr line and the SPEC's exit status: 2 usage or unreadable
+// input, 3 corrupt store or local state, 4 local folder changed during the sync.
 package main
 
 import (
@@ -17,9 +18,12 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"claimbench/sync_engine/packedcache"
+	"claimbench/sync_engine/readstates"
 )
 
-const usage = "usage: sync_engine sync --local DIR --remote STORE [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N] [--replica NAME] [--rehash] [--fsync] | restore --remote STORE --out DIR | verify --remote STORE | chunk --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N]"
+const usage = "usage: sync_engine sync --local DIR --remote STORE [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N] [--replica NAME] [--rehash] [--fsync] | restore --remote STORE --out DIR | verify --remote STORE | chunk --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N] | serve --listen HOST:PORT --entries N [--keys K] [--write-back-ms MS] [--threads N] [--backing FILE]"
 
 // option is a flag value that may be given once; set reports whether it was.
 type option struct {
@@ -129,6 +133,8 @@ func parseSize(text string) (int, error) {
 	return int(n) * unit, nil
 }
 
+// run runs a batch command (sync, restore, verify, chunk; main hands `serve` to package readstates) and
+// returns its error, which main prints as one line.
 func run(args []string, m *marks, stdout io.Writer) error {
 	if len(args) == 0 {
 		return usagef("no command given; %s", usage)
@@ -246,8 +252,6 @@ func run(args []string, m *marks, stdout io.Writer) error {
 		}
 		runtime.GOMAXPROCS(threads)
 		return runChunk(input, mode, *kind, ch, threads, m, stdout)
-	case "serve":
-		return usagef("serve is not implemented by this port (batch cases only); use the C++ reference")
 	}
 	return usagef("unknown command '%s'; %s", name, usage)
 }
@@ -303,6 +307,10 @@ func runChunk(input, mode string, kind hashKind, c *chunker, threads int, m *mar
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		// The service parses its own flags, reports its own errors and exits with its own status.
+		os.Exit(readstates.RunServe(os.Args[2:], readstates.Program{NewCache: packedcache.New, BytesPerEntry: packedcache.BytesPerEntry}))
+	}
 	if err := run(os.Args[1:], marksFromEnv(), os.Stdout); err != nil {
 		line, code := exitLine(err)
 		fmt.Fprintln(os.Stderr, line)

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"claimbench/sync_engine/readstates/cachetest"
 )
 
 // TestMain lets the tests run this test binary as the sync_engine program itself (the os/exec tests'
@@ -22,10 +24,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runCLI runs the program; marks go to its stderr (CLAIMBENCH_MARK_FD=2).
-func runCLI(args ...string) (stdout, stderr string, code int) {
+// programCommand is the test binary as the program (see TestMain); marks go to its stderr
+// (CLAIMBENCH_MARK_FD=2).
+func programCommand(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "SYNC_ENGINE_TEST_RUN_MAIN=1", "CLAIMBENCH_MARK_FD=2")
+	return cmd
+}
+
+// runCLI runs the program and returns what it printed and its exit status.
+func runCLI(args ...string) (stdout, stderr string, code int) {
+	cmd := programCommand(args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -275,7 +284,6 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"restore", "--remote", store, "--out", full},
 		{"restore", "--remote", filepath.Join(dir, "nostore"), "--out", filepath.Join(dir, "o")},
 		{"verify", "--remote", old},
-		{"serve", "--listen", "127.0.0.1:0", "--entries", "10"},
 	} {
 		out, errOut, code := runCLI(args...)
 		if code != 2 || out != "" || !strings.HasPrefix(errOut, "sync_engine: error: ") || strings.Count(errOut, "\n") != 1 {
@@ -283,3 +291,7 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		}
 	}
 }
+
+// `serve` (package readstates with the packed cache): the service's end-to-end tests, shared with
+// go_discord, on this program.
+func TestServe(t *testing.T) { cachetest.RunProgram(t, programCommand) }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sync"
 
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
 )
 
 // The LRU cache as Discord's Go service had it: one mutex, a map from (user, channel) to a pointer to a

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"claimbench/sync_engine/go_read_states/cachetest"
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
+	"claimbench/sync_engine/readstates/cachetest"
 )
 
 func TestLRUCacheKeepsTheContract(t *testing.T) { cachetest.Run(t, newLRUCache) }

@@ -5,10 +5,10 @@ go 1.26.0
 
 toolchain go1.26.8
 
-// Everything but the cache (frames, table, server, command line, the cache contract's tests) is
-// go_read_states' package readstates, so the two programs differ in their cache alone.
-require claimbench/sync_engine/go_read_states v0.0.0
+// Everything but the cache (frames, table, server, command line, the cache contract's tests) is the go
+// port's package readstates, so go_discord and the go port's `serve` differ in their cache alone.
+require claimbench/sync_engine v0.0.0
 
 require golang.org/x/sys v0.50.0 // indirect
 
-replace claimbench/sync_engine/go_read_states => ../go_read_states
+replace claimbench/sync_engine => ../go

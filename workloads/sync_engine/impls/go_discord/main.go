@@ -1,14 +1,14 @@
 // Command go_discord is sync_engine's read-states service (SPEC.md, Service mode) with the cache Discord's
 // Go Read States service had (Jesse Howarth, "Why Discord is switching from Go to Rust", 2020): a map of
-// keys to heap-allocated entries, linked into an LRU list by pointers (cache.go). Everything else is
-// go_read_states' package readstates, so the two programs differ in their cache's layout alone: what
-// claim L1's tail-latency cliff is about. The runtime is left at its defaults (README.md).
+// keys to heap-allocated entries, linked into an LRU list by pointers (cache.go). Everything else is the
+// go port's package readstates (../go), so this program and the go port's `serve` differ in their cache's
+// layout alone: what claim L1's tail-latency cliff is about. The runtime is left at its defaults (README.md).
 package main
 
 import (
 	"os"
 
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
 )
 
 func main() {

@@ -3,9 +3,9 @@ package main
 import (
 	"testing"
 
-	"claimbench/sync_engine/go_read_states/cachetest"
+	"claimbench/sync_engine/readstates/cachetest"
 )
 
 func TestMain(m *testing.M) { cachetest.TestMain(m, main) }
 
-func TestProgram(t *testing.T) { cachetest.RunProgram(t) }
+func TestProgram(t *testing.T) { cachetest.RunProgram(t, cachetest.TestBinary) }

@@ -1,10 +1,11 @@
-//! sync_engine in Rust (workloads/sync_engine/SPEC.md, batch side): `sync`, `restore`, `verify` and
-//! `chunk`. `main` parses the command line and turns every error into one stderr line and the SPEC's exit
-//! status: 2 usage or unreadable input, 3 corrupt store or local state, 4 local folder changed.
+//! sync_engine in Rust (workloads/sync_engine/SPEC.md): the batch side (`sync`, `restore`, `verify` and
+//! `chunk`) and the read-states service (`serve`, module `read_states`). `main` parses the command line and
+//! turns every error into one stderr line and the SPEC's exit status: 2 usage or unreadable input, 3
+//! corrupt store or local state, 4 local folder changed.
 //!
-//! The command line is parsed by hand: the SPEC wants one `sync_engine: error:` line for every mistake,
-//! `--key value` and `--key=value`, and sizes with K/M suffixes, which a derive parser's multi-line usage
-//! errors would have to be rewritten into anyway.
+//! The batch command lines are parsed by hand: the SPEC wants one `sync_engine: error:` line for every
+//! mistake, `--key value` and `--key=value`, and sizes with K/M suffixes, which a derive parser's
+//! multi-line usage errors would have to be rewritten into anyway. `serve`'s plain flags go through clap.
 
 mod chunk_command;
 mod chunk_hash;
@@ -15,6 +16,7 @@ mod local_apply;
 mod local_scan;
 mod local_state;
 mod marks;
+mod read_states;
 mod reconcile;
 mod store;
 mod sync;
@@ -33,7 +35,8 @@ use crate::sync::{SyncOptions, run_restore, run_sync, run_verify};
 
 const USAGE: &str = "usage: sync_engine sync --local DIR --remote STORE [--hash sha256|fast] [--min BYTES] [--avg BYTES] \
 [--max BYTES] [--threads N] [--replica NAME] [--rehash] [--fsync] | restore --remote STORE --out DIR | verify --remote STORE | \
-chunk --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N]";
+chunk --input FILE [--mode chunk|hash|chunk+hash] [--hash sha256|fast] [--min BYTES] [--avg BYTES] [--max BYTES] [--threads N] | \
+serve --listen HOST:PORT --entries N [--keys K] [--write-back-ms MS] [--threads N] [--backing FILE]";
 
 /// `--key value` / `--key=value` pairs and bare `--flag`s, each at most once; anything else is an error.
 struct Options(HashMap<String, String>);
@@ -215,11 +218,7 @@ fn run(args: &[String], marks: &Marks) -> Result<()> {
                 marks,
             )?;
         }
-        "serve" => {
-            return Err(Error::usage(
-                "serve is not implemented by this port (batch cases only); use the C++ reference",
-            ));
-        }
+        "serve" => read_states::serve(rest, marks)?,
         other => return Err(Error::usage(format!("unknown command '{other}'; {USAGE}"))),
     }
     Ok(())

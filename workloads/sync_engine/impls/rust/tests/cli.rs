@@ -398,7 +398,6 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["restore", "--remote", p(&store), "--out", p(&full)],
         vec!["restore", "--remote", nostore, "--out", o],
         vec!["verify", "--remote", p(&old)],
-        vec!["serve", "--listen", "127.0.0.1:0", "--entries", "10"],
     ];
     for args in cases {
         let out = run(&args);

@@ -1,7 +1,7 @@
 // Package readstates is the read-states service of sync_engine's SPEC.md (Service mode) minus its cache:
 // the key space and initial states, the 32-byte frames, the backing table, the write-back spill, the TCP
 // server and the `serve` command line. The cache itself is the one thing a program brings (Cache), so two
-// programs that differ only in their data layout (the packed table of go_read_states, the pointer LRU of
+// programs that differ only in their data layout (the packed table of the go port, the pointer LRU of
 // go_discord) differ in nothing else: that is the comparison claim L1 is about.
 package readstates
 

@@ -1,10 +1,12 @@
-package main
+// Package packedcache is the read-states cache `sync_engine serve` runs with: packed and pointer-free, the
+// C++ reference's layout in Go's terms (README.md).
+package packedcache
 
 import (
 	"fmt"
 	"sync"
 
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
 )
 
 // The packed cache. The design decision: no per-entry heap object. Each of up to 64 shards (a mutex each)
@@ -19,8 +21,8 @@ const (
 	mentions   = readstates.MaxMentions // the low 30 bits of entry.word
 	referenced = 1 << 30
 	dirty      = 1 << 31
-	// bytesPerEntry: the entry, 4/3 of a bucket, and room for the dirty list (for --entries' memory check).
-	bytesPerEntry = 24 + 6 + 4
+	// BytesPerEntry: the entry, 4/3 of a bucket, and room for the dirty list (for --entries' memory check).
+	BytesPerEntry = 24 + 6 + 4
 )
 
 // entry is one read state: 24 bytes, no pointers.
@@ -53,7 +55,9 @@ type packedCache struct {
 	table  *readstates.Table
 }
 
-func newPackedCache(entries uint64, table *readstates.Table) (readstates.Cache, error) {
+// New makes a cache of at most entries read states over table (a readstates.NewCache). Safe for concurrent
+// use, as readstates.Cache requires.
+func New(entries uint64, table *readstates.Table) (readstates.Cache, error) {
 	if entries < 1 {
 		return nil, fmt.Errorf("the cache needs at least one entry")
 	}

@@ -29,15 +29,16 @@ type Program struct {
 	BytesPerEntry uint64
 }
 
-// Main runs the command line args (without the program name) and returns the exit status. Only `serve`
-// is implemented: this program takes part in the read_states case alone (impl.toml's cases).
+// Main is the command line of a service-only program (go_discord): it runs args (without the program
+// name) and returns the exit status. Only `serve` is implemented; the batch commands exit 2 saying so.
+// A program with a batch side (the go port) calls RunServe for `serve` instead.
 func Main(args []string, program Program) int {
 	if len(args) == 0 {
 		return fail(exitUsage, errors.New(Usage))
 	}
 	switch args[0] {
 	case "serve":
-		return serve(args[1:], program)
+		return RunServe(args[1:], program)
 	case "sync", "restore", "verify", "chunk":
 		return fail(exitUsage, fmt.Errorf("%s is not implemented here: this program is the read-states service only; "+
 			"use another sync_engine implementation for the batch side (%s)", args[0], Usage))
@@ -58,7 +59,10 @@ type exitReport struct {
 	Counters
 }
 
-func serve(args []string, program Program) int {
+// RunServe is `serve` with its flags (args, after the word `serve`): it serves until SIGTERM or SIGINT,
+// prints the exit report and returns the exit status (2 for bad flags, an unusable address or backing
+// file, an --entries the machine cannot hold; 1 for a failure while serving), each error one stderr line.
+func RunServe(args []string, program Program) int {
 	options, err := ParseOptions(args)
 	if err != nil {
 		return fail(exitUsage, err)

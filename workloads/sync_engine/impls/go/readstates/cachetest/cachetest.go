@@ -1,5 +1,5 @@
 // Package cachetest holds the tests every readstates.Cache must pass, whatever its layout, so the packed
-// cache of go_read_states and the pointer LRU of go_discord are held to the same contract (SPEC.md,
+// cache of the go port (packedcache) and the pointer LRU of go_discord are held to the same contract (SPEC.md,
 // Service mode: every answer exact, whatever was evicted or written back meanwhile).
 package cachetest
 
@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
 )
 
 // Run runs the cache contract's tests against caches made by newCache.

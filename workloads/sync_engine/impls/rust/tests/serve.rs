@@ -1,4 +1,4 @@
-//! End-to-end tests of the binary: bad input exits 2 with one line; a real service answers over TCP
+//! End-to-end tests of `sync_engine serve`: bad input exits 2 with one line; a real service answers over TCP
 //! through `ready`, eviction and write-back, a malformed frame, SIGTERM and its exit report. Marks are read
 //! from stderr (CLAIMBENCH_MARK_FD=2).
 
@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_rust_read_states");
+const BINARY: &str = env!("CARGO_BIN_EXE_sync_engine");
 
 #[test]
 fn bad_input_exits_two_with_one_line() {
@@ -15,11 +15,7 @@ fn bad_input_exits_two_with_one_line() {
     let busy_address = busy.local_addr().unwrap().to_string();
     let cases: &[(&str, &[&str])] = &[
         ("serve", &[]),
-        ("not a command", &["frobnicate"]),
-        (
-            "not implemented here",
-            &["sync", "--local", "a", "--remote", "b"],
-        ),
+        ("unknown command", &["frobnicate"]),
         ("--entries", &["serve", "--listen", "127.0.0.1:0"]),
         (
             "--threads",

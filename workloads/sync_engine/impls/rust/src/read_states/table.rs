@@ -9,7 +9,7 @@ use std::os::fd::FromRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use crate::protocol::State;
+use super::protocol::State;
 
 const RECORD_BYTES: u64 = 16;
 

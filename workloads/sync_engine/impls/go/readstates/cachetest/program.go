@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"claimbench/sync_engine/go_read_states/readstates"
+	"claimbench/sync_engine/readstates"
 )
 
 // runMainVariable, set to 1, makes a test binary run as the program itself (TestMain).
@@ -33,17 +33,17 @@ func TestMain(m *testing.M, programMain func()) {
 // Command makes the program under test a child process with these arguments.
 type Command func(args ...string) *exec.Cmd
 
-// command is the test binary as the program, its marks on stderr (CLAIMBENCH_MARK_FD=2).
-func command(args ...string) *exec.Cmd {
+// TestBinary is the test binary as the program (see TestMain), its marks on stderr (CLAIMBENCH_MARK_FD=2).
+func TestBinary(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), runMainVariable+"=1", "CLAIMBENCH_MARK_FD=2")
 	return cmd
 }
 
-// RunProgram runs the command line's end-to-end tests on the test binary (see TestMain): exit statuses
-// and error lines for bad input, and a real service answering over TCP, through `ready`, SIGTERM and its
-// exit report.
-func RunProgram(t *testing.T) {
+// RunProgram runs `serve`'s end-to-end tests on the program command starts (TestBinary, or a program's
+// own equivalent): exit statuses and error lines for bad input, and a real service answering over TCP,
+// through `ready`, SIGTERM and its exit report.
+func RunProgram(t *testing.T, command Command) {
 	t.Run("BadInputExitsTwoWithOneLine", func(t *testing.T) { badInputExitsTwo(t, command) })
 	t.Run("ServesAndExitsCleanlyOnSigterm", func(t *testing.T) { servesAndExitsCleanly(t, command) })
 }
@@ -57,7 +57,6 @@ func badInputExitsTwo(t *testing.T, command Command) {
 	cases := map[string][]string{
 		"":                              {},
 		"unknown command":               {"frobnicate"},
-		"not implemented here":          {"sync", "--local", "a", "--remote", "b"},
 		"--entries is required":         {"serve", "--listen", "127.0.0.1:0"},
 		"--threads wants":               {"serve", "--listen", "127.0.0.1:0", "--entries", "10", "--threads", "-1"},
 		"cannot listen":                 {"serve", "--listen", busy.Addr().String(), "--entries", "10"},

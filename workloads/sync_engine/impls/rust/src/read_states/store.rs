@@ -13,8 +13,8 @@
 use std::io;
 use std::sync::Mutex;
 
-use crate::protocol::{self, MAX_MENTIONS, Op, State};
-use crate::table::{Record, Table};
+use super::protocol::{self, MAX_MENTIONS, Op, State};
+use super::table::{Record, Table};
 
 const MAX_SHARDS: u64 = 64;
 const REFERENCED: u32 = 1 << 30;

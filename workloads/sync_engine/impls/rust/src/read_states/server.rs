@@ -11,8 +11,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::MissedTickBehavior;
 
-use crate::protocol::{self, FRAME_BYTES, STATUS_MALFORMED, STATUS_OK, STATUS_OUT_OF_RANGE};
-use crate::store::Store;
+use super::protocol::{self, FRAME_BYTES, STATUS_MALFORMED, STATUS_OK, STATUS_OUT_OF_RANGE};
+use super::store::Store;
 
 /// What one connection reads at a time: 512 frames of pipelined requests.
 const READ_BUFFER_BYTES: usize = 16 << 10;

@@ -1,4 +1,4 @@
-package main
+package packedcache
 
 // keyIndex maps a key's index to its slot in one shard's entry array: open addressing with linear probing
 // over uint32 buckets (0 empty, else slot+1) at load factor at most 3/4, deletion by backward shift so no

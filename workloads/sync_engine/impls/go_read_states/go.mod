@@ -1,9 +1,0 @@
-module claimbench/sync_engine/go_read_states
-
-// The language version this needs, and the toolchain we measure (setup/toolchains.txt pins the same;
-// ./claimbench setup installs it from the Go module proxy when the machine's go is older).
-go 1.26.0
-
-toolchain go1.26.8
-
-require golang.org/x/sys v0.50.0

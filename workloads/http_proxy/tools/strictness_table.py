@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[3]
 HARNESS = ROOT / "build" / "release" / "bin" / "claimbench-harness"
 START_LIMIT_S = 60.0
 ANSWER_WAIT_S = 1.5
+QUIET_S = 0.3  # the recording origin answers once the proxy has sent nothing for this long
 HOST = b"Host: a\r\n"
 
 
@@ -135,6 +136,15 @@ class RecordingOrigin:
                     data += chunk
                 with self._lock:
                     self.heads += 1
+                # Answer only once the proxy has sent all it will: an answer while it still streams a faulty
+                # body would race its check of that body (a 502 or the origin's 200 instead of its 400,
+                # depending on the machine's load). The body's framing may be the fault, so quiet decides.
+                conn.settimeout(QUIET_S)
+                try:
+                    while conn.recv(65536):
+                        pass
+                except TimeoutError:
+                    pass
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
             except OSError:
                 pass

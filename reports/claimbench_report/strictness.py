@@ -10,6 +10,7 @@ by workloads/http_proxy/tools/strictness_table.py. Pure functions of the result 
 CASE = "strictness"
 WORKLOAD = "http_proxy"
 TITLE = "Strictness: SPEC.md's strict-parsing table, per proxy"
+NOT_IN_CASE = "takes part only in "  # the harness's opening for an implementation without this case
 
 
 def cell_text(check: dict) -> str:
@@ -21,13 +22,16 @@ def cell_text(check: dict) -> str:
 
 def version_text(bench: dict) -> str:
     """The implementation's version as the harness recorded it in `build`: a system peer's own version
-    ("nginx 1.22.1"), else its toolchain's; "unknown" when the result has none."""
+    ("nginx 1.22.1"), else its toolchain's, after the library it is named after when it has one ("pingora
+    0.9.1, rust 1.95.0"; rust_hyper: "hyper 1.13.0, ..."); "unknown" when the result has none."""
     build = bench.get("build") or {}
-    version = build.get("toolchain_version") or ""
-    if not version:
-        return "unknown"
+    impl = bench["implementation"]
     toolchain = build.get("toolchain") or ""
-    return f"{bench['implementation'] if toolchain in ('system', '') else toolchain} {version}"
+    version = build.get("toolchain_version") or ""
+    text = f"{impl if toolchain in ('system', '') else toolchain} {version}" if version else "unknown"
+    names = {impl, *impl.split("_")}
+    named = [lib.split()[:2] for lib in build.get("libraries") or [] if lib.split()[0] in names]
+    return f"{' '.join(named[0])}, {text}" if named and len(named[0]) == 2 else text
 
 
 def _strictness_benches(result: dict) -> list[dict]:
@@ -86,7 +90,8 @@ def strictness_section(results: list[dict]) -> tuple[str, list[str], tuple[list[
         if bench.get("conformance") and build.get("libraries"):
             bullets.append(f"{bench['implementation']}: {', '.join(build['libraries'])}")
     for bench in benches:
-        if not bench.get("conformance"):
+        # Like the harness's summary, leave out what has no such case (impl.toml `cases`: the C++ variants).
+        if not bench.get("conformance") and not str(bench.get("error", "")).startswith(NOT_IN_CASE):
             bullets.append(f"{bench['implementation']}: no answers ({bench.get('status', '?')}"
                            + (f": {bench['error']}" if bench.get("error") else "") + ")")
     return TITLE, paragraphs, strictness_table(benches), bullets

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from claimbench_report.load import load_result
 from claimbench_report.render import _html, _markdown, build_sections
-from claimbench_report.strictness import TITLE, strictness_section
+from claimbench_report.strictness import TITLE, strictness_section, version_text
 from result_builder import add_case, conform, make_result, write
 
 HEAD_FAULT = {"check": "two equal Content-Length", "expected": "400", "in_body": False}
@@ -18,10 +18,12 @@ def answer(row: dict, status: str, forwarded: bool, agrees: bool) -> dict:
 
 
 def strictness_run(profile: str = "standard") -> dict:
-    result = add_case(make_result(profile), "http_proxy", "strictness", ["cpp", "nginx", "pingora"],
+    result = add_case(make_result(profile), "http_proxy", "strictness", ["cpp", "nginx", "pingora", "cpp_asan"],
                       kind="service", primary="strictness_agreeing_rows", metrics=["strictness_rows"],
-                      status={"pingora": ("failed", "the build failed: cargo exited with status 101")})
-    cpp, nginx, _ = result["benchmarks"]
+                      status={"pingora": ("failed", "the build failed: cargo exited with status 101"),
+                              "cpp_asan": ("unavailable", "takes part only in proxy_1k (impl.toml 'cases'): it has "
+                                                          "no equivalent of this case")})
+    cpp, nginx, _, _ = result["benchmarks"]
     cpp["build"] = {"toolchain": "cpp", "toolchain_version": "GNU 12.2.0", "profile": "release", "flags": [],
                     "libraries": ["Boost.Asio 1.81"]}
     cpp["conformance"] = [answer(HEAD_FAULT, "400", False, True), answer(BODY_FAULT, "400", True, True)]
@@ -35,11 +37,15 @@ def test_the_table_has_a_column_per_proxy_with_its_version_and_marks_every_devia
     title, paragraphs, (header, rows), bullets = strictness_section([conform(strictness_run())])
     assert title == TITLE and header == ["request", "SPEC", "cpp", "nginx"]
     assert rows[0] == ["version", "", "cpp GNU 12.2.0", "nginx 1.22.1"]
+    hyper = {"implementation": "rust_hyper", "build": {"toolchain": "rust", "toolchain_version": "1.95.0",
+                                                       "libraries": ["hyper 1.13.0", "tokio 1.54.1"]}}
+    assert version_text(hyper) == "hyper 1.13.0, rust 1.95.0"
     assert rows[1] == ["two equal Content-Length", "400", "400", "**fwd 200**"]
     assert rows[2] == ["chunk size `zz`", "400 (body)", "fwd 400", "**none**"]
     assert rows[3] == ["agrees with the SPEC", "of 2", "2", "0"]
     assert "cpp: Boost.Asio 1.81" in bullets
     assert any(b.startswith("pingora: no answers (failed: the build failed") for b in bullets)
+    assert not any(b.startswith("cpp_asan") for b in bullets)  # not in the case at all, as in the summary
 
 
 def test_the_report_renders_the_table_in_markdown_and_html_from_a_result_file(tmp_path: Path):

@@ -70,10 +70,11 @@ def strictness_section(results: list[dict]) -> tuple[str, list[str], tuple[list[
     if not with_case:
         if not any(b.get("workload") == WORKLOAD for r in results for b in r.get("benchmarks") or []):
             return None
-        return TITLE, [
-            "Not in this run: the http_proxy `strictness` case runs in the standard and full profiles only (about "
-            "3 s per proxy; the quick profile's proxies are the same code). Run it with `./claimbench run "
-            "--workload http_proxy --profile standard --case strictness`."], None, []
+        note = ("Not in this run: the http_proxy `strictness` case runs in the standard and full profiles, unless "
+                "`--case` leaves it out; the quick profile skips it (about 3 s per proxy, and its proxies are the "
+                "same code). Run it with `./claimbench run --workload http_proxy --profile standard --case "
+                "strictness`.")
+        return TITLE, [note], None, []
     result = with_case[-1]
     benches = _strictness_benches(result)
     run_id = (result.get("claimbench") or {}).get("run_id", "?")

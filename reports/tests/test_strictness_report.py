@@ -61,7 +61,7 @@ def test_the_report_renders_the_table_in_markdown_and_html_from_a_result_file(tm
 def test_a_quick_run_of_the_proxies_says_the_table_is_not_in_it_and_other_runs_have_no_section():
     quick = add_case(make_result("quick"), "http_proxy", "proxy_1k", ["cpp"], kind="service", primary="max_rps")
     title, paragraphs, table, _ = strictness_section([conform(quick)])
-    assert table is None and "standard and full profiles only" in paragraphs[0]
+    assert table is None and "the quick profile skips it" in paragraphs[0]
     assert strictness_section([conform(add_case(make_result(), "null", "small", ["cpp"]))]) is None
-    assert "the http_proxy `strictness` case runs in the standard and full" in _markdown(
+    assert "the http_proxy `strictness` case runs in the standard and full profiles" in _markdown(
         build_sections(conform(quick), None))

@@ -71,8 +71,8 @@ def strictness_section(results: list[dict]) -> tuple[str, list[str], tuple[list[
         if not any(b.get("workload") == WORKLOAD for r in results for b in r.get("benchmarks") or []):
             return None
         note = ("Not in this run: the http_proxy `strictness` case runs in the standard and full profiles, unless "
-                "`--case` leaves it out; the quick profile skips it (about 3 s per proxy, and its proxies are the "
-                "same code). Run it with `./claimbench run --workload http_proxy --profile standard --case "
+                "`--case` leaves it out; the quick profile skips it (about 45 s for nine proxies, and its proxies are "
+                "the same code). Run it with `./claimbench run --workload http_proxy --profile standard --case "
                 "strictness`.")
         return TITLE, [note], None, []
     result = with_case[-1]

@@ -213,6 +213,17 @@ json ImplementationJson(const ImplementationResult& r) {
           {{"repetition", log.repetition}, {"path", log.path}, {"bytes", log.bytes}, {"truncated", log.truncated}});
     }
   }
+  if (!r.conformance.empty()) {
+    out["conformance"] = json::array();
+    for (const ConformanceCheck& c : r.conformance) {
+      out["conformance"].push_back({{"check", c.check},
+                                    {"expected", c.expected},
+                                    {"in_body", c.in_body},
+                                    {"status", c.status},
+                                    {"forwarded", c.forwarded},
+                                    {"agrees", c.agrees}});
+    }
+  }
   if (r.artifact) {
     const ArtifactRecord& a = *r.artifact;
     out["artifact"] = {{"build", a.build},
@@ -464,6 +475,19 @@ BuildRecord ReadBuild(const json& j, const std::string& path) {
   return b;
 }
 
+// One entry of `conformance` (absent in results without a conformance case).
+ConformanceCheck ReadConformanceCheck(const json& j, const std::string& path) {
+  ReadObject(j, path);
+  ConformanceCheck c;
+  c.check = Get<ReadString>(j, "check", path);
+  c.expected = Get<ReadString>(j, "expected", path);
+  c.in_body = Get<ReadBool>(j, "in_body", path);
+  c.status = Get<ReadString>(j, "status", path);
+  c.forwarded = Get<ReadBool>(j, "forwarded", path);
+  c.agrees = Get<ReadBool>(j, "agrees", path);
+  return c;
+}
+
 // `artifact` of a benchmark of the build case.
 ArtifactRecord ReadArtifact(const json& j, const std::string& path) {
   ReadObject(j, path);
@@ -505,6 +529,9 @@ ImplementationResult ReadImplementation(const json& j, const std::string& path) 
   r.timeline = ReadVector<TimePoint>(j, "timeline", path, ReadTimePoint);
   r.extra = ReadNumberMap(j, "extra", path);
   if (j.contains("service_logs")) r.service_logs = ReadVector<ServiceLog>(j, "service_logs", path, ReadServiceLog);
+  if (j.contains("conformance")) {
+    r.conformance = ReadVector<ConformanceCheck>(j, "conformance", path, ReadConformanceCheck);
+  }
   if (j.contains("artifact")) r.artifact = Get<ReadArtifact>(j, "artifact", path);
   return r;
 }

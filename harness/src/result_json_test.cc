@@ -134,6 +134,15 @@ void ExpectSameImplementation(const ImplementationResult& e, const Implementatio
     EXPECT_EQ(e.service_logs[i].bytes, a.service_logs[i].bytes);
     EXPECT_EQ(e.service_logs[i].truncated, a.service_logs[i].truncated);
   }
+  ASSERT_EQ(e.conformance.size(), a.conformance.size());
+  for (size_t i = 0; i < e.conformance.size(); ++i) {
+    EXPECT_EQ(e.conformance[i].check, a.conformance[i].check);
+    EXPECT_EQ(e.conformance[i].expected, a.conformance[i].expected);
+    EXPECT_EQ(e.conformance[i].in_body, a.conformance[i].in_body);
+    EXPECT_EQ(e.conformance[i].status, a.conformance[i].status);
+    EXPECT_EQ(e.conformance[i].forwarded, a.conformance[i].forwarded);
+    EXPECT_EQ(e.conformance[i].agrees, a.conformance[i].agrees);
+  }
 }
 
 void ExpectSameResult(const RunResult& e, const RunResult& a) {
@@ -415,8 +424,21 @@ TEST(ResultJsonTest, WrongTypesAndUnknownStatusAreNamed) {
   EXPECT_EQ(ParseError(j), "claimbench.seed: expected a non-negative integer");
 
   j = ToJson(Sample());
+  j["benchmarks"][0]["conformance"][1]["forwarded"] = "yes";
+  EXPECT_EQ(ParseError(j), "benchmarks[0].conformance[1].forwarded: expected true or false, found string");
+
+  j = ToJson(Sample());
   j["benchmarks"][0]["extra"]["achieved_rps"] = "fast";
   EXPECT_EQ(ParseError(j), "benchmarks[0].extra.achieved_rps: expected a number or null, found string");
+}
+
+TEST(ResultJsonTest, ConformanceIsWrittenOnlyWhenThereIsOneAndOptionalWhenRead) {
+  json j = ToJson(Sample());
+  ASSERT_EQ(j["benchmarks"][0]["conformance"].size(), 2u);
+  EXPECT_EQ(j["benchmarks"][0]["conformance"][0]["status"], "200");
+  EXPECT_FALSE(j["benchmarks"][1].contains("conformance"));  // a result without checks stays as it was
+  j["benchmarks"][0].erase("conformance");
+  EXPECT_TRUE(RunResultFromJson(j).benchmarks[0].conformance.empty());
 }
 
 TEST(ResultJsonTest, SelfReportedIsWrittenForEveryMetricAndDefaultsToFalseWhenAbsent) {

@@ -69,6 +69,22 @@ TEST(FailureRule, TheShareIsOfTheScheduleNotOfWhatCompleted) {
   EXPECT_NE(verdict.error.find("first error: connection closed"), std::string::npos) << verdict.error;
 }
 
+TEST(FailureRule, AServiceThatLeftMostRequestsUnsentDidNotSustainTheOfferedLoad) {
+  // Half the schedule still queued at the end: too slow for the rate, which the error says first.
+  loadgen::LoadResult r = OpenRun(10'000);
+  r.target_rate_per_s = 12'000;
+  r.sent = r.completed = 5'000;
+  r.unsent = 5'000;
+  const Verdict slow = CheckLoadFailures(r, "latency_1k");
+  EXPECT_EQ(slow.error.rfind("latency_1k: did not sustain the offered load of 12000 requests/s: 5000 of 10000", 0),
+            0u)
+      << slow.error;
+  // Failures that are mostly errors are not a matter of speed.
+  r.unsent = 100;
+  r.errors = 4'900;
+  EXPECT_EQ(CheckLoadFailures(r).error.find("did not sustain"), std::string::npos) << CheckLoadFailures(r).error;
+}
+
 TEST(FailureRule, OneWrongResponseIsEnough) {
   loadgen::LoadResult r = OpenRun(1'000'000);
   r.completed -= 1;
@@ -95,7 +111,11 @@ TEST(FailureRule, EachSweepStepIsHeldToItsOwnSchedule) {
   at95.timeouts = 45;
   const Verdict verdict = CheckSweepFailures(sweep);
   EXPECT_FALSE(verdict.ok);
-  EXPECT_EQ(verdict.error.rfind("the 95% step: 95 of 19000 scheduled requests failed", 0), 0u)
+  // Mostly unsent: the step's rate was more than the service sustained, which the error says first.
+  EXPECT_EQ(verdict.error.rfind("the 95% step: did not sustain the offered load of 10000 requests/s: 95 of 19000 "
+                                "scheduled requests failed",
+                                0),
+            0u)
       << verdict.error;
 
   // The probe's failures count too, as a share of what it sent.

@@ -271,6 +271,14 @@ const Comparison& Find(const std::vector<Comparison>& comparisons, const std::st
   throw std::runtime_error("no comparison of " + contender + " on " + metric);
 }
 
+TEST(CompareAllPairsTest, AConformanceCaseGetsNoRatios) {
+  ImplementationResult cpp = WithTimes("cpp", "reference", {100});
+  ImplementationResult nginx = WithTimes("nginx", "peer", {300});
+  cpp.conformance = {{"obs-fold", "400", false, "400", false, true}};
+  nginx.conformance = {{"obs-fold", "400", false, "200", true, false}};
+  EXPECT_TRUE(CompareAllPairs({cpp, nginx}).empty());
+}
+
 TEST(CompareAllPairsTest, OnePairGivesARatioWithoutAnInterval) {
   const std::vector<Comparison> out =
       CompareAllPairs({WithTimes("cpp", "reference", {100}), WithTimes("python", "port", {300})});

@@ -13,6 +13,7 @@ from .eligibility import indicative_reasons
 from .forest import plot_claims_forest
 from .plots import plot_case, plot_latency_percentiles, plot_latency_timeline, plot_latency_vs_load, plot_rss_timeline
 from .safety import safety_section
+from .strictness import strictness_section
 from .units import format_quantity
 
 ENVIRONMENT_KEYS = [
@@ -375,6 +376,9 @@ def build_sections(results: dict | list[dict], out_dir: Path | None,
     if matrices:
         title, paragraphs, (header, rows), bullets, images = safety_section(matrices[-1], out_dir)
         sections.append(Section(title, 2, paragraphs, [Table(header, rows)], bullets, images))
+    if (strictness := strictness_section(runs)) is not None:
+        title, paragraphs, table, bullets = strictness
+        sections.append(Section(title, 2, paragraphs, [Table(*table)] if table else [], bullets))
     for run in runs:
         if len(runs) > 1:
             sections.append(Section(f"Run {run.get('claimbench', {}).get('run_id', '?')}", 2))
@@ -404,21 +408,24 @@ def _markdown(sections: list[Section]) -> str:
     return "\n".join(lines)
 
 
+def _inline_html(text: str) -> str:
+    """`text` escaped, with Markdown's **bold** as <b> (paragraphs, and cells that mark a deviation)."""
+    parts = html.escape(text).split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def _html(sections: list[Section]) -> str:
     body: list[str] = []
     for section in sections:
         body.append(f"<h{section.level}>{html.escape(section.title)}</h{section.level}>")
         for paragraph in section.paragraphs:
-            text = html.escape(paragraph)
-            parts = text.split("**")
-            text = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
-            body.append(f"<p>{text}</p>")
+            body.append(f"<p>{_inline_html(paragraph)}</p>")
         for table in section.tables:
             body.append("<table>")
             if any(table.header):
                 body.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in table.header) + "</tr>")
             for row in table.rows:
-                body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
+                body.append("<tr>" + "".join(f"<td>{_inline_html(c)}</td>" for c in row) + "</tr>")
             body.append("</table>")
         if section.bullets:
             body.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in section.bullets) + "</ul>")

@@ -39,6 +39,9 @@ METRICS = {
     "runtime_dependencies_beyond_libc": ("count", False),
     "source_lines": ("count", False),
     "test_lines": ("count", False),
+    # http_proxy's strictness case (workloads/http_proxy/driver/strictness_case.h)
+    "strictness_rows": ("count", True),
+    "strictness_agreeing_rows": ("count", True),
 }
 
 

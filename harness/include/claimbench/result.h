@@ -100,6 +100,18 @@ struct Calibration {
   std::string description;  // how it was derived, e.g. "0.8 x nginx's closed-loop maximum of 57,110/s"
 };
 
+// One conformance check of a service (e.g. http_proxy's strictness case: a SPEC row sent as one request), as
+// the workload's prober judged it. Kept per implementation so that a report can put every implementation's
+// answer to the same check side by side.
+struct ConformanceCheck {
+  std::string check;      // what was sent, in words ("two equal Content-Length")
+  std::string expected;   // the SPEC's answer: a status code ("400"), or "forward"
+  bool in_body = false;   // the fault is in the body: a streaming proxy may forward the head before it
+  std::string status;     // the status code the implementation answered, "none" without an answer
+  bool forwarded = false; // the request's head reached the origin
+  bool agrees = false;    // the answer is the SPEC's (the prober's rule)
+};
+
 // How an implementation was built (`build` of each benchmark): enough to tell a release Rust build from an
 // AddressSanitizer C++ build, and to rebuild it the same way.
 struct BuildRecord {
@@ -153,6 +165,7 @@ struct ImplementationResult {
   std::vector<TimePoint> timeline;             // services only: per-interval series
   std::vector<ServiceLog> service_logs;        // services only: every repetition with a non-empty stderr
   std::map<std::string, double> extra;         // workload-specific scalars (e.g. achieved_rps)
+  std::vector<ConformanceCheck> conformance;   // services only: of the last ok repetition; empty: none
   std::optional<ArtifactRecord> artifact;      // the build case only: of the last ok repetition
 };
 

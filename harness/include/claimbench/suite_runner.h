@@ -58,7 +58,8 @@ RunResult RunSuite(const std::vector<std::unique_ptr<Workload>>& workloads, cons
 // Ratios contender/baseline of every shared metric for every ordered pair of ok implementations of one
 // case, from paired repetitions (same round), by stats::ComparePairs: below stats::kMinPairs pairs the
 // ratio has no interval and no p-value (NaN). Pairs with the reference as baseline come first. Claims
-// such as "Rust is 10x faster than Python" need pairs that do not involve the reference.
+// such as "Rust is 10x faster than Python" need pairs that do not involve the reference. A conformance case's
+// results (non-empty `conformance`) get none: their answers are compared row by row, not as ratios.
 std::vector<Comparison> CompareAllPairs(const std::vector<ImplementationResult>& case_results);
 
 // Statistics of every metric over the ok, non-warm-up samples.

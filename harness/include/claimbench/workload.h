@@ -105,6 +105,7 @@ struct ServiceMeasurement {
   std::map<std::string, double> metrics;        // e.g. latency_p99_ns, achieved_rps
   std::vector<LatencyDistribution> latency;
   std::vector<TimePoint> timeline;
+  std::vector<ConformanceCheck> conformance;  // a conformance case's checks, in the order they were sent
 };
 
 // One case of a workload, prepared: owns the case's state from Prepare to the end of the case. The runner

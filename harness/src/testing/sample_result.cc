@@ -91,6 +91,8 @@ ImplementationResult OkResult() {
   r.extra = {{"achieved_rps", 9999.5}, {"target_rps", 10000}, {"errors", 0}};
   r.service_logs = {{1, "logs/run-x/sync_engine/read_states/go.1.stderr", 120, false},
                     {2, "logs/run-x/sync_engine/read_states/go.2.stderr", kMaxServiceLogBytes, true}};
+  r.conformance = {{"two equal Content-Length", "400", false, "200", true, false},
+                   {"chunk size `zz`", "400", true, "400", true, true}};
   return r;
 }
 

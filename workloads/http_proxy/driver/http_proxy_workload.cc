@@ -15,6 +15,7 @@
 #include "cpu_pinning.h"
 #include "idle_connections.h"
 #include "origin_fleet.h"
+#include "strictness_case.h"
 
 namespace claimbench::http_proxy_workload {
 namespace {
@@ -347,14 +348,33 @@ class HttpProxyWorkload final : public Workload {
     hosts.description = "4 origin hosts, round-robin: the sweep";
     hosts.parameters["origin_hosts"] = "4";
 
-    return {sweep, latency, idle, large, chunked, long_tail, hosts};
+    // The strict-parsing table, once per implementation (the answers do not vary between repetitions): not in
+    // the quick profile, which has no time for about 3 s per proxy and whose proxies are the same code.
+    CaseSpec strictness;
+    strictness.name = "strictness";
+    strictness.kind = CaseKind::kService;
+    strictness.description =
+        "SPEC.md's strict-parsing table (smuggling, framing, limits): each row sent as one request; what the proxy "
+        "answers and whether the head reached the origin (strictness_case.h)";
+    strictness.parameters = {{"mode", "strictness"}, {"threads", "1"}};
+    strictness.warmup_repetitions = 0;
+    strictness.stopping.min_repetitions = strictness.stopping.max_repetitions = 1;
+    strictness.stopping.time_budget_s = 900;
+    strictness.timeout = seconds(240);
+    strictness.primary_metric = "strictness_agreeing_rows";
+    strictness.extra_metrics = StrictnessMetricDescriptors();
+
+    return {sweep, latency, idle, large, chunked, long_tail, hosts, strictness};
   }
 
   void Validate(const CaseSpec& spec) const override {
+    CaseParameters params(spec);
+    if (params.Choice("mode", {"sweep", "rate", "idle", "strictness"}) == "strictness") {
+      (void)params.Int("threads", 1, 1024);
+      return;
+    }
     (void)OriginConfigFor(spec);
     (void)RateSetting::From(spec);
-    CaseParameters params(spec);
-    (void)params.Choice("mode", {"sweep", "rate", "idle"});
     (void)params.Int("threads", 1, 1024);
     (void)params.Int("response_bytes", 0, 4 * 1024 * 1024);
     (void)params.Int("chunked", 0, 1);
@@ -366,6 +386,9 @@ class HttpProxyWorkload final : public Workload {
 
   std::unique_ptr<PreparedCase> Prepare(const CaseSpec& spec, const WorkloadContext& workload,
                                         const CaseDirs& dirs) const override {
+    if (CaseParameters(spec).String("mode") == "strictness") {
+      return PrepareStrictnessCase(workload.paths, workload.dir / "tools" / "strictness_table.py");
+    }
     auto prepared = std::make_unique<ProxyCase>(OriginConfigFor(spec), dirs.scratch_dir);
     const RateSetting rate = RateSetting::From(spec);
     if (CaseParameters(spec).String("mode") == "rate") prepared->SetRate(CalibrateRate(spec, rate, workload, *prepared, dirs));

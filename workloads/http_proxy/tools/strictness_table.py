@@ -6,6 +6,13 @@ status is the SPEC's and, for a fault in the head, nothing reached the origin (a
 found after a streaming proxy has forwarded the head: there only the status decides).
 
     strictness_table.py [--impl NAME]... [--harness PATH] [--json FILE] [--markdown FILE]
+    strictness_table.py --probe PORT --origin-port PORT --json FILE
+
+The second form is the harness's `strictness` case (driver/http_proxy_workload.cc, standard and full
+profiles): the harness has started the proxy on 127.0.0.1:PORT with 127.0.0.1:ORIGIN_PORT as its only
+upstream; this serves the recording origin there, sends every row and writes the proxy's answers as a JSON
+array, one object per row: {"check", "expected", "in_body", "status", "forwarded", "agrees"} (the result's
+`conformance`, docs/result_format.md).
 
 With no --impl: every implementation whose manifest is under workloads/http_proxy/impls/ that `claimbench
 exec` can start here within the start-up limit (a peer that is not built is started by exec, which builds it:
@@ -30,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[3]
 HARNESS = ROOT / "build" / "release" / "bin" / "claimbench-harness"
 START_LIMIT_S = 60.0
 ANSWER_WAIT_S = 1.5
+QUIET_S = 0.3  # the recording origin answers once the proxy has sent nothing for this long
 HOST = b"Host: a\r\n"
 
 
@@ -101,10 +109,10 @@ ROWS = [
 class RecordingOrigin:
     """An origin that counts the request heads it receives and answers each with a short 200."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.heads = 0
         self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self._listener = socket.create_server(("127.0.0.1", port), backlog=64)
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -128,6 +136,15 @@ class RecordingOrigin:
                     data += chunk
                 with self._lock:
                     self.heads += 1
+                # Answer only once the proxy has sent all it will: an answer while it still streams a faulty
+                # body would race its check of that body (a 502 or the origin's 200 instead of its 400,
+                # depending on the machine's load). The body's framing may be the fault, so quiet decides.
+                conn.settimeout(QUIET_S)
+                try:
+                    while conn.recv(65536):
+                        pass
+                except TimeoutError:
+                    pass
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
             except OSError:
                 pass
@@ -169,6 +186,23 @@ def agrees(row: Row, status: str, forwarded: bool) -> bool:
     if row.spec == "forward":
         return forwarded
     return status == row.spec and (row.in_body or not forwarded)
+
+
+def answers(port: int, origin: RecordingOrigin) -> list[dict]:
+    """Every row sent to the proxy on `port` (whose upstream is `origin`), in ROWS' order: what it answered,
+    whether the head reached the origin, and whether that agrees with the SPEC."""
+    results = []
+    for row in ROWS:
+        status, forwarded = probe(port, origin, row.request)
+        results.append({"status": status, "forwarded": forwarded, "agrees": agrees(row, status, forwarded)})
+    return results
+
+
+def conformance(port: int, origin: RecordingOrigin) -> list[dict]:
+    """answers() with each row's name, the SPEC's answer and whether the fault is in the body: the
+    self-describing list the harness records as a result's `conformance`."""
+    return [{"check": row.name, "expected": row.spec, "in_body": row.in_body, **answer}
+            for row, answer in zip(ROWS, answers(port, origin), strict=True)]
 
 
 def start(harness: Path, impl: str, port: int, upstream: int, scratch: Path) -> subprocess.Popen | None:
@@ -219,12 +253,7 @@ def table(harness: Path, impls: list[str]) -> dict:
                 print(f"strictness: {impl}: not started: {skipped[impl]}", file=sys.stderr)
                 continue
             try:
-                results = []
-                for row in ROWS:
-                    status, forwarded = probe(port, origin, row.request)
-                    results.append({"status": status, "forwarded": forwarded,
-                                    "agrees": agrees(row, status, forwarded)})
-                columns[impl] = results
+                columns[impl] = answers(port, origin)
             finally:
                 stop(proc)
     return {"rows": [{"name": r.name, "spec": r.spec} for r in ROWS], "implementations": columns,
@@ -258,7 +287,26 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--harness", type=Path, default=HARNESS, help="claimbench-harness binary")
     parser.add_argument("--json", type=Path, help="write the table as JSON here")
     parser.add_argument("--markdown", type=Path, help="write the table as Markdown here (default: stdout)")
+    parser.add_argument("--probe", type=int, metavar="PORT",
+                        help="probe the proxy already listening on 127.0.0.1:PORT (needs --origin-port and --json)")
+    parser.add_argument("--origin-port", type=int, metavar="PORT",
+                        help="with --probe: serve the recording origin on 127.0.0.1:PORT, the proxy's upstream")
     args = parser.parse_args(argv)
+    if args.probe is not None:
+        if args.origin_port is None or args.json is None or args.impl:
+            parser.error("--probe PORT needs --origin-port PORT and --json FILE, and no --impl")
+        try:
+            origin = RecordingOrigin(args.origin_port)
+        except OSError as error:
+            print(f"strictness: error: cannot listen on 127.0.0.1:{args.origin_port}: {error}", file=sys.stderr)
+            return 2
+        try:
+            checks = conformance(args.probe, origin)
+        except OSError as error:  # the proxy stopped accepting connections: no table for it
+            print(f"strictness: error: 127.0.0.1:{args.probe}: {error}", file=sys.stderr)
+            return 1
+        write_atomically(args.json, json.dumps(checks, indent=1) + "\n")
+        return 0
     if not args.harness.exists():
         parser.error(f"{args.harness} does not exist; build it with ./claimbench build")
     known = implementations()

@@ -50,6 +50,24 @@ def test_asans_price_is_shown_as_context_and_never_changes_the_verdict(registry)
     assert any(rule.startswith("context, not part of the verdict: ") for rule in verdict.rules)
 
 
+def test_the_rust_ports_bounds_checks_are_shown_as_context_and_never_change_the_verdict(registry):
+    # The port against its unchecked build (rust_unchecked, a diagnostic) on the tokenizer: a 20% price would be
+    # "holds" on its own, a 0.9 "does not hold"; either way the hardened builds alone decide.
+    for rust_cost in (1.20, 0.90):
+        result = hardening_run(hardened=1.003, libcxx_hardened=1.003, asan=2.0)
+        result = add_case(result, "tokenizer", "encode_gpt2", ["cpp", "rust", "rust_unchecked"])
+        for bench in result["benchmarks"]:
+            bench["label"] = LABELS.get(bench["implementation"], "idiomatic")
+            if bench["implementation"] == "rust_unchecked":
+                bench["label"] = "diagnostic"
+        add_comparison(result, "tokenizer", "encode_gpt2", "rust", "rust_unchecked", "timed_ns", rust_cost)
+        verdict = judge(registry, "F3", result)
+        assert verdict.verdict == DOES_NOT_HOLD, verdict.reasons
+        rust = [e for e in verdict.evidence if (e.contender, e.baseline) == ("rust", "rust_unchecked")]
+        assert len(rust) == 1 and rust[0].outcome == INDICATIVE
+        assert rust[0].detail.startswith("context, not part of the verdict")
+
+
 def test_context_evidence_alone_does_not_make_a_claim_indicative(registry):
     result = hardening_run(hardened=1.20, libcxx_hardened=1.10, asan=2.0)
     result["claimbench"]["comparisons"] = [c for c in result["claimbench"]["comparisons"]

@@ -10,6 +10,8 @@
 pub mod checksum;
 pub mod data_dir;
 pub mod decimal;
+#[path = "../../../../../tools/rust/hot_index.rs"]
+mod hot_index;
 pub mod manifest;
 pub mod marks;
 pub mod morsels;

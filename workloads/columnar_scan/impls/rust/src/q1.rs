@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::data_dir::{DataDir, Fixed};
 use crate::decimal::{average, days, money};
+use crate::hot_index::index_mut;
 use crate::morsels::morsels;
 use crate::query::Query;
 
@@ -28,6 +29,19 @@ const SLOTS: usize = 2 * OUTSIDE as usize + 1;
 
 const FLAG_SLOT: [u8; 256] = domain_slots(&FLAGS, 2);
 const STATUS_SLOT: [u8; 256] = domain_slots(&STATUSES, 1);
+// Every byte pair's slot is a slot: what lets `scan` index the groups without a check when built unchecked.
+const _: () = assert!((max(&FLAG_SLOT) as usize + max(&STATUS_SLOT) as usize) < SLOTS);
+
+const fn max(slots: &[u8; 256]) -> u8 {
+    let (mut max, mut i) = (0, 0);
+    while i < slots.len() {
+        if slots[i] > max {
+            max = slots[i];
+        }
+        i += 1;
+    }
+    max
+}
 
 /// For every byte: its position in `domain` times `stride`, or OUTSIDE.
 const fn domain_slots(domain: &[u8], stride: u8) -> [u8; 256] {
@@ -101,8 +115,9 @@ impl Q1 {
             if shipdate > CUTOFF {
                 continue;
             }
-            let group = &mut groups
-                [usize::from(FLAG_SLOT[usize::from(flag)] + STATUS_SLOT[usize::from(status)])];
+            let slot = FLAG_SLOT[usize::from(flag)] + STATUS_SLOT[usize::from(status)];
+            // In bounds: below SLOTS, the length of `groups`, for any two bytes (asserted at compile time).
+            let group = index_mut!(groups, usize::from(slot));
             let disc_price = price * (100 - discount); // scale 4
             group.sum_qty += quantity;
             group.sum_base_price += price;

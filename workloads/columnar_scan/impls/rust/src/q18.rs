@@ -14,6 +14,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::data_dir::{DataDir, Fixed, Strings};
 use crate::decimal::{date, money};
+use crate::hot_index::index;
 use crate::morsels::morsels;
 use crate::query::Query;
 use crate::top::top;
@@ -86,13 +87,15 @@ impl Q18 {
         let (orderdate, totalprice) = (self.o_orderdate.values(), self.o_totalprice.values());
         morsels(orderkey.len())
             .flat_map_iter(|rows| {
+                // In bounds: `row` is below the length of `orderkey`, and every column of a table has its
+                // row count (manifest.rs's `check_column`, `DataDir::map`).
                 rows.filter_map(|row| {
-                    let &sum_quantity = large.get(&orderkey[row])?;
+                    let &sum_quantity = large.get(index!(orderkey, row))?;
                     Some(LargeOrder {
-                        custkey: custkey[row],
-                        orderkey: orderkey[row],
-                        orderdate: orderdate[row],
-                        totalprice: totalprice[row],
+                        custkey: *index!(custkey, row),
+                        orderkey: *index!(orderkey, row),
+                        orderdate: *index!(orderdate, row),
+                        totalprice: *index!(totalprice, row),
                         sum_quantity,
                     })
                 })

@@ -14,6 +14,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::data_dir::{DataDir, Fixed, Strings};
 use crate::decimal::{date, days, money};
+use crate::hot_index::{index, index_mut};
 use crate::morsels::morsels;
 use crate::query::Query;
 use crate::top::top;
@@ -81,20 +82,25 @@ impl Q3 {
         let custkey = self.c_custkey.values();
         let building: FxHashSet<i32> = morsels(custkey.len())
             .flat_map_iter(|rows| {
+                // In bounds: `row` is below the length of `custkey`, whose rows the morsels cut.
                 rows.filter(|&row| self.c_mktsegment.get(row) == SEGMENT)
-                    .map(|row| custkey[row])
+                    .map(|row| *index!(custkey, row))
             })
             .collect();
         let (orderkey, custkey) = (self.o_orderkey.values(), self.o_custkey.values());
         let (orderdate, shippriority) = (self.o_orderdate.values(), self.o_shippriority.values());
         morsels(orderkey.len())
             .flat_map_iter(|rows| {
-                rows.filter(|&row| orderdate[row] < DATE && building.contains(&custkey[row]))
-                    .map(|row| Candidate {
-                        orderkey: orderkey[row],
-                        orderdate: orderdate[row],
-                        shippriority: shippriority[row],
-                    })
+                // In bounds: `row` is below the length of `orderkey`, and every column of a table has its
+                // row count (manifest.rs's `check_column`, `DataDir::map`).
+                rows.filter(|&row| {
+                    *index!(orderdate, row) < DATE && building.contains(index!(custkey, row))
+                })
+                .map(|row| Candidate {
+                    orderkey: *index!(orderkey, row),
+                    orderdate: *index!(orderdate, row),
+                    shippriority: *index!(shippriority, row),
+                })
             })
             .collect()
     }
@@ -116,8 +122,11 @@ impl Q3 {
                 continue;
             }
             if let Some(&slot) = slot_of.get(orderkey) {
-                revenue[slot].sum += price * (100 - discount);
-                revenue[slot].lines += 1;
+                // In bounds: `slot_of` maps each candidate to its position, and `revenue` has one entry
+                // per candidate (`run`).
+                let order = index_mut!(revenue, slot);
+                order.sum += price * (100 - discount);
+                order.lines += 1;
             }
         }
         revenue

@@ -11,6 +11,7 @@ use std::collections::BinaryHeap;
 use rustc_hash::FxHashMap;
 
 use crate::byte_level::{BYTE_CHARS, token_bytes};
+use crate::hot_index::{index, index_mut};
 
 /// The model's options besides the vocabulary and merges (the fields of HF's `BPE`).
 #[derive(Clone, Debug, Default)]
@@ -104,10 +105,13 @@ impl BpeModel {
         }
         let MergeScratch { symbols, queue } = scratch;
         self.initial_symbols(word, symbols);
+        // In bounds, every index of `symbols` in this loop: it is a position of `symbols`, which neither
+        // grows nor shrinks here. The queue holds positions (`0..len`, then links), and the `prev` and
+        // `next` links only ever hold positions: `initial_symbols` links neighbours, a merge copies links.
         let pair = |symbols: &[Symbol], left: usize| {
-            let right = symbols[left].next?;
+            let right = index!(symbols, left).next?;
             self.merges
-                .get(&(symbols[left].id, symbols[right].id))
+                .get(&(index!(symbols, left).id, index!(symbols, right).id))
                 .copied()
         };
         queue.clear();
@@ -118,18 +122,21 @@ impl BpeModel {
         }
         while let Some(Reverse((_, pos, new_id))) = queue.pop() {
             // An entry is stale when its left symbol was merged away or either side has changed since.
-            if !symbols[pos].alive || pair(symbols, pos).is_none_or(|(_, id)| id != new_id) {
+            if !index!(symbols, pos).alive || pair(symbols, pos).is_none_or(|(_, id)| id != new_id)
+            {
                 continue;
             }
-            let right = symbols[pos].next.expect("a live pair has a right side");
-            symbols[right].alive = false;
-            let after = symbols[right].next;
-            symbols[pos].id = new_id;
-            symbols[pos].next = after;
+            let right = index!(symbols, pos)
+                .next
+                .expect("a live pair has a right side");
+            index_mut!(symbols, right).alive = false;
+            let after = index!(symbols, right).next;
+            index_mut!(symbols, pos).id = new_id;
+            index_mut!(symbols, pos).next = after;
             if let Some(after) = after {
-                symbols[after].prev = Some(pos);
+                index_mut!(symbols, after).prev = Some(pos);
             }
-            for left in [symbols[pos].prev, Some(pos)].into_iter().flatten() {
+            for left in [index!(symbols, pos).prev, Some(pos)].into_iter().flatten() {
                 if let Some((rank, new_id)) = pair(symbols, left) {
                     queue.push(Reverse((rank, left, new_id)));
                 }
@@ -152,7 +159,8 @@ impl BpeModel {
                 alive: true,
             });
             if index > 0 {
-                symbols[index - 1].next = Some(index);
+                // In bounds: `index - 1 < index`, and `index` was just pushed.
+                index_mut!(symbols, index - 1).next = Some(index);
             }
         };
         let mut previous_unk = false;

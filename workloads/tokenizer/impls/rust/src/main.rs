@@ -11,6 +11,8 @@ mod bpe;
 mod byte_level;
 mod config;
 mod corpus;
+#[path = "../../../../../tools/rust/hot_index.rs"]
+mod hot_index;
 mod marks;
 mod pre_tokenizer;
 mod scanner;

@@ -61,14 +61,20 @@ struct Cursor<'a> {
 }
 
 impl Cursor<'_> {
-    /// The character starting at byte `pos` (a char boundary), if any.
+    /// The character starting at byte `pos`, if any. `pos` is a char boundary: the text's start or where a
+    /// character or an ASCII byte of a match ends (the `unchecked` build relies on it).
     #[inline]
     fn at(&self, pos: usize) -> Option<Char> {
         let byte = *self.text.as_bytes().get(pos)?;
         let (c, len) = if byte.is_ascii() {
             (byte as char, 1)
         } else {
-            let c = self.text[pos..].chars().next()?;
+            #[cfg(not(feature = "unchecked"))]
+            let rest = &self.text[pos..];
+            // SAFETY: `pos < text.len()` (its byte was just read) and a char boundary (see above).
+            #[cfg(feature = "unchecked")]
+            let rest = unsafe { self.text.get_unchecked(pos..) };
+            let c = rest.chars().next()?;
             (c, c.len_utf8())
         };
         Some(Char {

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use onig::Regex;
 
+use crate::hot_index::index;
+
 /// What the GPT-2 and Llama-3 patterns distinguish: `\p{L}`, `\p{N}`, `\s`, and everything else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -52,7 +54,8 @@ impl CharClasses {
     /// The class of `c`, as Oniguruma sees it.
     #[inline]
     pub fn of(&self, c: char) -> CharClass {
-        match self.learned[c as usize].load(Ordering::Relaxed) {
+        // In bounds: `learned` has an entry for every value up to `char::MAX` (`new`).
+        match index!(self.learned, c as usize).load(Ordering::Relaxed) {
             2 => CharClass::Letter,
             3 => CharClass::Number,
             4 => CharClass::Space,

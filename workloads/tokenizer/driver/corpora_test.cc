@@ -185,6 +185,23 @@ TEST(UnicodeTablesTest, AnImplementationMayDifferOnlyOnVersionsBetweenItsTablesA
   EXPECT_THAT(NewCodePointVersionsIn("plain caf\u00E9 \U0001F600"), ElementsAre());
 }
 
+TEST(UnicodeTablesTest, OnlyDocumentsWithCodePointsBeyondTheTablesMayDiffer) {
+  const std::string corpus = "plain\nx\U00016D70y\nz\U00011DE0\n";  // Kirat Rai (16.0), Tolong Siki (17.0)
+  const std::string want = "1 2\n3 4\n5 6\n";
+  UnicodeCheck check = CheckAgainstHuggingFace("cpp", corpus, want, "1 2\n3 9\n5 6\n");
+  EXPECT_EQ(check.error, "");
+  EXPECT_EQ(check.differing, 1);
+  check = CheckAgainstHuggingFace("cpp", corpus, want, "1 2\n3 4\n5 9\n");
+  EXPECT_THAT(check.error, AllOf(HasSubstr("on document 3"), HasSubstr("lets cpp classify otherwise (its allowed "
+                                                                       "Unicode versions: 15.0, 15.1, 16.0)")));
+  EXPECT_EQ(CheckAgainstHuggingFace("python", corpus, want, "1 2\n3 4\n5 9\n").error, "") << "regex: Unicode 18";
+  EXPECT_THAT(CheckAgainstHuggingFace("rust", corpus, want, "1 2\n3 9\n5 6\n").error,
+              HasSubstr("allowed Unicode versions: none"));
+  EXPECT_THAT(CheckAgainstHuggingFace("cpp", corpus, want, "1 9\n3 4\n5 6\n").error, HasSubstr("on document 1"));
+  EXPECT_THAT(CheckAgainstHuggingFace("cpp", corpus, want, "1 2\n3 4\n").error, HasSubstr("expected 3 lines"));
+  EXPECT_THAT(CheckAgainstHuggingFace("hf", corpus, want, "1 2\n3 4\n5 6").error, HasSubstr("expected 3 lines"));
+}
+
 // On a machine set up by ./claimbench setup (git, python3 and build-essential from Debian 12), the real
 // corpora come out as the cases record; a change to the assembling code without a new sha256 fails here.
 TEST(CaseCorporaTest, RealCorporaAssembleToTheirRecordedSha256) {

@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <set>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "case_corpora.h"
 #include "claimbench/atomic_file.h"
@@ -133,8 +131,10 @@ class TokenizerCase final : public PreparedCase {
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
     std::string got = ReadWholeFile(context.stdout_path);
     if (TokenizerSettings::From(spec).corpus == "unicode_new") {
-      std::string why = CheckAgainstHuggingFace(context.implementation->name, got, metrics);
-      if (!why.empty()) return Verdict::Invalid(why);
+      const UnicodeCheck check = CheckAgainstHuggingFace(context.implementation->name,
+                                                         ReadWholeFile(dirs_.input / "corpus.txt"), expected_, got);
+      if (!check.error.empty()) return Verdict::Invalid(check.error);
+      metrics["docs_differing_from_hf"] = static_cast<double>(check.differing);
     } else if (got != expected_) {
       return Verdict::Invalid("ids differ from those the C++ reference and the Python port agree on: " +
                               FirstDifference(expected_, got));
@@ -172,33 +172,6 @@ class TokenizerCase final : public PreparedCase {
                                      corpus.string(), "--threads", std::to_string(settings.threads)};
     if (settings.latency) args.insert(args.end(), {"--latency-out", (out_dir / "latency.txt").string()});
     return args;
-  }
-
-  // The new-code-point corpus: `got` must be HF's ids except on documents holding code points whose class
-  // `implementation`'s Unicode tables may see otherwise than HF 0.23's (unicode_tables.h); records how many
-  // documents differ. Empty when it passes, else why not.
-  std::string CheckAgainstHuggingFace(const std::string& implementation, const std::string& got,
-                                      std::map<std::string, double>& metrics) const {
-    if (CountLines(got) != documents_) return FirstDifference(expected_, got);
-    const std::set<std::string> allowed = VersionsThatMayDiffer(implementation);
-    std::istringstream want_lines(expected_), got_lines(got), corpus_lines(ReadWholeFile(dirs_.input / "corpus.txt"));
-    std::string want_line, got_line, document;
-    int64_t differing = 0;
-    for (size_t line = 1; std::getline(want_lines, want_line) && std::getline(got_lines, got_line) &&
-                          std::getline(corpus_lines, document);
-         ++line) {
-      if (want_line == got_line) continue;
-      ++differing;
-      const std::set<std::string> present = NewCodePointVersionsIn(document);
-      if (std::none_of(present.begin(), present.end(), [&](const std::string& v) { return allowed.contains(v); })) {
-        return fmt::format("ids differ from Hugging Face's on document {}, which holds no code point that SPEC.md "
-                           "lets {} classify otherwise (its allowed Unicode versions: {}): expected '{}', got '{}'",
-                           line, implementation, allowed.empty() ? "none" : fmt::format("{}", fmt::join(allowed, ", ")),
-                           want_line.substr(0, 60), got_line.substr(0, 60));
-      }
-    }
-    metrics["docs_differing_from_hf"] = static_cast<double>(differing);
-    return "";
   }
 
   // Runs the implementation on the committed corpora. Its --latency-out file goes to a folder of its own,

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "adversarial_corpus.h"
 
 namespace claimbench::tokenizer_workload {
@@ -66,6 +69,42 @@ std::set<std::string> NewCodePointVersionsIn(std::string_view document) {
     }
   }
   return versions;
+}
+
+UnicodeCheck CheckAgainstHuggingFace(std::string_view implementation, std::string_view corpus, std::string_view want,
+                                     std::string_view got) {
+  auto lines = [](std::string_view text) {
+    std::vector<std::string_view> out;
+    for (size_t begin = 0; begin < text.size();) {
+      size_t end = text.find('\n', begin);
+      if (end == std::string_view::npos) end = text.size();
+      out.push_back(text.substr(begin, end - begin));
+      begin = end + 1;
+    }
+    return out;
+  };
+  const std::vector<std::string_view> documents = lines(corpus), want_lines = lines(want), got_lines = lines(got);
+  UnicodeCheck check;
+  if (got_lines.size() != want_lines.size() || (!got.empty() && got.back() != '\n')) {
+    check.error = fmt::format("expected {} lines (one per document, each ending in a newline), got {}",
+                              want_lines.size(), got_lines.size());
+    return check;
+  }
+  const std::set<std::string> allowed = VersionsThatMayDiffer(implementation);
+  for (size_t i = 0; i < want_lines.size(); ++i) {
+    if (want_lines[i] == got_lines[i]) continue;
+    ++check.differing;
+    const std::set<std::string> present = NewCodePointVersionsIn(i < documents.size() ? documents[i] : "");
+    if (std::none_of(present.begin(), present.end(), [&](const std::string& v) { return allowed.contains(v); })) {
+      check.error = fmt::format(
+          "ids differ from Hugging Face's on document {}, which holds no code point that SPEC.md lets {} classify "
+          "otherwise (its allowed Unicode versions: {}): expected '{}', got '{}'",
+          i + 1, implementation, allowed.empty() ? "none" : fmt::format("{}", fmt::join(allowed, ", ")),
+          want_lines[i].substr(0, 60), got_lines[i].substr(0, 60));
+      return check;
+    }
+  }
+  return check;
 }
 
 }  // namespace claimbench::tokenizer_workload

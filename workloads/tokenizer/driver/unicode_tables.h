@@ -6,6 +6,7 @@
 // newer of the two versions. These versions were measured (README.md, "Unicode versions"), not assumed.
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -32,5 +33,17 @@ std::set<std::string> VersionsThatMayDiffer(std::string_view implementation);
 
 // The Unicode versions of the NewCodePointBlocks() code points in `document` (UTF-8). Pure; thread-safe.
 std::set<std::string> NewCodePointVersionsIn(std::string_view document);
+
+// The outcome of checking one output of the new-code-point corpus against Hugging Face's ids.
+struct UnicodeCheck {
+  std::string error;       // empty when every differing document is one the SPEC allows
+  int64_t differing = 0;   // documents whose ids differ from HF's (all allowed when `error` is empty)
+};
+
+// Compares `got` with `want` (one line of ids per document of `corpus`) document by document: a document
+// may differ only if it holds a code point of VersionsThatMayDiffer(implementation). The error names the
+// first document that may not differ, or the line counts when they differ. Pure; thread-safe.
+UnicodeCheck CheckAgainstHuggingFace(std::string_view implementation, std::string_view corpus, std::string_view want,
+                                     std::string_view got);
 
 }  // namespace claimbench::tokenizer_workload

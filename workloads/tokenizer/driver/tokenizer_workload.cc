@@ -254,7 +254,11 @@ class TokenizerWorkload final : public Workload {
 
     // The corpora a user would trust (standard and full profiles; the quick profile keeps its time).
     auto made = [&](std::string corpus, std::string style, int64_t bytes, std::string description) {
-      CaseSpec spec = encode(fmt::format("encode_{}_{}", corpus, style), style, 1, std::move(description));
+      // The new-code-point cases are checks of Unicode tables, where implementations may give other ids
+      // (SPEC.md): named apart from encode_*, so the claims that compare encoding speed leave them out.
+      CaseSpec spec = encode(corpus == "unicode_new" ? fmt::format("unicode_new_{}", style)
+                                                     : fmt::format("encode_{}_{}", corpus, style),
+                             style, 1, std::move(description));
       spec.parameters["corpus"] = corpus;
       spec.parameters["corpus_bytes"] = std::to_string(bytes);
       spec.parameters["corpus_sha256"] = KnownCorpusSha256(corpus, bytes, 20261121);

@@ -78,8 +78,8 @@ void WriteCaseCorpus(std::string_view kind, const fs::path& data_dir, uint64_t s
   if (const std::string got = Sha256Hex(text); got != want_sha256) {
     throw SetupError(fmt::format(
         "the {} corpus for corpus_bytes={} seed={} came out with sha256 {}, not the {} its case records "
-        "(corpus_sha256): its source files all matched their sha256, so the code that assembles it or the case's "
-        "parameters changed; if that was meant, record the new sha256 in driver/case_corpora.cc (or pass --param "
+        "(corpus_sha256): any source files it reads matched their sha256, so the code that assembles it or the "
+        "case's parameters changed; if that was meant, record the new sha256 in driver/case_corpora.cc (or pass --param "
         "corpus_sha256={})",
         kind, target_bytes, seed, got, want_sha256, got));
   }

@@ -8,13 +8,14 @@
 
 #include <fmt/format.h>
 
-#include "benchmark_corpus.h"
+#include "case_corpora.h"
 #include "claimbench/atomic_file.h"
 #include "claimbench/case_parameters.h"
 #include "claimbench/error.h"
 #include "claimbench/file_contents.h"
 #include "claimbench/implementation.h"
 #include "expected_ids.h"
+#include "unicode_tables.h"
 
 namespace claimbench::tokenizer_workload {
 namespace {
@@ -25,6 +26,9 @@ using std::chrono::seconds;
 struct ProfileSizes {
   int64_t corpus_bytes;
   int64_t latency_corpus_bytes;
+  int64_t heldout_bytes;      // 0: no held-out case in this profile
+  int64_t adversarial_bytes;  // 0: no adversarial or new-code-point cases in this profile
+  int64_t unicode_new_bytes;
   int max_repetitions;
   double budget_s;
   int timeout_s;
@@ -32,10 +36,11 @@ struct ProfileSizes {
 
 // Quick keeps every peer (plain Python included) to about two and a half minutes on two cores; standard and
 // full give the peers (about 1 MB/s each) enough budget for five repetitions of the bigger corpora.
+// The held-out corpus holds about 6.1 MB in all (heldout_corpus.h): standard and full both take all of it.
 ProfileSizes SizesFor(std::string_view profile) {
-  if (profile == "quick") return {1 << 20, 256 << 10, 10, 30, 120};
-  if (profile == "standard") return {8 << 20, 1 << 20, 20, 240, 600};
-  if (profile == "full") return {64 << 20, 4 << 20, 30, 1200, 3600};
+  if (profile == "quick") return {1 << 20, 256 << 10, 0, 0, 0, 10, 30, 120};
+  if (profile == "standard") return {8 << 20, 1 << 20, 8 << 20, 4 << 20, 256 << 10, 20, 240, 600};
+  if (profile == "full") return {64 << 20, 4 << 20, 64 << 20, 32 << 20, 1 << 20, 30, 1200, 3600};
   throw SetupError(fmt::format("unknown profile '{}'; choose quick, standard or full", profile));
 }
 
@@ -45,21 +50,41 @@ size_t CountLines(std::string_view ids) {
   return static_cast<size_t>(std::count(ids.begin(), ids.end(), '\n')) + (unterminated ? 1 : 0);
 }
 
-// A case's parameters, read once.
+// A case's parameters, read once. `corpus` is which benchmark corpus (benchmark_corpus.h, heldout_corpus.h,
+// adversarial_corpus.h); every one but `seeded` has the sha256 it must assemble to, so that a corpus that
+// came out different on some machine stops the case instead of being measured.
 struct TokenizerSettings {
   std::string style;
+  std::string corpus;
   int64_t corpus_bytes = 0;
   uint64_t seed = 0;
   int64_t threads = 1;
   bool latency = false;
+  std::string corpus_sha256;  // empty for `seeded`
 
   static TokenizerSettings From(const CaseSpec& spec) {
     CaseParameters params(spec);
-    return {params.Choice("style", {"gpt2", "llama3"}), params.Int("corpus_bytes", 1, int64_t{1} << 34),
-            static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX)), params.Int("threads", 1, 1024),
-            params.Int("latency", 0, 1) == 1};
+    TokenizerSettings settings{params.Choice("style", {"gpt2", "llama3"}),
+                               spec.parameters.contains("corpus")
+                                   ? params.Choice("corpus", {"seeded", "heldout", "adversarial", "unicode_new"})
+                                   : "seeded",
+                               params.Int("corpus_bytes", 1, int64_t{1} << 34),
+                               static_cast<uint64_t>(params.Int("seed", 0, INT64_MAX)),
+                               params.Int("threads", 1, 1024),
+                               params.Int("latency", 0, 1) == 1,
+                               ""};
+    if (settings.corpus != "seeded") settings.corpus_sha256 = params.String("corpus_sha256");
+    return settings;
   }
 };
+
+// Where a corpus's expected ids come from: "agreement" (the C++ reference and the Python port agreeing,
+// expected_ids.h), or "hf" for the new-code-point corpus, where they may not agree and need not: the ids
+// are defined as Hugging Face's (SPEC.md), and each implementation's Unicode tables decide whether it gives
+// them there, so the hf peer's own ids are the expected ones.
+std::string ExpectedIdsSource(const TokenizerSettings& settings) {
+  return settings.corpus == "unicode_new" ? "hf" : "agreement";
+}
 
 // Where one case's files are: `input/` (the only folder an implementation is pointed at: the tokenizer, the
 // benchmark corpus, the committed corpora for the golden check) and `answers/` (the expected ids, which
@@ -74,8 +99,9 @@ struct CorpusDirs {
 class TokenizerCase final : public PreparedCase {
  public:
   TokenizerCase(CorpusDirs dirs, fs::path log_dir, std::string expected, std::string golden_ids,
-                std::string golden_source, ProjectPaths paths)
-      : dirs_(std::move(dirs)),
+                std::string golden_source, ProjectPaths paths, std::vector<Calibration> calibrations)
+      : calibrations_(std::move(calibrations)),
+        dirs_(std::move(dirs)),
         log_dir_(std::move(log_dir)),
         expected_(std::move(expected)),
         golden_ids_(std::move(golden_ids)),
@@ -83,6 +109,8 @@ class TokenizerCase final : public PreparedCase {
         paths_(std::move(paths)),
         corpus_bytes_(static_cast<double>(fs::file_size(dirs_.input / "corpus.txt"))),
         documents_(CountLines(expected_)) {}
+
+  std::vector<Calibration> Calibrations() const override { return calibrations_; }
 
   // Untimed, once per implementation and thread count: the implementation must give Hugging Face's
   // committed ids for the committed corpora (data/) before its time on the benchmark corpus counts, so the
@@ -102,7 +130,12 @@ class TokenizerCase final : public PreparedCase {
 
   Verdict Verify(const CaseSpec& spec, const RunContext& context, std::map<std::string, double>& metrics) override {
     std::string got = ReadWholeFile(context.stdout_path);
-    if (got != expected_) {
+    if (TokenizerSettings::From(spec).corpus == "unicode_new") {
+      const UnicodeCheck check = CheckAgainstHuggingFace(context.implementation->name,
+                                                         ReadWholeFile(dirs_.input / "corpus.txt"), expected_, got);
+      if (!check.error.empty()) return Verdict::Invalid(check.error);
+      metrics["docs_differing_from_hf"] = static_cast<double>(check.differing);
+    } else if (got != expected_) {
       return Verdict::Invalid("ids differ from those the C++ reference and the Python port agree on: " +
                               FirstDifference(expected_, got));
     }
@@ -163,6 +196,7 @@ class TokenizerCase final : public PreparedCase {
     return Verdict::Ok();
   }
 
+  std::vector<Calibration> calibrations_;  // what the corpus is, for the result
   CorpusDirs dirs_;
   fs::path log_dir_;  // the case's own cache folder: logs of failed golden checks
   std::string expected_;
@@ -216,7 +250,44 @@ class TokenizerWorkload final : public Workload {
     // The implementation times each document itself (--latency-out): its clock, not the harness's.
     latency.extra_metrics.push_back({"doc_latency_p50_ns", "ns", false, /*self_reported=*/true});
     latency.extra_metrics.push_back({"doc_latency_p99_ns", "ns", false, /*self_reported=*/true});
-    return {gpt2, llama3, threads2, latency};
+    std::vector<CaseSpec> cases = {gpt2, llama3, threads2, latency};
+
+    // The corpora a user would trust (standard and full profiles; the quick profile keeps its time).
+    auto made = [&](std::string corpus, std::string style, int64_t bytes, std::string description) {
+      // The new-code-point cases are checks of Unicode tables, where implementations may give other ids
+      // (SPEC.md): named apart from encode_*, so the claims that compare encoding speed leave them out.
+      CaseSpec spec = encode(corpus == "unicode_new" ? fmt::format("unicode_new_{}", style)
+                                                     : fmt::format("encode_{}_{}", corpus, style),
+                             style, 1, std::move(description));
+      spec.parameters["corpus"] = corpus;
+      spec.parameters["corpus_bytes"] = std::to_string(bytes);
+      spec.parameters["corpus_sha256"] = KnownCorpusSha256(corpus, bytes, 20261121);
+      if (corpus == "unicode_new") spec.extra_metrics.push_back({"docs_differing_from_hf", "count", false});
+      return spec;
+    };
+    for (const char* style : {"gpt2", "llama3"}) {
+      if (sizes.heldout_bytes > 0) {
+        cases.push_back(made("heldout", style, sizes.heldout_bytes,
+                             "held-out natural text, English and 17 other languages, one thread: git's release notes "
+                             "and translations, Debian's licences (data/heldout_sources.txt), each paragraph once; "
+                             "all 6.1 MB of it"));
+      }
+    }
+    for (const char* style : {"gpt2", "llama3"}) {
+      if (sizes.adversarial_bytes > 0) {
+        cases.push_back(made("adversarial", style, sizes.adversarial_bytes,
+                             "adversarial text, one thread: runs of one character up to 40,000 long, mixed scripts, "
+                             "emoji sequences, source code, Unicode whitespace, special tokens"));
+      }
+    }
+    for (const char* style : {"gpt2", "llama3"}) {
+      if (sizes.unicode_new_bytes > 0) {
+        cases.push_back(made("unicode_new", style, sizes.unicode_new_bytes,
+                             "letters and digits assigned in Unicode 15.0-17.0 beside ASCII, one thread: expected ids "
+                             "are Hugging Face's (the hf peer)"));
+      }
+    }
+    return cases;
   }
 
   void Validate(const CaseSpec& spec) const override { (void)TokenizerSettings::From(spec); }
@@ -233,7 +304,10 @@ class TokenizerWorkload final : public Workload {
     // Shared by the cases with the same corpus (encode_gpt2 and encode_gpt2_2threads): its expected ids
     // cost a run of the Python port, about 1 MB/s.
     const fs::path corpus_dir =
-        workload.cache_dir / fmt::format("{}-{}-{}", settings.style, settings.corpus_bytes, settings.seed);
+        workload.cache_dir / (settings.corpus == "seeded"
+                                  ? fmt::format("{}-{}-{}", settings.style, settings.corpus_bytes, settings.seed)
+                                  : fmt::format("{}-{}-{}-{}", settings.style, settings.corpus, settings.corpus_bytes,
+                                                settings.seed));
     const CorpusDirs corpus{corpus_dir / "input", corpus_dir / "answers"};
     fs::create_directories(corpus.input);
     fs::create_directories(corpus.answers);
@@ -251,21 +325,38 @@ class TokenizerWorkload final : public Workload {
     std::string stamp = fmt::format("style={} corpus_bytes={} seed={} tokenizer_hash={:016x} corpus_sources={:016x}\n",
                                     settings.style, settings.corpus_bytes, settings.seed,
                                     std::hash<std::string>{}(tokenizer_json),
-                                    std::hash<std::string>{}(ReadWholeFile(data / "train_text.txt") +
-                                                             ReadWholeFile(data / "corpora" / "adversarial.txt")));
+                                    std::hash<std::string>{}(CorpusInputsText(settings.corpus, data)));
+    if (settings.corpus != "seeded") {
+      stamp += fmt::format("corpus={} corpus_sha256={} expected={}\n", settings.corpus, settings.corpus_sha256,
+                           ExpectedIdsSource(settings));
+    }
     const fs::path stamp_path = corpus_dir / "prepared.txt";
     const fs::path expected_path = corpus.answers / "expected.ids";
     if (ReadFileIfPresent(stamp_path) != stamp || !fs::exists(expected_path)) {
       fs::remove(stamp_path);
       fs::remove(expected_path);
       WriteFileAtomically(corpus.input / "tokenizer.json", tokenizer_json);
-      WriteBenchmarkCorpus(data, settings.seed, settings.corpus_bytes, corpus.input / "corpus.txt");
-      WriteFileAtomically(expected_path, AgreedExpectedIds(workload, corpus, spec.name));
+      WriteCaseCorpus(settings.corpus, data, settings.seed, settings.corpus_bytes, settings.corpus_sha256,
+                      corpus.input / "corpus.txt");
+      WriteFileAtomically(expected_path, ExpectedIdsSource(settings) == "hf"
+                                             ? HuggingFaceIds(workload, corpus, spec.name)
+                                             : AgreedExpectedIds(workload, corpus, spec.name));
       WriteFileAtomically(stamp_path, stamp);
+    }
+    std::vector<Calibration> calibrations;
+    if (settings.corpus != "seeded") {
+      const auto made = static_cast<int64_t>(fs::file_size(corpus.input / "corpus.txt"));
+      calibrations.push_back(
+          {"corpus_bytes_made", static_cast<double>(made), "bytes",
+           fmt::format("the {} corpus, sha256 {}{}; expected ids: {}", settings.corpus, settings.corpus_sha256,
+                       made < settings.corpus_bytes ? ", all the text its sources hold (less than corpus_bytes)" : "",
+                       ExpectedIdsSource(settings) == "hf" ? "Hugging Face's (the hf peer)"
+                                                           : "the C++ reference and the Python port agreeing")});
     }
     return std::make_unique<TokenizerCase>(
         corpus, dirs.cache_dir, ReadWholeFile(expected_path), std::move(golden_ids),
-        fmt::format("data/{}/sample.ids and adversarial.ids", settings.style), workload.paths);
+        fmt::format("data/{}/sample.ids and adversarial.ids", settings.style), workload.paths,
+        std::move(calibrations));
   }
 
  private:
@@ -300,6 +391,31 @@ class TokenizerWorkload final : public Workload {
       outputs.push_back({implementation->name, run.ids});
     }
     return AgreedIds(outputs[0], outputs[1], fmt::format("the benchmark corpus of {} ({})", case_name, corpus_text));
+  }
+
+  // Hugging Face's own ids for the corpus (the hf peer, one thread, untimed): the definition of the ids
+  // (SPEC.md), for a corpus where the reference and the Python port are allowed to differ from them.
+  // Throws SetupError when the peer cannot run.
+  static std::string HuggingFaceIds(const WorkloadContext& workload, const CorpusDirs& corpus,
+                                    const std::string& case_name) {
+    const Implementation* hf = workload.Find("hf");
+    if (hf == nullptr) {
+      throw SetupError(fmt::format("the expected ids of {} are Hugging Face's, and impls/hf/ is missing; restore it "
+                                   "from git",
+                                   case_name));
+    }
+    if (std::string why = UnavailableReason(*hf); !why.empty()) {
+      throw SetupError(fmt::format("the expected ids of {} are Hugging Face's, and the hf peer cannot run: {}",
+                                   case_name, why));
+    }
+    const EncodeRun run = RunEncoder(*hf, workload.paths,
+                                     {"encode", "--tokenizer", (corpus.input / "tokenizer.json").string(), "--input",
+                                      (corpus.input / "corpus.txt").string(), "--threads", "1"},
+                                     corpus.answers, hf->name, std::chrono::hours(2));
+    if (!run.ok) {
+      throw SetupError(fmt::format("the expected ids of {} are Hugging Face's, and {}", case_name, run.error));
+    }
+    return run.ids;
   }
 };
 

@@ -1,10 +1,11 @@
-# Sourced by the peers' wrappers (restic/, rsync/): parses SPEC.md's command line
+# Sourced by the peers' wrappers (restic/, rustic/, rsync/, borg/): parses SPEC.md's command line
 #   sync    --local DIR --remote STORE [--hash H] [--min B] [--avg B] [--max B] [--threads N] [--replica NAME]
 #           [--fsync]
 #   restore --remote STORE --out DIR
-# into command, local_dir, remote, out_dir, fsync (1 when --fsync was given), and defines mark (docs/implementation_protocol.md) and
-# peer_stats (the statistics line, through peer_stats.py). The chunking and hash options are accepted and
-# ignored: each peer has its own chunker and hash (README.md, Peers). `chunk`, `verify` and `serve` have no
+# into command, local_dir, remote, out_dir, fsync (1 when --fsync was given), and defines mark
+# (docs/implementation_protocol.md), follow_marks (the marks from a peer's progress) and peer_stats (the
+# statistics line, through peer_stats.py). The chunking and hash options are accepted and ignored: each peer
+# has its own chunker and hash (README.md, Peers). `chunk`, `verify` and `serve` have no
 # equivalent in a peer: usage error (exit 2); impl.toml's `cases` keeps the harness from asking.
 
 peer_dir=$(cd "$(dirname "$0")" && pwd)
@@ -48,3 +49,17 @@ mark() {
 }
 
 peer_stats() { python3 "$support_dir/peer_stats.py" "$@"; }
+
+# follow_marks READY DONE DONE_FILE LOG_FILE: reads a peer's progress from stdin as it comes (run it at the
+# end of the peer's pipe, so it runs beside the peer, not after it): `ready` at the first line matching the
+# glob READY, `done` at the first line matching the glob DONE, which it also writes to DONE_FILE; every
+# line is appended to LOG_FILE (for the error message when the peer fails).
+follow_marks() {
+  local ready=0 done=0 line
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >>"$4"
+    # READY and DONE unquoted: [[ == ]] matches them as globs.
+    if [ "$ready" = 0 ] && [[ $line == $1 ]]; then mark ready; ready=1; fi
+    if [ "$done" = 0 ] && [[ $line == $2 ]]; then mark done; done=1; printf '%s\n' "$line" >"$3"; fi
+  done
+}

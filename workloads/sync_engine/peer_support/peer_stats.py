@@ -1,8 +1,9 @@
 """The statistics line (SPEC.md, Batch sync) for the peers' wrappers, from restic's `--json` summary,
-rsync's `--stats` or borg's `create --json`, with the tree hash of the local folder (SPEC.md, Tree hash).
-Untimed: the wrappers call it after their `done` mark. Standard library only (python3 from Debian).
+rustic's `--json-progress` summary (restic's fields, same meaning), rsync's `--stats` or borg's `create
+--json`, with the tree hash of the local folder (SPEC.md, Tree hash). Untimed: the wrappers call it after
+their `done` mark. Standard library only (python3 from Debian).
 
-    peer_stats.py restic SUMMARY_JSON_FILE LOCAL_DIR
+    peer_stats.py restic|rustic SUMMARY_JSON_FILE LOCAL_DIR
     peer_stats.py rsync STATS_TEXT_FILE LOCAL_DIR
     peer_stats.py borg CREATE_JSON_FILE LOCAL_DIR TOTALS_BEFORE TOTALS_AFTER
     peer_stats.py borg-totals INFO_JSON_FILE      (prints the repository's totals for the line above)
@@ -14,7 +15,7 @@ import os
 import re
 import sys
 
-RESTIC_MAX_CHUNK = 8 << 20  # restic's chunker (Rabin): 512 KiB to 8 MiB, 1 MiB on average
+RESTIC_MAX_CHUNK = 8 << 20  # restic's chunker (Rabin): 512 KiB to 8 MiB, 1 MiB on average; rustic's is the same
 BORG_MAX_CHUNK = 8 << 20  # borg 1.2's default chunker (buzhash,19,23,21,4095): 512 KiB to 8 MiB, 2 MiB on average
 
 
@@ -51,6 +52,7 @@ def stats(**values: int) -> dict:
 
 
 def from_restic(path: str) -> dict:
+    """restic's `backup --json` summary line, or rustic's `backup --json-progress` one (the same fields)."""
     with open(path) as f:
         summary = json.load(f)
     out = stats(files_scanned=summary["total_files_processed"], bytes_scanned=summary["total_bytes_processed"],
@@ -107,13 +109,13 @@ def from_borg(path: str, before_path: str, after_path: str) -> dict:
     return out
 
 
-USAGE = {"restic": 4, "rsync": 4, "borg": 6, "borg-totals": 3}
+USAGE = {"restic": 4, "rustic": 4, "rsync": 4, "borg": 6, "borg-totals": 3}
 
 
 def main() -> int:
     if len(sys.argv) < 2 or USAGE.get(sys.argv[1]) != len(sys.argv):
-        print("usage: peer_stats.py restic|rsync STATS_FILE LOCAL_DIR | borg CREATE_JSON LOCAL_DIR BEFORE AFTER | "
-              "borg-totals INFO_JSON", file=sys.stderr)
+        print("usage: peer_stats.py restic|rustic|rsync STATS_FILE LOCAL_DIR | "
+              "borg CREATE_JSON LOCAL_DIR BEFORE AFTER | borg-totals INFO_JSON", file=sys.stderr)
         return 2
     tool = sys.argv[1]
     try:
@@ -123,7 +125,7 @@ def main() -> int:
         if tool == "borg":
             out = from_borg(sys.argv[2], sys.argv[4], sys.argv[5])
         else:
-            out = from_restic(sys.argv[2]) if tool == "restic" else from_rsync(sys.argv[2])
+            out = from_rsync(sys.argv[2]) if tool == "rsync" else from_restic(sys.argv[2])
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"sync_engine: error: cannot read the {tool} statistics: {error}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """The sync_engine harness side end to end: the driver verifies every sync by restoring the store and
 hashing the tree itself (a wrong restore is invalid, never timed), the impl.toml `cases` list keeps a peer
-out of cases it has no equivalent of, and the restic, rsync and borg wrappers map the SPEC command line."""
+out of cases it has no equivalent of, and the restic, rustic, rsync and borg wrappers map the SPEC command line."""
 
 import hashlib
 import json
@@ -16,6 +16,9 @@ from claimbench_testing import BUILD_DIR, HARNESS, ROOT, bench
 WORKLOAD = ROOT / "workloads" / "sync_engine"
 SYNC_CORPUS = BUILD_DIR / "workloads" / "sync_engine" / "driver" / "corpus" / "sync_corpus"
 SYNC_CPP = BUILD_DIR / "workloads" / "sync_engine" / "impls" / "cpp" / "sync_engine_cpp"
+# rustic is built from crates.io by its impl.toml's [build] (many minutes on 2 cores), only in a standard run
+# or one that names it; where it is not built, its wrapper tests are skipped.
+RUSTIC = ROOT / "build" / "impls" / "sync_engine" / "rustic" / "bin" / "rustic"
 
 LIAR = """#!/usr/bin/env bash
 # A sync_engine implementation whose store loses a file: sync is right, restore leaves one out.
@@ -113,9 +116,18 @@ def corpus(tmp_path_factory) -> tuple[Path, dict]:
     return out, json.loads((out / "manifest.json").read_text())
 
 
+def wrapper_env(peer: str) -> dict[str, str]:
+    """The environment impl.toml's command gives the wrapper: rustic's is told where its build put the program."""
+    return dict(os.environ, RUSTIC_BIN=str(RUSTIC)) if peer == "rustic" else dict(os.environ)
+
+
+def peer_installed(peer: str) -> bool:
+    return RUSTIC.exists() if peer == "rustic" else shutil.which(peer) is not None
+
+
 def run_wrapper(peer: str, *args: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     read_end, write_end = os.pipe()
-    env = dict(os.environ, CLAIMBENCH_MARK_FD=str(write_end))
+    env = dict(wrapper_env(peer), CLAIMBENCH_MARK_FD=str(write_end))
     proc = subprocess.run([str(WORKLOAD / "impls" / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True,
                           env=env, pass_fds=(write_end,), timeout=120)
     os.close(write_end)
@@ -123,10 +135,11 @@ def run_wrapper(peer: str, *args: str) -> tuple[subprocess.CompletedProcess, lis
         return proc, marks.read().split()
 
 
-@pytest.mark.parametrize("peer", ["rsync", "restic", "borg"])
+@pytest.mark.parametrize("peer", ["rsync", "restic", "rustic", "borg"])
 def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
-    if shutil.which(peer) is None:
-        pytest.skip(f"{peer} is not installed (./claimbench setup installs it)")
+    if not peer_installed(peer):
+        pytest.skip(f"{peer} is not installed (./claimbench setup installs it; rustic: "
+                    "claimbench-harness run --workload sync_engine --impl rustic builds it)")
     corpus_dir, manifest = corpus
     local = tmp_path / "local"
     shutil.copytree(corpus_dir / "v0", local)
@@ -153,7 +166,7 @@ def test_peer_wrapper_syncs_restores_and_marks(peer, corpus, tmp_path):
     assert f"cannot read the {peer} statistics" in hashed.stderr
 
 
-@pytest.mark.parametrize("peer", ["rsync", "restic", "borg"])
+@pytest.mark.parametrize("peer", ["rsync", "restic", "rustic", "borg"])
 @pytest.mark.parametrize(
     "args, words",
     [
@@ -167,6 +180,16 @@ def test_peer_wrapper_usage_errors_exit_2_with_one_line(peer, args, words):
     proc = subprocess.run([str(WORKLOAD / "impls" / peer / f"run_{peer}.sh"), *args], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("sync_engine: error: ") and words in proc.stderr, proc.stderr
+
+
+def test_rustic_wrapper_without_its_build_says_how_to_build_it(tmp_path):
+    env = dict(os.environ, RUSTIC_BIN=str(tmp_path / "not-built" / "rustic"))
+    proc = subprocess.run([str(WORKLOAD / "impls" / "rustic" / "run_rustic.sh"), "sync", "--local", str(tmp_path),
+                           "--remote", str(tmp_path / "store")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("sync_engine: error: rustic: ") and "--impl rustic" in proc.stderr, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+    assert not (tmp_path / "store").exists()
 
 
 def test_a_case_that_cannot_be_prepared_fails_alone_and_the_run_goes_on(fake_root, tmp_path):

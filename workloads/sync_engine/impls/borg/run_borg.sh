@@ -29,20 +29,10 @@ if [ "$command" = sync ]; then
   fi
   repository_totals >"$work/before"
   cd "$local_dir"
-  # Reads borg's progress as it comes; the loop runs beside borg, not after it.
   set +e
-  borg create --json --log-json --progress "$remote::{now:%Y-%m-%dT%H:%M:%S.%f}" . 2>&1 >"$work/create.json" | {
-    ready=0 done=0
-    while IFS= read -r line; do
-      printf '%s\n' "$line" >>"$work/stderr"
-      case "$line" in
-        *'"msgid": "cache.begin_transaction"'*'"finished": true'*)
-          if [ "$ready" = 0 ]; then mark ready; ready=1; fi ;;
-        *'"msgid": "cache.commit"'*'"finished": true'*)
-          if [ "$done" = 0 ]; then mark done; done=1; fi ;;
-      esac
-    done
-  }
+  borg create --json --log-json --progress "$remote::{now:%Y-%m-%dT%H:%M:%S.%f}" . 2>&1 >"$work/create.json" |
+    follow_marks '*"msgid": "cache.begin_transaction"*"finished": true*' '*"msgid": "cache.commit"*"finished": true*' \
+      /dev/null "$work/stderr"
   status=${PIPESTATUS[0]}
   set -e
   if [ "$status" != 0 ] || [ ! -s "$work/create.json" ]; then

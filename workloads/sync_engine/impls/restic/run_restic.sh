@@ -22,19 +22,8 @@ if [ "$command" = sync ]; then
     restic init --repo "$remote" --quiet >&2
   fi
   cd "$local_dir"
-  # Reads restic's progress as it comes; the loop runs beside restic, not after it.
-  restic backup --repo "$remote" --json --host claimbench . 2>"$work/stderr" | {
-    ready=0
-    while IFS= read -r line; do
-      case "$line" in
-        *'"message_type":"status"'*)
-          if [ "$ready" = 0 ]; then mark ready; ready=1; fi ;;
-        *'"message_type":"summary"'*)
-          mark done
-          printf '%s\n' "$line" >"$work/summary" ;;
-      esac
-    done
-  } || true
+  restic backup --repo "$remote" --json --host claimbench . 2>"$work/stderr" |
+    follow_marks '*"message_type":"status"*' '*"message_type":"summary"*' "$work/summary" /dev/null || true
   status=${PIPESTATUS[0]}
   if [ "$status" != 0 ] || [ ! -s "$work/summary" ]; then
     echo "sync_engine: error: restic backup failed (status $status): $(tail -n 1 "$work/stderr")" >&2

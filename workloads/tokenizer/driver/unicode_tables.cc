@@ -34,7 +34,7 @@ char32_t NextCodePoint(std::string_view text, size_t& i) {
 const std::vector<UnicodeTables>& KnownUnicodeTables() {
   static const std::vector<UnicodeTables> kTables = {
       {"hf", "16.0", "Oniguruma 6.9.10 in tokenizers 0.23.3"},
-      {"hf_rust", "16.0", "Oniguruma 6.9.10 in the tokenizers 0.23.2 crate"},
+      {"hf_rust", "17.0", "the tokenizers 1.0.0-rc.3 crate's own classes"},
       {"rust", "16.0", "Oniguruma 6.9.10's classes (onig 6.5.3)"},
       {"cpp", "14.0", "PCRE2 10.42's tables"},
       {"go", "15.0", "Go's unicode package"},

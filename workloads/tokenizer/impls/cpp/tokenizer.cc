@@ -254,7 +254,7 @@ void Tokenizer::Encode(std::string_view text, WordCache& cache, std::vector<uint
     for (std::string_view word : words) {
       std::span<const uint32_t> cached = cache.Find(word);
       if (!cached.empty()) {
-        ids.insert(ids.end(), cached.begin(), cached.end());
+        for (uint32_t id : cached) ids.push_back(id);  // one to a few ids: cheaper than a range insert
         continue;
       }
       word_ids.clear();

@@ -1,6 +1,7 @@
 #include "bpe_merge_loops.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <limits>
 
@@ -8,6 +9,7 @@ namespace claimbench::tokenizer {
 namespace {
 
 constexpr uint32_t kNoRank = std::numeric_limits<uint32_t>::max();
+constexpr uint64_t kNoPair = std::numeric_limits<uint64_t>::max();  // ids are below 2^31: no pair's key
 
 inline Merge Find(const MergeTable& merges, uint32_t left, uint32_t right) {
   auto it = merges.find(PairKey(left, right));
@@ -64,12 +66,28 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
   size_t used = 0;
   ranks.clear();
 
+  // A long word meets few distinct pairs (a run of one character, a handful) many times each: a small
+  // direct-mapped memo in front of the merge table answers most lookups with one compare.
+  constexpr int kMemoBits = 8;
+  struct MemoEntry {
+    uint64_t key;
+    Merge merge;
+  };
+  thread_local std::array<MemoEntry, size_t{1} << kMemoBits> memo;
+  memo.fill({kNoPair, {kNoRank, 0}});
+  auto find = [&](uint32_t left, uint32_t right) {
+    const uint64_t key = PairKey(left, right);
+    MemoEntry& entry = memo[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kMemoBits)];
+    if (entry.key != key) entry = {key, Find(merges, left, right)};
+    return entry.merge;
+  };
+
   auto push_pair = [&](int32_t pos) {
     if (pos < 0 || list[pos].next < 0) return;
     const uint32_t left = list[pos].id, right = list[list[pos].next].id;
-    auto it = merges.find(PairKey(left, right));
-    if (it == merges.end()) return;
-    const uint32_t rank = it->second.rank;
+    const Merge merge = find(left, right);
+    if (merge.rank == kNoRank) return;
+    const uint32_t rank = merge.rank;
     int32_t index = bucket_of_rank[rank];
     if (index < 0) {
       index = static_cast<int32_t>(used++);
@@ -82,7 +100,7 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
       fresh.rank = rank;
       fresh.left = left;
       fresh.right = right;
-      fresh.new_id = it->second.new_id;
+      fresh.new_id = merge.new_id;
       bucket_of_rank[rank] = index;
     }
     Bucket& bucket = buckets[index];

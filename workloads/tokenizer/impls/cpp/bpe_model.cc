@@ -63,6 +63,15 @@ bool BpeModel::FallbackIds(unsigned char byte, std::vector<uint32_t>& ids) const
 }
 
 void BpeModel::InitialSymbols(std::string_view word, std::vector<uint32_t>& symbols) const {
+  // Every byte has a token in byte-level vocabularies: one pass, no push_back per byte.
+  symbols.resize(word.size());
+  bool complete = true;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const int64_t id = byte_id_[static_cast<unsigned char>(word[i])];
+    complete &= id >= 0;
+    symbols[i] = static_cast<uint32_t>(id);
+  }
+  if (complete) return;
   symbols.clear();
   // Missing bytes follow HF: byte fallback, else the unk token (fused if asked), else dropped.
   bool previous_unk = false;

@@ -123,6 +123,7 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
   list.resize(n);
   for (int32_t i = 0; i < n; ++i) list[i] = {symbols[i], i - 1, i + 1 < n ? i + 1 : -1, true};
   for (int32_t i = 0; i + 1 < n; ++i) push_pair(i);
+  if (ranks.empty()) return;  // nothing merges (a run of a letter without a merged token): symbols stand
   while (!ranks.empty()) {
     const uint32_t rank = ranks.front();
     Bucket& bucket = buckets[bucket_of_rank[rank]];

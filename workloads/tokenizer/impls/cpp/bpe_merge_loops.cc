@@ -9,6 +9,7 @@ namespace claimbench::tokenizer {
 namespace {
 
 constexpr uint32_t kNoRank = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kDeadId = std::numeric_limits<uint32_t>::max();  // ids are below 2^31
 constexpr uint64_t kNoPair = std::numeric_limits<uint64_t>::max();  // ids are below 2^31: no pair's key
 
 inline Merge Find(const MergeTable& merges, uint32_t left, uint32_t right) {
@@ -43,11 +44,12 @@ void MergeByScan(const MergeTable& merges, std::vector<uint32_t>& symbols) {
 }
 
 void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector<uint32_t>& symbols) {
+  // 12 bytes, no `alive` flag (a merged-away symbol's id is kDeadId): a long word's list is walked once
+  // per level of merging (all "--" before any "----"), and at 50 KB it no longer fits in L2.
   struct Symbol {
     uint32_t id;
     int32_t prev;
     int32_t next;  // -1 after the last symbol
-    bool alive;
   };
   // The positions (left symbols) where the rank's pair was seen, in the order pushed; read from `read` on.
   // Each rank is one pair, so an entry is checked by comparing the symbols with the bucket's pair.
@@ -121,7 +123,7 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
 
   const int32_t n = static_cast<int32_t>(symbols.size());
   list.resize(n);
-  for (int32_t i = 0; i < n; ++i) list[i] = {symbols[i], i - 1, i + 1 < n ? i + 1 : -1, true};
+  for (int32_t i = 0; i < n; ++i) list[i] = {symbols[i], i - 1, i + 1 < n ? i + 1 : -1};
   for (int32_t i = 0; i + 1 < n; ++i) push_pair(i);
   if (ranks.empty()) return;  // nothing merges (a run of a letter without a merged token): symbols stand
   while (!ranks.empty()) {
@@ -139,13 +141,13 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
     }
     const int32_t pos = bucket.positions[bucket.read++];
     Symbol& left = list[pos];
-    // Stale when either side has changed since the position was pushed.
-    if (!left.alive || left.next < 0 || left.id != bucket.left || list[left.next].id != bucket.right) {
+    // Stale when either side has changed since the position was pushed (or the left one merged away).
+    if (left.id != bucket.left || left.next < 0 || list[left.next].id != bucket.right) {
       continue;
     }
     const int32_t right = left.next;
     left.id = bucket.new_id;
-    list[right].alive = false;
+    list[right].id = kDeadId;
     left.next = list[right].next;
     if (left.next >= 0) list[left.next].prev = pos;
     push_pair(left.prev);  // may add a bucket: `bucket` is not used after this

@@ -330,6 +330,27 @@ TEST(TokenizerLoadTest, MinimalFileEncodes) {
   EXPECT_EQ(Join(ids), "2 2 0");  // the space has no token and no unk: dropped, as HF does
 }
 
+TEST(AddedVocabularyTest, FindsTokensWhateverTheirFirstBytes) {
+  // Up to four distinct first bytes are found with memchr, more by a table: both must find every token,
+  // leftmost first, including two next to each other and one at each end.
+  const std::vector<std::string> contents = {"<x>", "[y]", "{z}", "(w)", "|v|"};
+  for (size_t count : {size_t{2}, size_t{4}, size_t{5}}) {
+    auto json = MinimalTokenizer();
+    json["added_tokens"] = nlohmann::json::array();
+    for (size_t i = 0; i < count; ++i) {
+      json["added_tokens"].push_back({{"id", 10 + i}, {"content", contents[i]}, {"special", true}});
+    }
+    Tokenizer tokenizer = Tokenizer::FromJson(json.dump());
+    WordCache cache;
+    std::vector<uint32_t> ids;
+    tokenizer.Encode("<x>a<x>b[y][y]ab{z}(w)|v|", cache, ids);
+    // Tokens beyond `count` are plain text whose bytes have no token: dropped, as HF does.
+    std::string want = "10 0 10 1 11 11 2";
+    for (size_t i = 2; i < 5; ++i) want += i < count ? " " + std::to_string(10 + i) : "";
+    EXPECT_EQ(Join(ids), want) << count << " tokens";
+  }
+}
+
 TEST(TokenizerLoadTest, RefusesWhatItCannotReproduce) {
   EXPECT_THAT(LoadError(nlohmann::json("not an object")), HasSubstr("top level"));
   auto json = MinimalTokenizer();

@@ -54,7 +54,16 @@ class AddedVocabulary {
   struct Set {
     std::vector<uint32_t> tokens;  // indices into tokens_
     std::array<bool, 256> first_byte{};
+    // The tokens starting with each byte (indices into tokens_), so that a candidate position is compared
+    // with those only: Llama-3 files have 256 reserved tokens, all starting with "<".
+    std::array<std::vector<uint32_t>, 256> by_first_byte;
+    // The distinct first bytes when there are at most kFewFirstBytes of them (GPT-2 and Llama-3 files
+    // have one to three), found with memchr; empty when there are more, found by the table above.
+    std::vector<unsigned char> few_first_bytes;
   };
+  static constexpr size_t kFewFirstBytes = 4;
+  // The first position at or after `pos` whose byte starts a token of `set`, or text.size().
+  static size_t NextCandidate(const Set& set, std::string_view text, size_t pos);
   void FindMatches(const Set& set, std::string_view text, size_t base, std::vector<Segment>& out) const;
 
   std::vector<AddedToken> tokens_;

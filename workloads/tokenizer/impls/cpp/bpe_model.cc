@@ -1,7 +1,6 @@
 #include "bpe_model.h"
 
 #include <cstdio>
-#include <queue>
 #include <stdexcept>
 
 #include "byte_level.h"
@@ -26,6 +25,13 @@ BpeModel::BpeModel(const std::unordered_map<std::string, uint32_t>& vocab,
       if (std::optional<std::string> bytes = ByteLevelToBytes(token)) words_.emplace(std::move(*bytes), id);
     }
   }
+  std::vector<bool> id_seen;
+  for (const auto& [token, id] : vocab) {
+    if (id >= id_seen.size()) id_seen.resize(size_t{id} + 1, false);
+    if (id_seen[id]) heap_only_ = true;
+    id_seen[id] = true;
+  }
+  rank_limit_ = static_cast<uint32_t>(merges.size());
   merges_.reserve(merges.size());
   for (uint32_t rank = 0; rank < merges.size(); ++rank) {
     const auto& [left, right] = merges[rank];
@@ -56,83 +62,53 @@ bool BpeModel::FallbackIds(unsigned char byte, std::vector<uint32_t>& ids) const
   return true;
 }
 
+void BpeModel::InitialSymbols(std::string_view word, std::vector<uint32_t>& symbols) const {
+  // Every byte has a token in byte-level vocabularies: one pass, no push_back per byte.
+  symbols.resize(word.size());
+  bool complete = true;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const int64_t id = byte_id_[static_cast<unsigned char>(word[i])];
+    complete &= id >= 0;
+    symbols[i] = static_cast<uint32_t>(id);
+  }
+  if (complete) return;
+  symbols.clear();
+  // Missing bytes follow HF: byte fallback, else the unk token (fused if asked), else dropped.
+  bool previous_unk = false;
+  thread_local std::vector<uint32_t> fallback;
+  for (size_t i = 0; i < word.size(); ++i) {
+    unsigned char byte = static_cast<unsigned char>(word[i]);
+    if (byte_id_[byte] >= 0) {
+      symbols.push_back(static_cast<uint32_t>(byte_id_[byte]));
+      previous_unk = false;
+    } else if (options_.byte_fallback && FallbackIds(byte, fallback)) {
+      // HF falls back on the UTF-8 bytes of the missing character, here the byte's stand-in character.
+      symbols.insert(symbols.end(), fallback.begin(), fallback.end());
+      previous_unk = false;
+    } else if (options_.unk_id) {
+      if (!(options_.fuse_unk && previous_unk)) symbols.push_back(*options_.unk_id);
+      previous_unk = true;
+    }
+  }
+}
+
 void BpeModel::EncodeWord(std::string_view word, std::vector<uint32_t>& ids) const {
   if (options_.ignore_merges) {
-    if (auto it = words_.find(std::string(word)); it != words_.end()) {
+    if (auto it = words_.find(word); it != words_.end()) {
       ids.push_back(it->second);
       return;
     }
   }
-  struct Symbol {
-    uint32_t id;
-    int32_t prev;
-    int32_t next;
-    bool alive;
-  };
-  thread_local std::vector<Symbol> symbols;
-  symbols.clear();
-  // Initial symbols, one per byte (HF goes per character, but each character of the byte-level alphabet
-  // is one byte). Missing bytes follow HF: byte fallback, else the unk token (fused if asked), else dropped.
-  bool previous_unk = false;
-  std::vector<uint32_t> fallback;
-  for (size_t i = 0; i < word.size(); ++i) {
-    unsigned char byte = static_cast<unsigned char>(word[i]);
-    if (byte_id_[byte] >= 0) {
-      symbols.push_back({static_cast<uint32_t>(byte_id_[byte]), 0, 0, true});
-      previous_unk = false;
-    } else if (options_.byte_fallback && FallbackIds(byte, fallback)) {
-      // HF falls back on the UTF-8 bytes of the missing character, here the byte's stand-in character.
-      for (uint32_t id : fallback) symbols.push_back({id, 0, 0, true});
-      previous_unk = false;
-    } else if (options_.unk_id) {
-      if (!(options_.fuse_unk && previous_unk)) symbols.push_back({*options_.unk_id, 0, 0, true});
-      previous_unk = true;
-    }
+  thread_local std::vector<uint32_t> symbols;
+  InitialSymbols(word, symbols);
+  if (symbols.size() <= kMaxScanSymbols && !heap_only_) {
+    MergeByScan(merges_, symbols);
+  } else if (heap_only_) {
+    MergeByHeap(merges_, symbols);
+  } else {
+    MergeByRankQueue(merges_, rank_limit_, symbols);
   }
-  const int32_t n = static_cast<int32_t>(symbols.size());
-  for (int32_t i = 0; i < n; ++i) {
-    symbols[i].prev = i - 1;
-    symbols[i].next = i + 1 < n ? i + 1 : -1;
-  }
-
-  struct Candidate {
-    uint32_t rank;
-    int32_t pos;
-    uint32_t new_id;
-    bool operator>(const Candidate& other) const {
-      return rank != other.rank ? rank > other.rank : pos > other.pos;
-    }
-  };
-  thread_local std::vector<Candidate> heap_storage;
-  heap_storage.clear();
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue(std::greater<>{},
-                                                                               std::move(heap_storage));
-  auto push_pair = [&](int32_t pos) {
-    if (pos < 0 || symbols[pos].next < 0) return;
-    auto it = merges_.find(PairKey(symbols[pos].id, symbols[symbols[pos].next].id));
-    if (it != merges_.end()) queue.push({it->second.rank, pos, it->second.new_id});
-  };
-  for (int32_t i = 0; i + 1 < n; ++i) push_pair(i);
-
-  while (!queue.empty()) {
-    Candidate top = queue.top();
-    queue.pop();
-    Symbol& left = symbols[top.pos];
-    if (!left.alive || left.next < 0) continue;
-    // An entry is stale when either side has changed since it was pushed.
-    auto it = merges_.find(PairKey(left.id, symbols[left.next].id));
-    if (it == merges_.end() || it->second.new_id != top.new_id) continue;
-    int32_t right = left.next;
-    left.id = top.new_id;
-    symbols[right].alive = false;
-    left.next = symbols[right].next;
-    if (left.next >= 0) symbols[left.next].prev = top.pos;
-    push_pair(left.prev);
-    push_pair(top.pos);
-  }
-  for (int32_t i = 0; i < n; ++i) {
-    if (symbols[i].alive) ids.push_back(symbols[i].id);
-  }
+  ids.insert(ids.end(), symbols.begin(), symbols.end());
 }
 
 }  // namespace claimbench::tokenizer

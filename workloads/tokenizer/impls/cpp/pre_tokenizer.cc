@@ -17,6 +17,18 @@ void SplitPiece(const PreTokenizerStep& step, std::string_view text, std::vector
   matches.clear();
   pieces.clear();
   step.regex.FindAll(text, matches);
+  if (step.behavior == SplitBehavior::kIsolated) {
+    // Every match and every gap is a word of its own (GPT-2's and Llama-3's files): straight to `out`,
+    // without the pieces the other behaviours merge.
+    size_t previous = 0;
+    for (const Span& match : matches) {
+      if (previous != match.begin) out.push_back(text.substr(previous, match.begin - previous));
+      if (match.end > match.begin) out.push_back(text.substr(match.begin, match.end - match.begin));
+      previous = match.end;
+    }
+    if (previous != text.size()) out.push_back(text.substr(previous));
+    return;
+  }
   size_t previous = 0;
   for (const Span& match : matches) {
     if (previous != match.begin) pieces.push_back({{previous, match.begin}, step.invert});
@@ -89,6 +101,8 @@ void PreTokenizer::Split(std::string_view text, std::vector<std::string_view>& o
   out.clear();
   if (!text.empty()) out.push_back(text);
   for (const PreTokenizerStep& step : steps_) {
+    // A ByteLevel step without its regex or prefix space leaves every piece as it is (Llama-3's files).
+    if (step.byte_level && !step.use_regex && !step.add_prefix_space) continue;
     next.clear();
     for (std::string_view piece : out) {
       if (step.byte_level) {

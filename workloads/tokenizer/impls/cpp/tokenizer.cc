@@ -252,9 +252,10 @@ void Tokenizer::Encode(std::string_view text, WordCache& cache, std::vector<uint
     }
     pre_tokenizer_.Split(text.substr(segment.span.begin, segment.span.end - segment.span.begin), words, storage);
     for (std::string_view word : words) {
+      if (model_->EncodeSingleByte(word, ids)) continue;
       std::span<const uint32_t> cached = cache.Find(word);
       if (!cached.empty()) {
-        ids.insert(ids.end(), cached.begin(), cached.end());
+        for (uint32_t id : cached) ids.push_back(id);  // one to a few ids: cheaper than a range insert
         continue;
       }
       word_ids.clear();

@@ -1,6 +1,8 @@
 // The C++ reference against HF's own ids: every committed corpus, both tokenizer styles, both merge forms;
 // and the loader's errors on files it must refuse.
+#include <algorithm>
 #include <atomic>
+#include <deque>
 #include <fstream>
 #include <span>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "bpe_merge_loops.h"
 #include "byte_level.h"
 #include "pattern_scanner.h"
 #include "regex_splitter.h"
@@ -163,6 +166,91 @@ TEST(TokenizerTest, LongRunsOfOneCharacterEncode) {
   EXPECT_EQ(tokenizer.Decode(ids), std::string(1 << 20, 'a'));
 }
 
+// The words the merge loops are compared on: every word of the test corpora, random strings over letters
+// that merge often (so that many ranks meet in one word), and runs of one character or one pair, up to a few
+// thousand bytes, of the kinds the adversarial corpora have.
+std::vector<std::string> MergeLoopWords(const Tokenizer& tokenizer) {
+  std::vector<std::string> words;
+  std::vector<std::string_view> pieces;
+  std::deque<std::string> storage;
+  for (const char* corpus : {"adversarial", "sample"}) {
+    for (const std::string& doc : ReadLines(kTestData + "/corpora/" + corpus + ".txt")) {
+      tokenizer.pre_tokenizer().Split(doc, pieces, storage);
+      words.insert(words.end(), pieces.begin(), pieces.end());
+    }
+  }
+  const std::vector<std::string> alphabet = {"a", "e", "t", "h", "n", "s", " ", "in", "th", "\xE4\xB8\xAD", "0"};
+  uint64_t state = 7;
+  for (int i = 0; i < 3000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    size_t length = (state >> 33) % 120;
+    std::string word;
+    for (size_t j = 0; j < length; ++j) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      word += alphabet[(state >> 33) % alphabet.size()];
+    }
+    words.push_back(std::move(word));
+  }
+  for (const char* unit : {"a", "e", " ", "0", ".", "=", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "ab", "\xC3\xA9"}) {
+    for (size_t count : {47, 48, 49, 50, 63, 64, 65, 100, 257, 1000, 3001}) {
+      std::string word;
+      for (size_t k = 0; k < count; ++k) word += unit;
+      words.push_back(std::move(word));
+    }
+  }
+  return words;
+}
+
+TEST(MergeLoopsTest, ScanAndRankQueueGiveHeapsIds) {
+  // HF's heap (MergeByHeap) is the reference; the scan (short words) and the rank queue (long words)
+  // must give its ids on every word, whatever its length.
+  for (const char* style : {"gpt2", "llama3"}) {
+    Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + style + "/tokenizer.json");
+    const BpeModel& model = tokenizer.model();
+    uint32_t rank_limit = 0;
+    for (const auto& [pair, merge] : model.merges()) rank_limit = std::max(rank_limit, merge.rank + 1);
+    int differences = 0;
+    for (const std::string& word : MergeLoopWords(tokenizer)) {
+      std::vector<uint32_t> symbols;
+      for (char byte : word) model.EncodeWord(std::string(1, byte), symbols);  // one byte: no merge
+      std::vector<uint32_t> heap = symbols, scan = symbols, queue = symbols;
+      MergeByHeap(model.merges(), heap);
+      MergeByScan(model.merges(), scan);
+      MergeByRankQueue(model.merges(), rank_limit, queue);
+      if ((scan != heap || queue != heap) && ++differences <= 3) {
+        ADD_FAILURE() << style << " word '" << word.substr(0, 40) << "' (" << word.size() << " bytes): heap "
+                      << Join(heap).substr(0, 80) << "\n  scan  " << Join(scan).substr(0, 80) << "\n  queue "
+                      << Join(queue).substr(0, 80);
+      }
+    }
+    EXPECT_EQ(differences, 0) << style;
+  }
+}
+
+TEST(MergeLoopsTest, TwoStringsWithOneIdGiveHfsHeapOrder) {
+  // "ab" and "abc" share id 5. In "abcd", b+c merges first; HF's stale entry for (a, b) at rank 1 then
+  // finds (a, bc), whose merge also makes id 5, and merges it before bc+d (rank 2): HF gives [5, d]
+  // where rank order alone gives [a, bcd]. Only the heap reproduces that, so such a file takes it for
+  // every word, short or long (bpe_model.h).
+  auto json = nlohmann::json::parse(R"({
+    "normalizer": null, "decoder": {"type": "ByteLevel"},
+    "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false},
+    "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3, "bc": 4, "ab": 5, "abc": 5, "bcd": 6},
+              "merges": [["b", "c"], ["a", "b"], ["bc", "d"], ["a", "bc"]]}})");
+  Tokenizer tokenizer = Tokenizer::FromJson(json.dump());
+  WordCache cache;
+  std::vector<uint32_t> ids;
+  tokenizer.Encode("abcd", cache, ids);
+  EXPECT_EQ(Join(ids), "5 3");
+  std::string long_word;
+  for (int i = 0; i < 30; ++i) long_word += "abcd";
+  ids.clear();
+  tokenizer.Encode(long_word, cache, ids);
+  std::string want;
+  for (int i = 0; i < 30; ++i) want += i == 0 ? "5 3" : " 5 3";
+  EXPECT_EQ(Join(ids), want);
+}
+
 TEST(WordCacheTest, FindsWhatWasInsertedGrowsAndStopsAtItsLimit) {
   WordCache cache(5000);
   const std::vector<uint32_t> ids = {7, 8, 9};
@@ -240,6 +328,27 @@ TEST(TokenizerLoadTest, MinimalFileEncodes) {
   std::vector<uint32_t> ids;
   tokenizer.Encode("abab a", cache, ids);
   EXPECT_EQ(Join(ids), "2 2 0");  // the space has no token and no unk: dropped, as HF does
+}
+
+TEST(AddedVocabularyTest, FindsTokensWhateverTheirFirstBytes) {
+  // Up to four distinct first bytes are found with memchr, more by a table: both must find every token,
+  // leftmost first, including two next to each other and one at each end.
+  const std::vector<std::string> contents = {"<x>", "[y]", "{z}", "(w)", "|v|"};
+  for (size_t count : {size_t{2}, size_t{4}, size_t{5}}) {
+    auto json = MinimalTokenizer();
+    json["added_tokens"] = nlohmann::json::array();
+    for (size_t i = 0; i < count; ++i) {
+      json["added_tokens"].push_back({{"id", 10 + i}, {"content", contents[i]}, {"special", true}});
+    }
+    Tokenizer tokenizer = Tokenizer::FromJson(json.dump());
+    WordCache cache;
+    std::vector<uint32_t> ids;
+    tokenizer.Encode("<x>a<x>b[y][y]ab{z}(w)|v|", cache, ids);
+    // Tokens beyond `count` are plain text whose bytes have no token: dropped, as HF does.
+    std::string want = "10 0 10 1 11 11 2";
+    for (size_t i = 2; i < 5; ++i) want += i < count ? " " + std::to_string(10 + i) : "";
+    EXPECT_EQ(Join(ids), want) << count << " tokens";
+  }
 }
 
 TEST(TokenizerLoadTest, RefusesWhatItCannotReproduce) {

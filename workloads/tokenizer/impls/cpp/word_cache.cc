@@ -67,20 +67,61 @@ size_t WordCache::size() const {
   return size_;
 }
 
-uint64_t WordCache::Hash(std::string_view word) {
-  // A multiply-xorshift hash over 8-byte chunks: words are short, so speed matters more than strength.
-  constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
-  uint64_t hash = word.size() * kMultiplier;
-  size_t i = 0;
-  for (; i + 8 <= word.size(); i += 8) {
-    uint64_t chunk;
-    std::memcpy(&chunk, word.data() + i, 8);
-    hash = (hash ^ chunk) * kMultiplier;
-    hash ^= hash >> 29;
+namespace {
+
+// Up to 8 bytes of `text` (size below 8) as one integer, by at most two loads and no memcpy call: the
+// two ends, which overlap for 4 to 7 bytes, or for 1 to 3 bytes the first, middle and last. Different
+// texts of one size give different integers.
+inline uint64_t ShortBytes(const char* text, size_t size) {
+  if (size >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, text, 4);
+    std::memcpy(&tail, text + size - 4, 4);
+    return head | (uint64_t{tail} << 32);
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, word.data() + i, word.size() - i);
-  hash = (hash ^ tail) * kMultiplier;
+  if (size == 0) return 0;
+  const auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(text[i])}; };
+  return byte(0) | (byte(size / 2) << 8) | (byte(size - 1) << 16);
+}
+
+// Equality of two texts of `size` bytes, by 8-byte words (the last one overlapping), inlined: words are
+// short, and a call to memcmp cost more than the comparison (a tenth of Find's time, callgrind).
+inline bool SameBytes(const char* a, const char* b, size_t size) {
+  if (size < 8) return ShortBytes(a, size) == ShortBytes(b, size);
+  for (size_t i = 0; i + 8 < size; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  uint64_t x, y;
+  std::memcpy(&x, a + size - 8, 8);
+  std::memcpy(&y, b + size - 8, 8);
+  return x == y;
+}
+
+}  // namespace
+
+uint64_t WordCache::Hash(std::string_view word) {
+  // A multiply-xorshift hash over 8-byte chunks, the last one overlapping its predecessor: words are
+  // short, so speed matters more than strength.
+  constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
+  const char* text = word.data();
+  const size_t size = word.size();
+  uint64_t hash = size * kMultiplier;
+  if (size < 8) {
+    hash = (hash ^ ShortBytes(text, size)) * kMultiplier;
+  } else {
+    for (size_t i = 0; i + 8 < size; i += 8) {
+      uint64_t chunk;
+      std::memcpy(&chunk, text + i, 8);
+      hash = (hash ^ chunk) * kMultiplier;
+      hash ^= hash >> 29;
+    }
+    uint64_t last;
+    std::memcpy(&last, text + size - 8, 8);
+    hash = (hash ^ last) * kMultiplier;
+  }
   hash ^= hash >> 32;
   return hash;
 }
@@ -88,7 +129,8 @@ uint64_t WordCache::Hash(std::string_view word) {
 const WordCache::Record* WordCache::Matching(uint64_t slot, uint64_t hash, std::string_view word) {
   if ((slot >> kTagShift) != Tag(hash)) return nullptr;
   const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
-  return record->word() == word ? record : nullptr;
+  return record->key_length == word.size() && SameBytes(record->key(), word.data(), word.size()) ? record
+                                                                                                 : nullptr;
 }
 
 std::span<const uint32_t> WordCache::Find(std::string_view word) const {

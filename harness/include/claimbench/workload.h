@@ -59,6 +59,10 @@ struct CaseSpec {
   // (what, in a few words: e.g. sync's statistics line hashes the whole folder). The harness then does not
   // judge the CPU spent after `done` (docs/implementation_protocol.md); it still measures it.
   std::string untimed_work_after_done;
+  // True for a conformance case: each implementation answers it once (no warm-up, one repetition) and its
+  // answers (ServiceMeasurement::conformance) are shown row by row in the report, never as paired ratios,
+  // so it is exempt from the verdict profiles' minimum number of pairs.
+  bool conformance_only = false;
 };
 
 // What the harness knows about one workload for a whole run, computed once: where the project is, where

@@ -357,6 +357,7 @@ class HttpProxyWorkload final : public Workload {
         "SPEC.md's strict-parsing table (smuggling, framing, limits): each row sent as one request; what the proxy "
         "answers and whether the head reached the origin (strictness_case.h)";
     strictness.parameters = {{"mode", "strictness"}, {"threads", "1"}};
+    strictness.conformance_only = true;
     strictness.warmup_repetitions = 0;
     strictness.stopping.min_repetitions = strictness.stopping.max_repetitions = 1;
     strictness.stopping.time_budget_s = 900;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The devtools workload's set-up (workloads/devtools/SPEC.md), run by setup/install.sh after .venv exists:
 #   1. .venv/devtools: a virtual environment of Debian's python3 holding the measured Python tools pinned in
-#      setup/devtools-requirements.txt (flake8, pylint, uv, pip); a stamp holding the file's hash decides
-#      whether it is current;
+#      setup/devtools-requirements.txt (flake8, pylint, uv, pip); a stamp holding the file's hash and the
+#      environment's path decides whether it is current;
 #   2. .cache/devtools/wheels: the wheels the install cases install, offline (every pin of
 #      workloads/devtools/data/install-*.txt and venv-pip.txt, binary wheels for this machine's Python, no
 #      dependencies beyond the pins); the network is used here, never in a measured run. Present wheels are
@@ -17,7 +17,9 @@ die() { echo "claimbench: error: $*" >&2; exit 2; }
 tools="$root/.venv/devtools"
 requirements="$root/setup/devtools-requirements.txt"
 stamp="$tools/.claimbench-requirements.sha256"
-want_hash=$(sha256sum "$requirements" | cut -d' ' -f1)
+# The hash covers the environment's own path too: a virtual environment is not relocatable (its scripts'
+# shebangs name the path it was made at), so one made through another checkout's path is made again.
+want_hash=$({ cat "$requirements"; echo "$tools"; } | sha256sum | cut -d' ' -f1)
 if [ ! -x "$tools/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_hash" ]; then
   say "creating the devtools workload's tool environment in .venv/devtools"
   rm -rf "$tools"

@@ -262,7 +262,7 @@ TEST(WordCacheTest, FindsWhatWasInsertedGrowsAndStopsAtItsLimit) {
   const std::string long_word(WordCache::kMaxWordBytes + 1, 'x');
   cache.Insert(long_word, ids);
   EXPECT_TRUE(cache.Find(long_word).empty());
-  // Past the first table's 4,096 slots (it doubles at half full) and up to the limit: the cache takes
+  // Past the first table's 4,096 slots (it doubles at three quarters full) and up to the limit: the cache takes
   // 4,999 more words, keeps finding each with its own ids, and takes no more.
   for (uint32_t i = 0; i < 8000; ++i) cache.Insert(std::to_string(i), std::vector<uint32_t>{i, i + 1});
   EXPECT_EQ(cache.size(), 5000u);
@@ -275,6 +275,35 @@ TEST(WordCacheTest, FindsWhatWasInsertedGrowsAndStopsAtItsLimit) {
   }
   EXPECT_EQ(cached, 4999u);
   EXPECT_FALSE(cache.Find("word").empty());
+}
+
+TEST(WordCacheTest, WordsOfEveryLengthAndEncodingsOfEverySizeComeBackExactly) {
+  // A word of up to 16 bytes is its own key (its first and last 8 bytes, overlapping from 9 to 15), a
+  // longer one its hash and its bytes; up to three ids sit in the slot, more in the arena. Words that share
+  // their ends, their first bytes or their length must not be mistaken for one another.
+  WordCache cache;
+  std::vector<std::string> words;
+  for (size_t size = 1; size <= WordCache::kMaxWordBytes; ++size) {
+    std::string base(size, 'a');
+    words.push_back(base);
+    for (size_t at : {size / 2, size - 1}) {
+      std::string changed = base;
+      changed[at] = 'b';
+      words.push_back(changed);
+    }
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  auto ids_of = [](size_t index) { return std::vector<uint32_t>(1 + index % 6, static_cast<uint32_t>(index)); };
+  for (size_t i = 0; i < words.size(); i += 2) cache.Insert(words[i], ids_of(i));  // every other word
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::span<const uint32_t> found = cache.Find(words[i]);
+    if (i % 2 == 1) {
+      EXPECT_TRUE(found.empty()) << words[i];
+      continue;
+    }
+    EXPECT_EQ(std::vector<uint32_t>(found.begin(), found.end()), ids_of(i)) << words[i];
+  }
 }
 
 TEST(WordCacheTest, ThreadsInsertingTheSameWordsWhileItGrowsKeepOneRecordEach) {

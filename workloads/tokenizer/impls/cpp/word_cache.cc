@@ -2,72 +2,22 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
 #include <new>
 
+#include "huge_pages.h"
 #include "tokenizer.h"
 
 namespace claimbench::tokenizer {
 
 namespace {
 
-constexpr int kTagShift = 48;  // user-space pointers fit in 48 bits on x86-64 and AArch64 (checked)
-constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
+constexpr int kSizeShift = 48;  // user-space pointers fit in 48 bits on x86-64 and AArch64 (checked)
+constexpr uint64_t kPointerMask = (uint64_t{1} << kSizeShift) - 1;
 constexpr size_t kFirstSlots = size_t{1} << 12;
 constexpr size_t kChunkBytes = size_t{1} << 16;
-
-uint64_t Tag(uint64_t hash) { return hash >> kTagShift; }
-
-}  // namespace
-
-// Written once, under the mutex, before its slot is published; then only read. Aligned for its ids (the
-// arena's chunks start on the allocator's alignment, and every record's size is a multiple of 4).
-struct alignas(uint32_t) WordCache::Record {
-  uint16_t key_length;
-  uint16_t ids_length;
-  // Followed by ids_length ids, then key_length bytes of the word.
-  const uint32_t* ids() const { return reinterpret_cast<const uint32_t*>(this + 1); }
-  const char* key() const { return reinterpret_cast<const char*>(ids() + ids_length); }
-  std::string_view word() const { return {key(), key_length}; }
-  static size_t Bytes(size_t key_length, size_t ids_length) {
-    size_t bytes = sizeof(Record) + ids_length * sizeof(uint32_t) + key_length;
-    return (bytes + alignof(Record) - 1) & ~(alignof(Record) - 1);  // the next record stays aligned
-  }
-};
-
-struct WordCache::Table {
-  explicit Table(size_t slot_count) : mask(slot_count - 1), slots(new std::atomic<uint64_t>[slot_count]()) {}
-  size_t capacity() const { return mask + 1; }
-  // The first empty slot on `hash`'s probe sequence (the table is never full).
-  size_t EmptySlot(uint64_t hash) const {
-    size_t i = hash & mask;
-    while (slots[i].load(std::memory_order_relaxed) != 0) i = (i + 1) & mask;
-    return i;
-  }
-  const size_t mask;
-  const std::unique_ptr<std::atomic<uint64_t>[]> slots;
-};
-
-WordCache::WordCache(size_t max_entries) : max_entries_(max_entries) {
-  Publish(std::make_unique<Table>(kFirstSlots));
-}
-
-void WordCache::Publish(std::unique_ptr<Table> table) {
-  const uint64_t slots = reinterpret_cast<uintptr_t>(table->slots.get());
-  if ((slots & ~kPointerMask) != 0) throw std::bad_alloc();  // not on Linux without an explicit mmap hint
-  const uint64_t log2_size = std::countr_zero(table->capacity());
-  tables_.push_back(std::move(table));
-  // Release: a reader that gets this table sees every slot written into it so far.
-  table_.store((log2_size << kTagShift) | slots, std::memory_order_release);
-}
-
-WordCache::~WordCache() = default;
-
-size_t WordCache::size() const {
-  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
-  return size_;
-}
-
-namespace {
+constexpr size_t kInlineIds = 3;
+constexpr size_t kInlineKeyBytes = 16;
 
 // Up to 8 bytes of `text` (size below 8) as one integer, by at most two loads and no memcpy call: the
 // two ends, which overlap for 4 to 7 bytes, or for 1 to 3 bytes the first, middle and last. Different
@@ -84,10 +34,9 @@ inline uint64_t ShortBytes(const char* text, size_t size) {
   return byte(0) | (byte(size / 2) << 8) | (byte(size - 1) << 16);
 }
 
-// Equality of two texts of `size` bytes, by 8-byte words (the last one overlapping), inlined: words are
-// short, and a call to memcmp cost more than the comparison (a tenth of Find's time, callgrind).
+// Equality of two texts of `size` bytes, by 8-byte words (the last one overlapping), inlined: a call to
+// memcmp cost more than the comparison.
 inline bool SameBytes(const char* a, const char* b, size_t size) {
-  if (size < 8) return ShortBytes(a, size) == ShortBytes(b, size);
   for (size_t i = 0; i + 8 < size; i += 8) {
     uint64_t x, y;
     std::memcpy(&x, a + i, 8);
@@ -100,54 +49,159 @@ inline bool SameBytes(const char* a, const char* b, size_t size) {
   return x == y;
 }
 
+// The key of a word of at most 16 bytes, exact: its first and last 8 bytes (overlapping from 9 to 15), or
+// ShortBytes below 8. With the length beside it, different words give different keys.
+struct ShortKey {
+  uint64_t head, tail;
+};
+inline ShortKey KeyOf(const char* text, size_t size) {
+  if (size < 8) return {ShortBytes(text, size), 0};
+  uint64_t head, tail;
+  std::memcpy(&head, text, 8);
+  std::memcpy(&tail, text + size - 8, 8);
+  return {head, tail};
+}
+
+constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
+
+inline uint64_t Mix(uint64_t hash) {
+  hash *= kMultiplier;
+  return hash ^ (hash >> 32);
+}
+
+inline uint64_t ShortHash(ShortKey key, size_t size) {
+  return Mix((key.head * kMultiplier) ^ std::rotl(key.tail, 29) ^ size);
+}
+
+// Longer words: a multiply-xorshift over 8-byte chunks, the last one overlapping its predecessor.
+[[gnu::noinline]] uint64_t LongHash(const char* text, size_t size) {
+  uint64_t hash = size * kMultiplier;
+  for (size_t i = 0; i + 8 < size; i += 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, text + i, 8);
+    hash = (hash ^ chunk) * kMultiplier;
+    hash ^= hash >> 29;
+  }
+  uint64_t last;
+  std::memcpy(&last, text + size - 8, 8);
+  return Mix(hash ^ last);
+}
+
 }  // namespace
 
-uint64_t WordCache::Hash(std::string_view word) {
-  // A multiply-xorshift hash over 8-byte chunks, the last one overlapping its predecessor: words are
-  // short, so speed matters more than strength.
-  constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ULL;
-  const char* text = word.data();
-  const size_t size = word.size();
-  uint64_t hash = size * kMultiplier;
-  if (size < 8) {
-    hash = (hash ^ ShortBytes(text, size)) * kMultiplier;
-  } else {
-    for (size_t i = 0; i + 8 < size; i += 8) {
-      uint64_t chunk;
-      std::memcpy(&chunk, text + i, 8);
-      hash = (hash ^ chunk) * kMultiplier;
-      hash ^= hash >> 29;
-    }
-    uint64_t last;
-    std::memcpy(&last, text + size - 8, 8);
-    hash = (hash ^ last) * kMultiplier;
+// One cached word in 32 bytes, two to a cache line, so that a lookup reads one line: a word of up to 16
+// bytes is its own key, and up to three ids (most words) sit beside it. Longer words keep their hash here
+// and their bytes in the arena; longer encodings keep their ids in the arena. Written once, under the
+// mutex, before `meta` is published (release); read only after `meta` is seen (acquire).
+struct WordCache::Slot {
+  uint64_t key[2];          // KeyOf(word), or for a word of more than 16 bytes {its hash, its bytes' address}
+  uint32_t ids[kInlineIds]; // the ids, or for more than three the address of the arena's copy (ids[0..1])
+  std::atomic<uint32_t> meta;  // 0: empty; else the word's length (low 8 bits) and the id count (above)
+
+  static uint32_t Meta(size_t word_size, size_t id_count) {
+    return static_cast<uint32_t>(word_size | (id_count << 8));
   }
-  hash ^= hash >> 32;
-  return hash;
+  static size_t WordSize(uint32_t meta) { return meta & 0xFF; }
+  static size_t IdCount(uint32_t meta) { return meta >> 8; }
+  const uint32_t* IdsData(uint32_t meta) const {
+    if (IdCount(meta) <= kInlineIds) return ids;
+    const uint32_t* spilled;
+    std::memcpy(&spilled, ids, sizeof spilled);
+    return spilled;
+  }
+};
+
+inline uint64_t WordCache::Hash(std::string_view word) {
+  return word.size() <= kInlineKeyBytes ? ShortHash(KeyOf(word.data(), word.size()), word.size())
+                                        : LongHash(word.data(), word.size());
 }
 
-const WordCache::Record* WordCache::Matching(uint64_t slot, uint64_t hash, std::string_view word) {
-  if ((slot >> kTagShift) != Tag(hash)) return nullptr;
-  const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
-  return record->key_length == word.size() && SameBytes(record->key(), word.data(), word.size()) ? record
-                                                                                                 : nullptr;
+// A word as a lookup sees it: its hash and its key (exact when short).
+struct WordCache::Probe {
+  Probe(std::string_view word, uint64_t word_hash) : text(word.data()), size(word.size()), hash(word_hash) {
+    key = size <= kInlineKeyBytes ? KeyOf(text, size) : ShortKey{hash, 0};
+  }
+  bool Matches(const Slot& slot, uint32_t meta) const {
+    if (Slot::WordSize(meta) != size || slot.key[0] != key.head) return false;
+    if (size <= kInlineKeyBytes) return slot.key[1] == key.tail;
+    const char* bytes;
+    std::memcpy(&bytes, &slot.key[1], sizeof bytes);
+    return SameBytes(bytes, text, size);
+  }
+  const char* text;
+  size_t size;
+  uint64_t hash;
+  ShortKey key;
+};
+
+struct WordCache::Table {
+  explicit Table(size_t slot_count) : mask(slot_count - 1), slots(NewSlots(slot_count)) {}
+  size_t capacity() const { return mask + 1; }
+  // The first empty slot on `hash`'s probe sequence (the table is never full).
+  Slot& EmptySlot(uint64_t hash) const {
+    size_t i = hash & mask;
+    while (slots[i].meta.load(std::memory_order_relaxed) != 0) i = (i + 1) & mask;
+    return slots[i];
+  }
+  // A table of 2 MiB or more starts on a huge page and asks for huge pages before it is zeroed: its slots
+  // are read at random, one per word.
+  static size_t Alignment(size_t slot_count) {
+    return slot_count * sizeof(Slot) >= kHugePageBytes ? kHugePageBytes : alignof(Slot);
+  }
+  struct FreeSlots {
+    size_t slot_count;
+    void operator()(Slot* slots) const { ::operator delete(slots, std::align_val_t{Alignment(slot_count)}); }
+  };
+  static std::unique_ptr<Slot[], FreeSlots> NewSlots(size_t slot_count) {
+    void* memory = ::operator new(slot_count * sizeof(Slot), std::align_val_t{Alignment(slot_count)});
+    AdviseHugePages(memory, slot_count * sizeof(Slot));
+    Slot* slots = static_cast<Slot*>(memory);
+    std::uninitialized_value_construct_n(slots, slot_count);
+    return {slots, FreeSlots{slot_count}};
+  }
+  const size_t mask;
+  const std::unique_ptr<Slot[], FreeSlots> slots;
+};
+
+WordCache::WordCache(size_t max_entries) : max_entries_(max_entries) {
+  static_assert(sizeof(Slot) == 32, "two slots to a cache line");
+  static_assert(kMaxWordBytes <= 0xFF, "a slot keeps the word's length in 8 bits");
+  Publish(std::make_unique<Table>(kFirstSlots));
 }
+
+void WordCache::Publish(std::unique_ptr<Table> table) {
+  const uint64_t slots = reinterpret_cast<uintptr_t>(table->slots.get());
+  if ((slots & ~kPointerMask) != 0) throw std::bad_alloc();  // not on Linux without an explicit mmap hint
+  const uint64_t log2_size = std::countr_zero(table->capacity());
+  tables_.push_back(std::move(table));
+  // Release: a reader that gets this table sees every slot written into it so far.
+  table_.store((log2_size << kSizeShift) | slots, std::memory_order_release);
+}
+
+WordCache::~WordCache() = default;
+
+size_t WordCache::size() const {
+  oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
+  return size_;
+}
+
 
 std::span<const uint32_t> WordCache::Find(std::string_view word) const {
-  if (word.size() > kMaxWordBytes) return {};
+  if (word.empty() || word.size() > kMaxWordBytes) return {};
   const uint64_t table = table_.load(std::memory_order_acquire);
-  const auto* slots = reinterpret_cast<const std::atomic<uint64_t>*>(table & kPointerMask);
-  const size_t mask = (size_t{1} << (table >> kTagShift)) - 1;
-  const uint64_t hash = Hash(word);
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    uint64_t slot = slots[i].load(std::memory_order_acquire);
-    if (slot == 0) return {};
-    if (const Record* record = Matching(slot, hash, word)) return {record->ids(), record->ids_length};
+  const Slot* slots = reinterpret_cast<const Slot*>(table & kPointerMask);
+  const size_t mask = (size_t{1} << (table >> kSizeShift)) - 1;
+  const Probe probe(word, Hash(word));
+  for (size_t i = probe.hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots[i];
+    const uint32_t meta = slot.meta.load(std::memory_order_acquire);
+    if (meta == 0) return {};
+    if (probe.Matches(slot, meta)) return {slot.IdsData(meta), Slot::IdCount(meta)};
   }
 }
 
-const WordCache::Record* WordCache::NewRecord(std::string_view word, std::span<const uint32_t> ids) {
-  const size_t bytes = Record::Bytes(word.size(), ids.size());
+void* WordCache::Allocate(size_t bytes) {
+  bytes = (bytes + alignof(uint64_t) - 1) & ~(alignof(uint64_t) - 1);  // the next block stays aligned
   if (chunks_.empty() || chunk_used_ + bytes > chunk_size_) {  // the rest of the last chunk stays unused
     chunk_size_ = std::max(bytes, kChunkBytes);
     chunks_.push_back(std::make_unique_for_overwrite<char[]>(chunk_size_));
@@ -155,46 +209,56 @@ const WordCache::Record* WordCache::NewRecord(std::string_view word, std::span<c
   }
   char* memory = chunks_.back().get() + chunk_used_;
   chunk_used_ += bytes;
-  auto* record = new (memory) Record{static_cast<uint16_t>(word.size()), static_cast<uint16_t>(ids.size())};
-  std::memcpy(const_cast<uint32_t*>(record->ids()), ids.data(), ids.size_bytes());
-  std::memcpy(const_cast<char*>(record->key()), word.data(), word.size());
-  return record;
+  return memory;
 }
 
 WordCache::Table& WordCache::Grow() {
   const Table& old = *tables_.back();
   auto bigger = std::make_unique<Table>(old.capacity() * 2);
   for (size_t i = 0; i < old.capacity(); ++i) {
-    uint64_t slot = old.slots[i].load(std::memory_order_relaxed);
-    if (slot == 0) continue;
-    const Record* record = reinterpret_cast<const Record*>(slot & kPointerMask);
-    bigger->slots[bigger->EmptySlot(Hash(record->word()))].store(slot, std::memory_order_relaxed);
+    const Slot& slot = old.slots[i];
+    const uint32_t meta = slot.meta.load(std::memory_order_relaxed);
+    if (meta == 0) continue;
+    const size_t size = Slot::WordSize(meta);
+    const uint64_t hash = size <= kInlineKeyBytes ? ShortHash({slot.key[0], slot.key[1]}, size) : slot.key[0];
+    Slot& moved = bigger->EmptySlot(hash);
+    std::memcpy(moved.key, slot.key, sizeof slot.key);
+    std::memcpy(moved.ids, slot.ids, sizeof slot.ids);
+    moved.meta.store(meta, std::memory_order_relaxed);  // the whole table is published with release
   }
   Publish(std::move(bigger));
   return *tables_.back();
 }
 
 void WordCache::Insert(std::string_view word, std::span<const uint32_t> ids) {
-  if (word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF) return;
-  const uint64_t hash = Hash(word);
+  if (word.empty() || word.size() > kMaxWordBytes || ids.empty() || ids.size() > 0xFFFF) return;
+  const Probe probe(word, Hash(word));
   oneapi::tbb::spin_mutex::scoped_lock lock(mutex_);
   Table* table = tables_.back().get();
-  size_t i = hash & table->mask;
-  for (;; i = (i + 1) & table->mask) {
-    uint64_t slot = table->slots[i].load(std::memory_order_relaxed);
-    if (slot == 0) break;
-    if (Matching(slot, hash, word) != nullptr) return;  // another thread cached it first
+  for (size_t i = probe.hash & table->mask;; i = (i + 1) & table->mask) {
+    const uint32_t meta = table->slots[i].meta.load(std::memory_order_relaxed);
+    if (meta == 0) break;
+    if (probe.Matches(table->slots[i], meta)) return;  // another thread cached it first
   }
   if (size_ >= max_entries_) return;
-  const Record* record = NewRecord(word, ids);
-  const uint64_t pointer = reinterpret_cast<uintptr_t>(record);
-  if ((pointer & ~kPointerMask) != 0) return;  // an address above 2^48: not cacheable here, only slower
-  if ((size_ + 1) * 2 > table->capacity()) {
-    table = &Grow();
-    i = table->EmptySlot(hash);
+  if ((size_ + 1) * 4 > table->capacity() * 3) table = &Grow();
+  Slot& slot = table->EmptySlot(probe.hash);
+  slot.key[0] = probe.key.head;
+  slot.key[1] = probe.key.tail;
+  if (word.size() > kInlineKeyBytes) {
+    void* bytes = Allocate(word.size());
+    std::memcpy(bytes, word.data(), word.size());
+    std::memcpy(&slot.key[1], &bytes, sizeof bytes);
   }
-  // Release: a reader that sees the pointer sees the record's contents.
-  table->slots[i].store((Tag(hash) << kTagShift) | pointer, std::memory_order_release);
+  if (ids.size() <= kInlineIds) {
+    std::copy(ids.begin(), ids.end(), slot.ids);
+  } else {
+    void* spilled = Allocate(ids.size_bytes());
+    std::memcpy(spilled, ids.data(), ids.size_bytes());
+    std::memcpy(slot.ids, &spilled, sizeof spilled);
+  }
+  // Release: a reader that sees the meta word sees the key and the ids.
+  slot.meta.store(Slot::Meta(word.size(), ids.size()), std::memory_order_release);
   ++size_;
 }
 

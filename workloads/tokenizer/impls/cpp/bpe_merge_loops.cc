@@ -159,6 +159,90 @@ void MergeByRankQueue(const MergeTable& merges, uint32_t rank_limit, std::vector
   for (int32_t i = 0; i >= 0 && n > 0; i = list[i].next) symbols.push_back(list[i].id);
 }
 
+std::vector<bool> BatchableRanks(const MergeTable& merges, uint32_t rank_limit) {
+  uint32_t id_limit = 0;
+  for (const auto& [pair, merge] : merges) {
+    id_limit = std::max({id_limit, static_cast<uint32_t>(pair >> 32) + 1, static_cast<uint32_t>(pair) + 1,
+                         merge.new_id + 1});
+  }
+  std::vector<uint32_t> first_use(id_limit, kNoRank);  // the lowest rank of a merge each id is a side of
+  for (const auto& [pair, merge] : merges) {
+    for (uint32_t side : {static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair)}) {
+      first_use[side] = std::min(first_use[side], merge.rank);
+    }
+  }
+  std::vector<bool> batchable(rank_limit, false);
+  for (const auto& [pair, merge] : merges) batchable[merge.rank] = first_use[merge.new_id] > merge.rank;
+  return batchable;
+}
+
+void MergeByPasses(const MergeTable& merges, const std::vector<bool>& batchable, uint32_t rank_limit,
+                   std::vector<uint32_t>& symbols) {
+  // Pair visits allowed per symbol before the rank queue takes over: a run's passes visit about six per
+  // symbol (a few passes per level, each level half as long as the one before).
+  constexpr size_t kVisitsPerSymbol = 16;
+  size_t n = symbols.size();
+  if (n < 2) return;
+  // ranks[i] and products[i]: the merge of symbols[i] and symbols[i + 1].
+  thread_local std::vector<uint32_t> ranks;
+  thread_local std::vector<uint32_t> products;
+  ranks.resize(n - 1);
+  products.resize(n - 1);
+  uint32_t* ids = symbols.data();
+  auto rank_pair = [&](size_t i) {
+    const Merge merge = Find(merges, ids[i], ids[i + 1]);
+    ranks[i] = merge.rank;
+    products[i] = merge.new_id;
+  };
+  for (size_t i = 0; i + 1 < n; ++i) rank_pair(i);
+  const size_t budget = kVisitsPerSymbol * n;
+  size_t visits = 0;
+  while (n > 1) {
+    uint32_t lowest = kNoRank;
+    for (size_t i = 0; i + 1 < n; ++i) lowest = std::min(lowest, ranks[i]);  // vectorised
+    if (lowest == kNoRank) break;
+    visits += n;
+    if (visits > budget) {
+      symbols.resize(n);
+      MergeByRankQueue(merges, rank_limit, symbols);
+      return;
+    }
+    const bool every_occurrence = batchable[lowest];
+    size_t read = 0;
+    while (ranks[read] != lowest) ++read;
+    // Compaction in place: symbols before `read` stay; from there each step either merges the pair at
+    // `read` (writing its product) or copies one symbol. A pair of two copies keeps its merge; a pair
+    // with a product is looked up again. Writes stay at or behind reads, so nothing unread is overwritten.
+    size_t write = read;
+    bool merged = false;
+    bool previous_copied = true;  // the symbol before `write` is the unchanged one before `read`
+    while (read < n) {
+      if (read + 1 < n && ranks[read] == lowest && (every_occurrence || !merged)) {
+        ids[write] = products[read];
+        if (write > 0) rank_pair(write - 1);
+        merged = true;
+        previous_copied = false;
+        read += 2;
+      } else {
+        ids[write] = ids[read];
+        if (write > 0) {
+          if (previous_copied) {
+            ranks[write - 1] = ranks[read - 1];
+            products[write - 1] = products[read - 1];
+          } else {
+            rank_pair(write - 1);
+          }
+        }
+        previous_copied = true;
+        read += 1;
+      }
+      ++write;
+    }
+    n = write;
+  }
+  symbols.resize(n);
+}
+
 void MergeByHeap(const MergeTable& merges, std::vector<uint32_t>& symbols) {
   struct Symbol {
     uint32_t id;

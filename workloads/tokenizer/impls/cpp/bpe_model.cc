@@ -49,6 +49,7 @@ BpeModel::BpeModel(const std::unordered_map<std::string, uint32_t>& vocab,
     // A repeated merge keeps its last rank, as HF's map does (later entries overwrite earlier ones).
     merges_.insert_or_assign(PairKey(left_it->second, right_it->second), Merge{rank, merged_it->second});
   }
+  batchable_ = BatchableRanks(merges_, rank_limit_);
 }
 
 bool BpeModel::FallbackIds(unsigned char byte, std::vector<uint32_t>& ids) const {
@@ -106,7 +107,7 @@ void BpeModel::EncodeWord(std::string_view word, std::vector<uint32_t>& ids) con
   } else if (heap_only_) {
     MergeByHeap(merges_, symbols);
   } else {
-    MergeByRankQueue(merges_, rank_limit_, symbols);
+    MergeByPasses(merges_, batchable_, rank_limit_, symbols);
   }
   ids.insert(ids.end(), symbols.begin(), symbols.end());
 }

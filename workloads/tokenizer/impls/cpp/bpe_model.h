@@ -4,9 +4,10 @@
 // bytes directly (one table lookup per byte) and merges are looked up by pair of ids in one flat
 // open-addressing map (Boost's unordered_flat_map: one probe of a contiguous array, where
 // std::unordered_map chased a node per lookup and divided by a prime). The merges happen in HF's order,
-// lowest rank first and leftmost among equal ranks, by one of two loops (bpe_merge_loops.h): short words,
-// nearly all of them, by a scan of a few adjacent pairs; long ones by HF's min-heap over a linked list,
-// O(n log n), so a run of one character a megabyte long costs about what any other megabyte costs.
+// lowest rank first and leftmost among equal ranks, by one of the loops in bpe_merge_loops.h: short words,
+// nearly all of them, by a scan of a few adjacent pairs; long ones by passes that apply a merge at every
+// occurrence, handing over to per-rank position buckets (O(n) per distinct rank) when passes stop paying,
+// so a run of one character a megabyte long costs about what any other megabyte costs.
 #pragma once
 
 #include <array>
@@ -84,6 +85,7 @@ class BpeModel {
   // every word takes the heap (real files never do this; the fuzz target's files can).
   bool heap_only_ = false;
   uint32_t rank_limit_ = 0;  // the number of merges in the file: every rank is below it
+  std::vector<bool> batchable_;  // by rank: may MergeByPasses apply it everywhere in one pass
   BpeOptions options_;
 };
 

@@ -191,36 +191,48 @@ std::vector<std::string> MergeLoopWords(const Tokenizer& tokenizer) {
     }
     words.push_back(std::move(word));
   }
-  for (const char* unit : {"a", "e", " ", "0", ".", "=", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "ab", "\xC3\xA9"}) {
-    for (size_t count : {47, 48, 49, 50, 63, 64, 65, 100, 257, 1000, 3001}) {
+  for (const char* unit : {"a", "e", " ", "0", ".", "=", "-", "\t", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "ab", "\xC3\xA9"}) {
+    for (size_t count : {47, 48, 49, 50, 63, 64, 65, 100, 127, 128, 129, 257, 1000, 3001}) {
       std::string word;
       for (size_t k = 0; k < count; ++k) word += unit;
       words.push_back(std::move(word));
     }
   }
+  // Runs with something before and after them (as the pre-tokenizer leaves them: " aaaa", "x----y"), every
+  // length up to 200: the passes merge a whole level at once, and the ends are where that could go wrong.
+  for (const char* unit : {" ", "-", "a", "\xC3\xA9"}) {
+    for (size_t count = 40; count <= 200; ++count) {
+      std::string run;
+      for (size_t k = 0; k < count; ++k) run += unit;
+      words.push_back(" " + run);
+      words.push_back("x" + run + "y");
+    }
+  }
   return words;
 }
 
-TEST(MergeLoopsTest, ScanAndRankQueueGiveHeapsIds) {
-  // HF's heap (MergeByHeap) is the reference; the scan (short words) and the rank queue (long words)
-  // must give its ids on every word, whatever its length.
+TEST(MergeLoopsTest, ScanRankQueueAndPassesGiveHeapsIds) {
+  // HF's heap (MergeByHeap) is the reference; the scan (short words), the rank queue and the passes (long
+  // words) must give its ids on every word, whatever its length.
   for (const char* style : {"gpt2", "llama3"}) {
     Tokenizer tokenizer = Tokenizer::FromFile(kTestData + "/" + style + "/tokenizer.json");
     const BpeModel& model = tokenizer.model();
     uint32_t rank_limit = 0;
     for (const auto& [pair, merge] : model.merges()) rank_limit = std::max(rank_limit, merge.rank + 1);
+    const std::vector<bool> batchable = BatchableRanks(model.merges(), rank_limit);
     int differences = 0;
     for (const std::string& word : MergeLoopWords(tokenizer)) {
       std::vector<uint32_t> symbols;
       for (char byte : word) model.EncodeWord(std::string(1, byte), symbols);  // one byte: no merge
-      std::vector<uint32_t> heap = symbols, scan = symbols, queue = symbols;
+      std::vector<uint32_t> heap = symbols, scan = symbols, queue = symbols, passes = symbols;
       MergeByHeap(model.merges(), heap);
       MergeByScan(model.merges(), scan);
       MergeByRankQueue(model.merges(), rank_limit, queue);
-      if ((scan != heap || queue != heap) && ++differences <= 3) {
+      MergeByPasses(model.merges(), batchable, rank_limit, passes);
+      if ((scan != heap || queue != heap || passes != heap) && ++differences <= 3) {
         ADD_FAILURE() << style << " word '" << word.substr(0, 40) << "' (" << word.size() << " bytes): heap "
                       << Join(heap).substr(0, 80) << "\n  scan  " << Join(scan).substr(0, 80) << "\n  queue "
-                      << Join(queue).substr(0, 80);
+                      << Join(queue).substr(0, 80) << "\n  passes " << Join(passes).substr(0, 80);
       }
     }
     EXPECT_EQ(differences, 0) << style;

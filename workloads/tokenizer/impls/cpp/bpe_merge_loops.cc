@@ -189,10 +189,21 @@ void MergeByPasses(const MergeTable& merges, const std::vector<bool>& batchable,
   ranks.resize(n - 1);
   products.resize(n - 1);
   uint32_t* ids = symbols.data();
+  // Runs meet the same few pairs over and over: a small direct-mapped memo answers most lookups with one
+  // compare (its fill costs less than the hash probes it saves on any word this long).
+  constexpr int kMemoBits = 5;
+  struct MemoEntry {
+    uint64_t key;
+    Merge merge;
+  };
+  std::array<MemoEntry, size_t{1} << kMemoBits> memo;
+  memo.fill({kNoPair, {kNoRank, 0}});
   auto rank_pair = [&](size_t i) {
-    const Merge merge = Find(merges, ids[i], ids[i + 1]);
-    ranks[i] = merge.rank;
-    products[i] = merge.new_id;
+    const uint64_t key = PairKey(ids[i], ids[i + 1]);
+    MemoEntry& entry = memo[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kMemoBits)];
+    if (entry.key != key) entry = {key, Find(merges, ids[i], ids[i + 1])};
+    ranks[i] = entry.merge.rank;
+    products[i] = entry.merge.new_id;
   };
   for (size_t i = 0; i + 1 < n; ++i) rank_pair(i);
   const size_t budget = kVisitsPerSymbol * n;

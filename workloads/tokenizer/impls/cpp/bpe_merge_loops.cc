@@ -186,8 +186,10 @@ void MergeByPasses(const MergeTable& merges, const std::vector<bool>& batchable,
   // ranks[i] and products[i]: the merge of symbols[i] and symbols[i + 1].
   thread_local std::vector<uint32_t> ranks;
   thread_local std::vector<uint32_t> products;
-  ranks.resize(n - 1);
-  products.resize(n - 1);
+  if (ranks.size() < n - 1) {  // grown, never shrunk: a resize per word would zero what is about to be written
+    ranks.resize(n - 1);
+    products.resize(n - 1);
+  }
   uint32_t* ids = symbols.data();
   // Runs meet the same few pairs over and over: a small direct-mapped memo answers most lookups with one
   // compare (its fill costs less than the hash probes it saves on any word this long).

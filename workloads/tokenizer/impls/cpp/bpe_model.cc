@@ -1,5 +1,6 @@
 #include "bpe_model.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -22,7 +23,10 @@ BpeModel::BpeModel(const std::unordered_map<std::string, uint32_t>& vocab,
   }
   if (options_.ignore_merges) {
     for (const auto& [token, id] : vocab) {
-      if (std::optional<std::string> bytes = ByteLevelToBytes(token)) words_.emplace(std::move(*bytes), id);
+      if (std::optional<std::string> bytes = ByteLevelToBytes(token)) {
+        longest_word_ = std::max(longest_word_, bytes->size());
+        words_.emplace(std::move(*bytes), id);
+      }
     }
   }
   std::vector<bool> id_seen;
@@ -94,7 +98,7 @@ void BpeModel::InitialSymbols(std::string_view word, std::vector<uint32_t>& symb
 }
 
 void BpeModel::EncodeWord(std::string_view word, std::vector<uint32_t>& ids) const {
-  if (options_.ignore_merges) {
+  if (options_.ignore_merges && word.size() <= longest_word_) {  // no hash of a 40 KB run to find nothing
     if (auto it = words_.find(word); it != words_.end()) {
       ids.push_back(it->second);
       return;

@@ -80,6 +80,7 @@ class BpeModel {
   MergeTable merges_;
   // raw bytes -> id, for ignore_merges; looked up by string_view, without a copy of the word
   boost::unordered_flat_map<std::string, uint32_t, StringHash, std::equal_to<>> words_;
+  size_t longest_word_ = 0;  // of words_: a longer word is not looked up
   // True when two vocabulary strings share an id. Then a heap entry made stale by a merge can name the
   // same new id as the pair now in its place, and HF merges it early; only the heap reproduces that, so
   // every word takes the heap (real files never do this; the fuzz target's files can).

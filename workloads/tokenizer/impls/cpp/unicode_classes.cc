@@ -1,7 +1,6 @@
 #include "unicode_classes.h"
 
 #include <atomic>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,13 +33,16 @@ CharClass AskPcre2(uint32_t code_point) {
 
 namespace detail {
 
+// Never freed: scanners may run until the process exits. Zero pages cost nothing until a code point in
+// them is learned.
+std::atomic<uint8_t>* const kLearnedClasses = new std::atomic<uint8_t>[kCodePoints]();
+
 CharClass ClassifySlow(uint32_t code_point) {
-  // 0 means "not looked up yet"; a race only makes two threads ask PCRE2 the same question.
-  static const std::unique_ptr<std::atomic<uint8_t>[]> learned(new std::atomic<uint8_t>[kCodePoints]());
-  uint8_t known = learned[code_point].load(std::memory_order_relaxed);
+  // A race only makes two threads ask PCRE2 the same question.
+  uint8_t known = kLearnedClasses[code_point].load(std::memory_order_relaxed);
   if (known != 0) return static_cast<CharClass>(known);
   CharClass answer = AskPcre2(code_point);
-  learned[code_point].store(static_cast<uint8_t>(answer), std::memory_order_relaxed);
+  kLearnedClasses[code_point].store(static_cast<uint8_t>(answer), std::memory_order_relaxed);
   return answer;
 }
 

@@ -274,6 +274,32 @@ def test_datafusion_is_the_second_engine_before_polars_and_is_held_to_the_cent(t
     assert "(exact decimals: to the cent)" in error, error
 
 
+# A "datafusion" that dies before answering, as DataFusion's Q18 at SF 10 does when it outgrows the memory.
+DIES = r"""import sys
+sys.stderr.write("memory allocation of 8589934592 bytes failed\n")
+sys.exit(134)
+"""
+
+
+def test_a_second_engine_that_cannot_finish_hands_over_to_the_next(tmp_path):
+    """A second engine that cannot compute the answer (killed, out of memory) is no evidence either way: the
+    next one (Polars) is asked, and the answer says which engine could not and why, where a wrong result
+    quotes it."""
+    if not HARNESS.exists():
+        pytest.skip(f"{HARNESS} is not built; run ./claimbench build")
+    duckdb = str(WORKLOAD / "impls" / "duckdb" / "duckdb_impl.py")
+    polars = WORKLOAD / "impls" / "polars" / "polars_impl.py"
+    root = fake_root(tmp_path, {"datafusion": DIES, "polars": polars, "rust": CENT_OFF.format(duckdb=duckdb)})
+    proc, result = run_fake(root, tmp_path, "cpp", "rust")
+    assert proc.returncode == 1, proc.stderr  # the cent-off "rust" is invalid
+    assert bench(result, "columnar_scan/q6_t1/cpp")["status"] == "ok", bench(result, "columnar_scan/q6_t1/cpp")
+    error = bench(result, "columnar_scan/q6_t1/rust")["error"]
+    assert "the answer duckdb and polars agree on (datafusion could not compute the expected answer to q6" in error, error
+    assert "memory allocation of 8589934592 bytes failed" in error, error
+    answers = root / ".cache" / "columnar_scan" / "answers-sf0.01"
+    assert (answers / "q6.polars.csv").exists() and not (answers / "q6.datafusion.csv").exists()
+
+
 def test_exact_implementations_get_no_float64_tolerance(tmp_path):
     """TPC-H's tolerances ($100 on a sum) are for the engine with Float64 money (pandas) alone: an
     implementation a cent off the exact answer is wrong, while Polars, exact too, is right."""
